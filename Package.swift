@@ -1,0 +1,45 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "proctord",
+    products: [
+        .executable(name: "proctord", targets: ["proctord"]),
+        // Each plugin is a shared library of its own: libproctor-<id>.so.
+        .library(name: "proctor-heartbeat", type: .dynamic, targets: ["Heartbeat"]),
+        .library(name: "proctor-sysinfo", type: .dynamic, targets: ["SysInfo"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // The stable C ABI shared by the host and every plugin.
+        .target(name: "PluginABI", path: "Sources/PluginABI"),
+        .target(name: "ProctorJSON", path: "Sources/JSON"),
+        // What a Swift plugin uses instead of the C plumbing.
+        .target(name: "PluginKit", dependencies: ["PluginABI", "ProctorJSON"], path: "Sources/PluginKit"),
+
+        // The daemon's logic, in a library so tests can drive it.
+        .target(
+            name: "ProctorHost",
+            dependencies: [
+                "PluginABI", "ProctorJSON",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Host",
+            exclude: ["CLI"]),
+        .executableTarget(
+            name: "proctord",
+            dependencies: [
+                "ProctorHost",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Host/CLI"),
+
+        // Plugins.
+        .target(name: "Heartbeat", dependencies: ["PluginABI"], path: "Sources/Plugins/Heartbeat", publicHeadersPath: "."),
+        .target(name: "SysInfo", dependencies: ["PluginKit"], path: "Sources/Plugins/SysInfo"),
+    ]
+)
