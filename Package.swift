@@ -17,6 +17,7 @@ let package = Package(
         // The stable C ABI shared by the host and every plugin.
         .target(name: "PluginABI", path: "Sources/PluginABI"),
         .target(name: "ProctorJSON", path: "Sources/JSON"),
+        .target(name: "CSystem", path: "Sources/CSystem"),
         // What a Swift plugin uses instead of the C plumbing.
         .target(name: "PluginKit", dependencies: ["PluginABI", "ProctorJSON"], path: "Sources/PluginKit"),
 
@@ -24,7 +25,7 @@ let package = Package(
         .target(
             name: "ProctorHost",
             dependencies: [
-                "PluginABI", "ProctorJSON",
+                "PluginABI", "ProctorJSON", "CSystem",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Host",

@@ -64,9 +64,6 @@ public struct JSONObject: Sendable, Equatable {
 
     public init() {}
 
-    public init(_ pairs: KeyValuePairs<String, JSONValue>) {
-        for (key, value) in pairs { self[key] = value }
-    }
 
     public subscript(key: String) -> JSONValue? {
         get { storage[key] }
@@ -102,5 +99,11 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
         var object = JSONObject()
         for (key, value) in elements { object[key] = value }
         self = .object(object)
+    }
+}
+
+extension JSONObject: ExpressibleByDictionaryLiteral {
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        for (key, value) in elements { self[key] = value }
     }
 }

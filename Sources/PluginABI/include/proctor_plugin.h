@@ -166,7 +166,8 @@ struct proctor_plugin_descriptor {
     const char *config_schema;
 
     /* [control-thread] Creates an instance from its config: a compact JSON object
-     * that already passed config_schema. Must not start threads or touch devices.
+     * that already passed config_schema, with every missing property that has a
+     * "default" in the schema filled in. Must not start threads or touch devices.
      * host: valid until destroy. On failure returns NULL and sets *error to a
      * message owned by the plugin that stays valid until the next call into
      * this descriptor. */

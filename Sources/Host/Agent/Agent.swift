@@ -1,0 +1,104 @@
+import Logging
+import ProctorJSON
+
+/// The running agent: looks at every configured plugin, refuses to start on
+/// a config error, skips plugins that cannot load (saying why), and
+/// supervises the rest until it is cancelled, then stops them all.
+public actor Agent {
+    public let config: AgentConfig
+    public let paths: AgentPaths
+    public nonisolated let bus: EventBus
+    private let logger: Logger
+    private let executable: String
+    private let spawner = ProcessSpawner()
+    public private(set) var supervisors: [String: PluginSupervisor] = [:]
+    public private(set) var reports: [PluginReport] = []
+
+    public init(config: AgentConfig, paths: AgentPaths, bus: EventBus = EventBus(), logger: Logger, executable: String) {
+        self.config = config
+        self.paths = paths
+        self.bus = bus
+        self.logger = logger
+        self.executable = executable
+    }
+
+    /// Probes the enabled plugins in parallel and checks their configs
+    /// against their schemas. Throws every config error at once; a plugin that
+    /// cannot load is only reported.
+    public static func inspect(
+        _ config: AgentConfig, paths: AgentPaths, executable: String, includeDisabled: Bool = false
+    ) async -> (reports: [PluginReport], configs: [String: JSONValue], errors: [ConfigError]) {
+        let probe = PluginProbe(executable: executable)
+        var reports = config.plugins.map {
+            PluginReport(entry: $0, libraryPath: config.libraryPath(for: $0, paths: paths), outcome: nil)
+        }
+        await withTaskGroup(of: (Int, Result<PluginManifest, PluginLoadError>).self) { group in
+            for (index, report) in reports.enumerated() where report.entry.enabled || includeDisabled {
+                group.addTask { (index, await probe.describe(library: report.libraryPath)) }
+            }
+            for await (index, outcome) in group { reports[index].outcome = outcome }
+        }
+        var configs: [String: JSONValue] = [:]
+        var errors: [ConfigError] = []
+        for report in reports where report.entry.enabled {
+            guard let manifest = report.manifest else { continue }
+            switch ConfigLoader.validatePluginConfig(report.entry, manifest: manifest, file: config.file) {
+            case .success(let filled): configs[report.entry.id] = filled
+            case .failure(let failure): errors += failure.errors
+            }
+        }
+        return (reports, configs, errors)
+    }
+
+    /// Starts every plugin that can run and returns; throws on config errors
+    /// before anything starts.
+    public func start() async throws(ConfigErrors) {
+        let (reports, configs, errors) = await Self.inspect(config, paths: paths, executable: executable)
+        guard errors.isEmpty else { throw ConfigErrors(errors) }
+        self.reports = reports
+        for report in reports where report.entry.enabled {
+            guard let manifest = report.manifest, let pluginConfig = configs[report.entry.id] else {
+                let reason = report.loadError?.description ?? "not loadable"
+                logger.error("plugin \(report.entry.id) skipped: \(reason)")
+                bus.publish(topic: "plugin.state", data: PluginState(plugin: report.entry.id, name: .failed, reason: reason).json)
+                continue
+            }
+            let spec = ChildPlugin.Spec(
+                instanceID: report.entry.id, executable: executable, library: report.libraryPath, manifest: manifest,
+                config: JSONWriter.compact(pluginConfig),
+                hangTimeout: .milliseconds(report.entry.hangTimeoutMilliseconds),
+                stateDirectory: paths.stateDirectory)
+            let supervisor = PluginSupervisor(
+                id: report.entry.id, spec: spec, policy: report.entry.restart, bus: bus, spawner: spawner, logger: logger)
+            supervisors[report.entry.id] = supervisor
+            await supervisor.start()
+        }
+        for report in reports where !report.entry.enabled {
+            logger.info("plugin \(report.entry.id) is disabled in \(config.file)")
+        }
+    }
+
+    /// Runs until the calling task is cancelled, reporting subscriber drops
+    /// once a second, then stops every plugin.
+    public func runUntilCancelled() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            for drop in bus.takeDropCounts() {
+                bus.publish(topic: "bus.dropped", data: [
+                    "subscriber": .string(drop.subscriber), "where": "subscriber",
+                    "dropped": .number(Double(drop.dropped)), "total": .number(Double(drop.total)),
+                ])
+            }
+        }
+        await stopAll()
+    }
+
+    /// Stops every plugin in parallel and waits for all of them.
+    public func stopAll() async {
+        await withTaskGroup(of: Void.self) { group in
+            for supervisor in supervisors.values { group.addTask { await supervisor.stop() } }
+        }
+    }
+
+    public func supervisor(_ id: String) -> PluginSupervisor? { supervisors[id] }
+}

@@ -1,0 +1,103 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where the agent keeps things, by the XDG base-directory conventions:
+/// config in `$XDG_CONFIG_HOME/proctord`, sessions and logs in
+/// `$XDG_STATE_HOME/proctord`, sockets and secrets in
+/// `$XDG_RUNTIME_DIR/proctord`, shipped models and assets in the data dir.
+public struct AgentPaths: Sendable, Equatable {
+    public var configDirectory: String
+    public var stateDirectory: String
+    public var runtimeDirectory: String
+    public var dataDirectory: String
+    /// The directory of the running proctord binary (plugins live beside it).
+    public var executableDirectory: String
+
+    public init(
+        configDirectory: String, stateDirectory: String, runtimeDirectory: String, dataDirectory: String,
+        executableDirectory: String
+    ) {
+        self.configDirectory = configDirectory
+        self.stateDirectory = stateDirectory
+        self.runtimeDirectory = runtimeDirectory
+        self.dataDirectory = dataDirectory
+        self.executableDirectory = executableDirectory
+    }
+
+    /// The paths for this user and environment.
+    public static func fromEnvironment(_ env: [String: String] = Environment.current) -> AgentPaths {
+        let home = env["HOME"] ?? "/"
+        let exe = Environment.executablePath
+        let exeDir = directory(of: exe)
+        func xdg(_ name: String, _ fallback: String) -> String {
+            if let value = env[name], value.hasPrefix("/") { return value + "/proctord" }
+            return home + "/" + fallback + "/proctord"
+        }
+        let runtime = env["XDG_RUNTIME_DIR"].flatMap { $0.hasPrefix("/") ? $0 + "/proctord" : nil }
+            ?? "/tmp/proctord-\(getuid())"
+        return AgentPaths(
+            configDirectory: xdg("XDG_CONFIG_HOME", ".config"),
+            stateDirectory: xdg("XDG_STATE_HOME", ".local/state"),
+            runtimeDirectory: runtime,
+            dataDirectory: env["PROCTORD_DATA_DIR"] ?? shippedDataDirectory(exeDir: exeDir) ?? xdg("XDG_DATA_HOME", ".local/share"),
+            executableDirectory: exeDir)
+    }
+
+    /// An installed tree keeps data in `<prefix>/share/proctord`; a source
+    /// checkout keeps fetched models in `.data/` at the repository root.
+    static func shippedDataDirectory(exeDir: String) -> String? {
+        let installed = exeDir + "/../share/proctord"
+        if isDirectory(installed) { return installed }
+        return sourceCheckoutRoot(from: exeDir).map { $0 + "/.data" }
+    }
+
+    /// The repository root when the binary runs from `.build/...` inside it.
+    static func sourceCheckoutRoot(from exeDir: String) -> String? {
+        var dir = exeDir
+        for _ in 0..<4 {
+            dir = directory(of: dir)
+            if access(dir + "/Package.swift", F_OK) == 0 && access(dir + "/plugins.json", F_OK) == 0 { return dir }
+        }
+        return nil
+    }
+
+    /// The default config that ships with the agent.
+    public var shippedConfigFile: String? {
+        let installed = executableDirectory + "/../share/proctord/plugins.json"
+        if access(installed, F_OK) == 0 { return installed }
+        return Self.sourceCheckoutRoot(from: executableDirectory).map { $0 + "/plugins.json" }
+    }
+
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+}
+
+/// The process environment and the running binary's path.
+public enum Environment {
+    public static var current: [String: String] {
+        var out: [String: String] = [:]
+        var cursor = environ
+        while let entry = cursor.pointee {
+            let text = String(cString: entry)
+            if let eq = text.firstIndex(of: "=") { out[String(text[..<eq])] = String(text[text.index(after: eq)...]) }
+            cursor += 1
+        }
+        return out
+    }
+
+    /// /proc/self/exe resolved, so children run the very same binary.
+    public static var executablePath: String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard n > 0 else { return CommandLine.arguments[0] }
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

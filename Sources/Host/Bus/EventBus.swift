@@ -1,0 +1,135 @@
+import ProctorJSON
+import Synchronization
+
+/// Where every event in the agent passes: gives it its `seq` and `ts`, keeps
+/// a bounded ring of recent events for replay, and fans it out to bounded
+/// subscriber queues. Publishing never blocks and never waits for a
+/// subscriber; memory is bounded by the ring's and the queues' limits, and
+/// what a slow subscriber loses is counted.
+///
+/// One lock orders everything, so every subscriber sees events in seq order
+/// and a replay followed by a subscription has neither a gap nor a repeat.
+public final class EventBus: Sendable {
+    public struct Limits: Sendable {
+        /// Recent events kept for replay, by count and by bytes.
+        public var replayCount = 10_000
+        public var replayBytes = 32 << 20
+        public init() {}
+    }
+
+    struct State {
+        var nextSeq: UInt64 = 1
+        var ring = RingBuffer<Event>(initialCapacity: 1024)
+        var ringBytes = 0
+        var subscribers: [SubscriberQueue] = []
+        var nextSubscriberID = 1
+    }
+
+    let state = Mutex(State())
+    let limits: Limits
+
+    public init(limits: Limits = Limits()) { self.limits = limits }
+
+    /// Publishes an event. The caller has checked that `topic` is valid, that
+    /// `plugin` needs no JSON escaping and that `data` is one JSON object.
+    @discardableResult
+    public func publish(plugin: String, topic: String, data: String) -> Event {
+        var wake: [CheckedContinuation<Void, Never>] = []
+        let event = state.withLock { state in
+            let event = Event(seq: state.nextSeq, timestamp: .now(), plugin: plugin, topic: topic, data: data)
+            state.nextSeq += 1
+            state.ring.append(event)
+            state.ringBytes += event.footprint
+            while state.ring.count > limits.replayCount || state.ringBytes > limits.replayBytes,
+                let old = state.ring.removeFirst()
+            {
+                state.ringBytes -= old.footprint
+            }
+            for queue in state.subscribers where queue.wants(topic) {
+                if let waiter = queue.enqueue(event) { wake.append(waiter) }
+            }
+            return event
+        }
+        for waiter in wake { waiter.resume() }
+        return event
+    }
+
+    @discardableResult
+    public func publish(plugin: String = "host", topic: String, data: JSONValue) -> Event {
+        publish(plugin: plugin, topic: topic, data: JSONWriter.compact(data))
+    }
+
+    /// The seq the next event will get.
+    public var nextSeq: UInt64 { state.withLock { $0.nextSeq } }
+
+    /// Subscribes to the topics matching `patterns`, holding at most
+    /// `capacity` undelivered events. When the queue is full, the oldest event
+    /// whose topic is in `thinnable` goes first; only when none is queued does
+    /// an essential event go, and the subscription is then marked overflowed.
+    public func subscribe(
+        name: String, patterns: [TopicPattern], capacity: Int = 4096, thinnable: Set<String> = []
+    ) -> Subscription {
+        subscribe(name: name, patterns: patterns, capacity: capacity, thinnable: thinnable, replayAfter: nil).1
+    }
+
+    /// Like `subscribe`, and also returns the retained events with a seq
+    /// greater than `replayAfter` that match, taken under the same lock so
+    /// nothing falls between the replay and the live queue.
+    public func subscribe(
+        name: String, patterns: [TopicPattern], capacity: Int = 4096, thinnable: Set<String> = [],
+        replayAfter: UInt64?
+    ) -> (Replay, Subscription) {
+        state.withLock { state in
+            let queue = SubscriberQueue(
+                id: state.nextSubscriberID, name: name, patterns: patterns, capacity: capacity, thinnable: thinnable)
+            state.nextSubscriberID += 1
+            state.subscribers.append(queue)
+            let replay = replayAfter.map { Self.replay(after: $0, in: state, matching: queue.wants) } ?? .events([])
+            return (replay, Subscription(bus: self, queue: queue))
+        }
+    }
+
+    public enum Replay: Sendable {
+        case events([Event])
+        /// The ring no longer holds the event after `requested`; the oldest it
+        /// holds is `oldestAvailable` (what replay would start from).
+        case tooOld(requested: UInt64, oldestAvailable: UInt64)
+    }
+
+    /// The retained events after `seq` that match `wants`.
+    public func replay(after seq: UInt64, matching wants: @Sendable (String) -> Bool = { _ in true }) -> Replay {
+        state.withLock { Self.replay(after: seq, in: $0, matching: wants) }
+    }
+
+    private static func replay(after seq: UInt64, in state: State, matching wants: @Sendable (String) -> Bool) -> Replay {
+        let ring = state.ring
+        guard let oldest = ring.first?.seq else { return .events([]) }
+        if seq + 1 < oldest { return .tooOld(requested: seq, oldestAvailable: oldest) }
+        var events: [Event] = []
+        let skip = Int(seq + 1 - oldest)
+        if skip < ring.count {
+            for offset in skip..<ring.count where wants(ring[offset].topic) { events.append(ring[offset]) }
+        }
+        return .events(events)
+    }
+
+    func remove(_ queue: SubscriberQueue) -> CheckedContinuation<Void, Never>? {
+        state.withLock { state in
+            state.subscribers.removeAll { $0 === queue }
+            return queue.close()
+        }
+    }
+
+    /// How many events each subscriber has lost since the last call, for the
+    /// periodic `bus.dropped` report. Only subscribers with new losses appear.
+    public func takeDropCounts() -> [(subscriber: String, dropped: UInt64, total: UInt64)] {
+        state.withLock { state in
+            state.subscribers.compactMap { queue in
+                let delta = queue.dropped - queue.droppedReported
+                guard delta > 0 else { return nil }
+                queue.droppedReported = queue.dropped
+                return (queue.name, delta, queue.dropped)
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import ProctorJSON
+
+/// The schema of `plugins.json` itself; each plugin's `config` is checked
+/// later against the schema that plugin declares.
+enum AgentConfigSchema {
+    static let restart: JSONValue = [
+        "type": "object", "additionalProperties": false,
+        "properties": [
+            "initial_delay_ms": ["type": "integer", "minimum": 1, "maximum": 600_000],
+            "max_delay_ms": ["type": "integer", "minimum": 1, "maximum": 3_600_000],
+            "crash_loop_limit": ["type": "integer", "minimum": 1, "maximum": 1000],
+            "crash_loop_window_s": ["type": "integer", "minimum": 1, "maximum": 86400],
+            "crash_loop_hold_s": ["type": "integer", "minimum": 1, "maximum": 86400],
+        ],
+    ]
+
+    static let schema: JSONValue = [
+        "type": "object", "additionalProperties": false, "required": ["plugins"],
+        "properties": [
+            "$comment": ["type": "string"],
+            "api": [
+                "type": "object", "additionalProperties": false,
+                "properties": [
+                    "port": ["type": "integer", "minimum": 1, "maximum": 65535],
+                    "allowed_origins": [
+                        "type": "array",
+                        "items": ["type": "string", "pattern": "^https?://[^/\\s]+$", "maxLength": 253],
+                    ],
+                    "token_lifetime_s": ["type": "integer", "minimum": 60, "maximum": 86400],
+                ],
+            ],
+            "plugin_dir": ["type": "string", "minLength": 1],
+            "restart": restart,
+            "plugins": [
+                "type": "array",
+                "items": [
+                    "type": "object", "additionalProperties": false, "required": ["id", "library"],
+                    "properties": [
+                        "id": ["type": "string", "pattern": "^[a-z0-9_-]{1,32}$"],
+                        "library": ["type": "string", "minLength": 1],
+                        "enabled": ["type": "boolean"],
+                        "config": ["type": "object"],
+                        "restart": restart,
+                        "hang_timeout_ms": ["type": "integer", "minimum": 100, "maximum": 600_000],
+                    ],
+                ],
+            ],
+        ],
+    ]
+}

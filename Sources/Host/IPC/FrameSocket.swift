@@ -1,0 +1,79 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// One end of the socket pair between proctord and a plugin child. Writes are
+/// serialised and bounded in time, so a child that stops reading can stall
+/// neither the host nor another writer forever; reads block on a thread of
+/// their own.
+public final class FrameSocket: Sendable {
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public let fd: Int32
+    private let writeLock = Mutex<Void>(())
+
+    public init(fd: Int32) { self.fd = fd }
+
+    /// Creates a connected pair; both ends close on exec (the child's end is
+    /// dup2'ed to a fixed number at spawn, which clears that flag there).
+    public static func pair() throws -> (FrameSocket, FrameSocket) {
+        var fds: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
+            throw Failure(description: "socketpair failed: \(String(cString: strerror(errno)))")
+        }
+        return (FrameSocket(fd: fds[0]), FrameSocket(fd: fds[1]))
+    }
+
+    public func send(_ frame: Frame, timeoutMilliseconds: Int32 = 2000) throws {
+        try send(bytes: frame.encoded(), timeoutMilliseconds: timeoutMilliseconds)
+    }
+
+    /// Writes all bytes, waiting at most `timeoutMilliseconds` for the peer
+    /// to make room each time the socket buffer is full.
+    public func send(bytes: [UInt8], timeoutMilliseconds: Int32 = 2000) throws {
+        try writeLock.withLock { _ in
+            try bytes.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let n = Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+                    if n > 0 {
+                        offset += n
+                    } else if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                        var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                        let ready = poll(&poller, 1, timeoutMilliseconds)
+                        if ready == 0 { throw Failure(description: "peer did not read for \(timeoutMilliseconds) ms") }
+                        if ready < 0 && errno != EINTR { throw Failure(description: "poll: \(String(cString: strerror(errno)))") }
+                    } else if n < 0 && errno == EINTR {
+                        continue
+                    } else {
+                        throw Failure(description: "send: \(String(cString: strerror(errno)))")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Blocks until bytes arrive and feeds them to `decoder`. Returns false at
+    /// end of stream (the peer closed or died).
+    public func receive(into decoder: inout FrameDecoder, buffer: UnsafeMutableRawBufferPointer) throws -> Bool {
+        while true {
+            let n = recv(fd, buffer.baseAddress, buffer.count, 0)
+            if n > 0 {
+                decoder.append(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+                return true
+            }
+            if n == 0 { return false }
+            if errno == EINTR { continue }
+            if errno == ECONNRESET { return false }
+            throw Failure(description: "recv: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Stops both directions so a reader blocked in `receive` wakes up.
+    public func shutdown() { _ = Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
+
+    public func close() { _ = Glibc.close(fd) }
+}

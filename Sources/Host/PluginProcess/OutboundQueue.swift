@@ -1,0 +1,68 @@
+import Foundation
+
+/// What a plugin child sends to its parent, waiting for the writer thread.
+/// Two lanes: control frames (hello, responses, pongs, health) always go
+/// first and are never dropped; events and logs share a lane bounded in
+/// bytes, and what does not fit is dropped and counted, so `emit` never
+/// blocks the plugin and the child's memory stays bounded under a flood.
+final class OutboundQueue: @unchecked Sendable {
+    static let eventLaneLimit = 4 << 20
+
+    private let condition = NSCondition()
+    private var control: [UInt8] = []
+    private var events: [UInt8] = []
+    private var writerWaiting = false
+    private var closed = false
+    /// Events and logs dropped since the child started.
+    private(set) var dropped: UInt64 = 0
+
+    func pushControl(_ frame: Frame) {
+        condition.lock()
+        frame.append(to: &control)
+        wakeWriter()
+        condition.unlock()
+    }
+
+    /// Queues an event or log frame; false when it was dropped.
+    func pushEvent(_ write: (inout [UInt8]) -> Void) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard events.count < Self.eventLaneLimit, !closed else {
+            dropped += 1
+            return false
+        }
+        write(&events)
+        wakeWriter()
+        return true
+    }
+
+    private func wakeWriter() {
+        if writerWaiting { condition.signal() }
+    }
+
+    /// Blocks until there is something to send; returns control bytes first,
+    /// then events, and the drop count. Nil once closed and drained.
+    func take(into buffer: inout [UInt8]) -> UInt64? {
+        condition.lock()
+        defer { condition.unlock() }
+        while control.isEmpty && events.isEmpty && !closed {
+            writerWaiting = true
+            condition.wait()
+            writerWaiting = false
+        }
+        if control.isEmpty && events.isEmpty && closed { return nil }
+        buffer.removeAll(keepingCapacity: true)
+        swap(&buffer, &control)
+        buffer.append(contentsOf: events)
+        events.removeAll(keepingCapacity: true)
+        return dropped
+    }
+
+    /// Lets the writer drain what is queued and return.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.signal()
+        condition.unlock()
+    }
+}

@@ -1,0 +1,130 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CSystem
+import Foundation
+import ProctorJSON
+
+/// The child side of the process model: `proctord plugin-host` loads exactly
+/// one plugin and relays between it and the parent over the socket pair on
+/// `fd`. The main thread is the plugin's control thread: it reads the
+/// parent's frames and makes every call into the plugin, so a plugin stuck in
+/// a call also stops answering pings, which is how the parent sees a hang.
+public enum PluginProcess {
+    /// Exit codes the parent reads.
+    public enum ExitCode: Int32 {
+        case clean = 0
+        case startFailed = 3
+        case protocolError = 4
+        case parentGone = 5
+    }
+
+    /// Prints the library's manifest as JSON on stdout (exit 0), or
+    /// `{"error": "..."}` (exit 3). What `proctord plugins` and the agent's
+    /// start-up probe run, so loading problems never touch the agent itself.
+    public static func describe(library: String) -> Int32 {
+        do {
+            let loaded = try PluginLibrary.open(path: library)
+            print(JSONWriter.compact(loaded.manifest.json))
+            return ExitCode.clean.rawValue
+        } catch {
+            print(JSONWriter.compact(["error": .string(error.description)]))
+            return ExitCode.startFailed.rawValue
+        }
+    }
+
+    public static func serve(library: String, fd: Int32, parent: pid_t, paths: AgentPaths) -> Never {
+        // Die with the agent even when stuck inside a plugin call.
+        _ = csystem_set_parent_death_signal(SIGKILL)
+        if getppid() != parent { _exit(ExitCode.parentGone.rawValue) }
+        // Keep the channel out of anything the plugin might spawn.
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+
+        let socket = FrameSocket(fd: fd)
+        let queue = OutboundQueue()
+        let writerDone = DispatchSemaphore(value: 0)
+        let writer = Thread { writeLoop(queue: queue, socket: socket, done: writerDone) }
+        writer.name = "relay-writer"
+        writer.start()
+
+        func finish(_ code: ExitCode) -> Never {
+            queue.close()
+            writerDone.wait()
+            _exit(code.rawValue)
+        }
+
+        let loaded: PluginLibrary
+        do { loaded = try PluginLibrary.open(path: library) } catch {
+            queue.pushControl(Frame(.startFailed, text: error.description))
+            finish(.startFailed)
+        }
+        queue.pushControl(Frame(.hello, text: JSONWriter.compact(loaded.manifest.json)))
+        let output = RelayOutput(manifest: loaded.manifest, queue: queue)
+        var instance: PluginInstance?
+
+        var decoder = FrameDecoder()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 8)
+        while true {
+            let frame: Frame
+            do {
+                guard let next = try decoder.next() else {
+                    guard try socket.receive(into: &decoder, buffer: buffer) else { _exit(ExitCode.parentGone.rawValue) }
+                    continue
+                }
+                frame = next
+            } catch {
+                queue.pushControl(Frame.log(level: 3, message: "plugin-host: bad frame from parent: \(error)"))
+                finish(.protocolError)
+            }
+            switch frame.kind {
+            case .start:
+                do {
+                    if instance == nil {
+                        instance = try PluginInstance(library: loaded, config: frame.text, output: output, paths: paths)
+                    }
+                    try instance!.start()
+                    queue.pushControl(Frame(.started))
+                } catch {
+                    queue.pushControl(Frame(.startFailed, text: "\(error)"))
+                    finish(.startFailed)
+                }
+            case .request:
+                guard let (id, json) = frame.idAndText else { finish(.protocolError) }
+                let answer = instance?.request(json)
+                    ?? PluginInstance.error("not_running", "plugin \(loaded.manifest.id) has not been created yet")
+                queue.pushControl(Frame(.response, id: id, text: answer))
+            case .ping:
+                queue.pushControl(Frame(.pong, frame.payload))
+            case .stop:
+                output.markStopped()
+                instance?.stop()
+                instance = nil
+                queue.pushControl(Frame(.stopped))
+                finish(.clean)
+            default:
+                queue.pushControl(Frame.log(level: 3, message: "plugin-host: unexpected frame \(frame.kind) from parent"))
+                finish(.protocolError)
+            }
+        }
+    }
+
+    /// Sends what the queue holds, batching into as few writes as possible,
+    /// and tells the parent how many events were dropped, at most 4 times a second.
+    private static func writeLoop(queue: OutboundQueue, socket: FrameSocket, done: DispatchSemaphore) {
+        var buffer: [UInt8] = []
+        var reportedDrops: UInt64 = 0
+        var lastReport = DispatchTime.now()
+        while let dropped = queue.take(into: &buffer) {
+            if dropped != reportedDrops && DispatchTime.now().uptimeNanoseconds - lastReport.uptimeNanoseconds > 250_000_000 {
+                Frame(.dropped, Frame.bytes(of: dropped)).append(to: &buffer)
+                reportedDrops = dropped
+                lastReport = DispatchTime.now()
+            }
+            do { try socket.send(bytes: buffer, timeoutMilliseconds: 30_000) } catch {
+                // The parent stopped reading for 30 s or is gone: nobody to talk to.
+                _exit(ExitCode.parentGone.rawValue)
+            }
+        }
+        done.signal()
+    }
+}

@@ -1,0 +1,287 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CSystem
+import Foundation
+import Logging
+import Synchronization
+
+/// The agent's handle on one running plugin child: relays the child's events
+/// into the bus from a reader thread of its own, answers for requests, pings
+/// the child and kills it when it stops answering, and says how it ended.
+/// Nothing the child sends is trusted: each frame is checked again here, and
+/// a child that breaks the protocol is killed.
+final class ChildPlugin: Sendable {
+    enum Lifecycle: Sendable, Equatable {
+        case started
+        case health(degraded: String?)
+        case dropped(total: UInt64)
+        /// The child is gone; the reason says how.
+        case exited(String)
+    }
+
+    struct Spec: Sendable {
+        /// The id events, logs and states carry: the config entry's id.
+        var instanceID: String
+        var executable: String
+        var library: String
+        var manifest: PluginManifest
+        var config: String
+        var hangTimeout: Duration
+        var stateDirectory: String
+    }
+
+    struct RequestError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    let pid: pid_t
+    let spec: Spec
+    private let socket: FrameSocket
+    private let bus: EventBus
+    private let logger: Logger
+    private let onLifecycle: @Sendable (Lifecycle) -> Void
+    private let pending = Mutex<(next: UInt64, waiting: [UInt64: CheckedContinuation<String, any Error>], exited: Bool)>((1, [:], false))
+    private let lastPong = Atomic<UInt64>(0)
+    /// Why the agent killed the child, when it did; wins over the exit status.
+    private let killReason = Mutex<String?>(nil)
+    private let startFailure = Mutex<String?>(nil)
+    /// Wakes the watchdog when the child is gone.
+    private let watchdogWake = DispatchSemaphore(value: 0)
+    private let exitState = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    static func launch(
+        _ spec: Spec, spawner: ProcessSpawner, bus: EventBus, logger: Logger,
+        onLifecycle: @escaping @Sendable (Lifecycle) -> Void
+    ) throws -> ChildPlugin {
+        let (parentEnd, childEnd) = try FrameSocket.pair()
+        var output: [Int32] = [-1, -1]
+        guard csystem_pipe_cloexec(&output) == 0 else {
+            parentEnd.close(); childEnd.close()
+            throw RequestError(description: "pipe2: \(String(cString: strerror(errno)))")
+        }
+        let pid: pid_t
+        do {
+            pid = try spawner.spawn(.init(
+                executable: spec.executable,
+                arguments: ["plugin-host", "--library", spec.library, "--fd", "3", "--parent", String(getpid()),
+                            "--state-dir", spec.stateDirectory],
+                descriptors: [(child: Int32(3), parent: childEnd.fd), (child: Int32(1), parent: output[1]), (child: Int32(2), parent: output[1])]))
+        } catch {
+            parentEnd.close(); childEnd.close(); close(output[0]); close(output[1])
+            throw error
+        }
+        childEnd.close()
+        close(output[1])
+        let child = ChildPlugin(pid: pid, spec: spec, socket: parentEnd, bus: bus, logger: logger, onLifecycle: onLifecycle)
+        child.startThreads(outputFD: output[0])
+        try? parentEnd.send(Frame(.start, text: spec.config))
+        return child
+    }
+
+    private init(
+        pid: pid_t, spec: Spec, socket: FrameSocket, bus: EventBus, logger: Logger,
+        onLifecycle: @escaping @Sendable (Lifecycle) -> Void
+    ) {
+        self.pid = pid
+        self.spec = spec
+        self.socket = socket
+        self.bus = bus
+        var logger = logger
+        logger[metadataKey: "plugin"] = .string(spec.instanceID)
+        self.logger = logger
+        self.onLifecycle = onLifecycle
+        lastPong.store(Self.nowMilliseconds(), ordering: .relaxed)
+    }
+
+    private func startThreads(outputFD: Int32) {
+        let reader = Thread { [self] in readLoop() }
+        reader.name = "relay-\(spec.instanceID)"
+        reader.start()
+        let output = Thread { [self] in ChildOutputLog(fd: outputFD, logger: logger).run() }
+        output.name = "output-\(spec.instanceID)"
+        output.start()
+        let watchdog = Thread { [self] in watchdogLoop() }
+        watchdog.name = "watchdog-\(spec.instanceID)"
+        watchdog.start()
+    }
+
+    /// Sends a request and waits for the plugin's answer (a JSON object).
+    func request(_ json: String) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            let id: UInt64? = pending.withLock { state in
+                guard !state.exited else { return nil }
+                let id = state.next
+                state.next += 1
+                state.waiting[id] = continuation
+                return id
+            }
+            guard let id else {
+                continuation.resume(throwing: RequestError(description: "plugin \(spec.instanceID) is not running"))
+                return
+            }
+            do { try socket.send(Frame(.request, id: id, text: json), timeoutMilliseconds: 1000) } catch {
+                if let waiting = pending.withLock({ $0.waiting.removeValue(forKey: id) }) {
+                    waiting.resume(throwing: RequestError(description: "plugin \(spec.instanceID) is not reading: \(error)"))
+                }
+            }
+        }
+    }
+
+    /// Asks the child to stop and waits up to `grace`, then kills it.
+    func stop(grace: Duration) async {
+        try? socket.send(Frame(.stop), timeoutMilliseconds: 200)
+        let killer = Task { [self] in
+            try await Task.sleep(for: grace)
+            kill(reason: "did not stop within \(grace); killed")
+        }
+        await waitForExit()
+        killer.cancel()
+    }
+
+    /// Returns once the child has been reaped.
+    func waitForExit() async {
+        await withCheckedContinuation { continuation in
+            let done = exitState.withLock { state in
+                if !state.done { state.waiters.append(continuation) }
+                return state.done
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    /// Kills the child; `reason` becomes how it ended.
+    func kill(reason: String) {
+        killReason.withLock { if $0 == nil { $0 = reason } }
+        _ = Glibc.kill(pid, SIGKILL)
+    }
+
+    private func readLoop() {
+        var decoder = FrameDecoder()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 10, alignment: 8)
+        defer { buffer.deallocate() }
+        let check = EmitCheck(manifest: spec.manifest)
+        reading: while true {
+            do {
+                guard try socket.receive(into: &decoder, buffer: buffer) else { break }
+                while let frame = try decoder.next() {
+                    if let violation = handle(frame, check: check) {
+                        kill(reason: "protocol violation: \(violation); killed")
+                        break reading
+                    }
+                }
+            } catch {
+                kill(reason: "protocol violation: \(error); killed")
+                break
+            }
+        }
+        finish()
+    }
+
+    /// Acts on one frame; returns a description of the violation if it is one.
+    private func handle(_ frame: Frame, check: EmitCheck) -> String? {
+        switch frame.kind {
+        case .event:
+            guard let topicLength = frame.payload.first.map(Int.init), frame.payload.count > topicLength else {
+                return "truncated event"
+            }
+            let verdict = frame.payload.withUnsafeBytes { raw in
+                check.check(topic: UnsafeRawBufferPointer(rebasing: raw[1..<(1 + topicLength)]),
+                            data: UnsafeRawBufferPointer(rebasing: raw[(1 + topicLength)...]))
+            }
+            if case .invalid(let why) = verdict { return why }
+            bus.publish(
+                plugin: spec.instanceID,
+                topic: String(decoding: frame.payload[1..<(1 + topicLength)], as: UTF8.self),
+                data: String(decoding: frame.payload[(1 + topicLength)...], as: UTF8.self))
+        case .log:
+            guard let level = frame.payload.first else { return "empty log frame" }
+            let message = String(decoding: frame.payload.dropFirst(), as: UTF8.self)
+            logger.log(level: Logger.Level(syslog: Int32(level)), "\(message)")
+        case .health:
+            guard let health = frame.payload.first else { return "empty health frame" }
+            let reason = String(decoding: frame.payload.dropFirst(), as: UTF8.self)
+            onLifecycle(.health(degraded: health == 0 ? nil : (reason.isEmpty ? "degraded" : reason)))
+        case .response:
+            guard let (id, json) = frame.idAndText else { return "truncated response" }
+            pending.withLock { $0.waiting.removeValue(forKey: id) }?.resume(returning: json)
+        case .pong:
+            lastPong.store(Self.nowMilliseconds(), ordering: .relaxed)
+        case .started:
+            onLifecycle(.started)
+        case .startFailed:
+            startFailure.withLock { $0 = frame.text }
+        case .dropped:
+            guard frame.payload.count == 8 else { return "malformed drop count" }
+            onLifecycle(.dropped(total: frame.payload.enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }))
+        case .hello:
+            guard let text = Optional(frame.text), text.contains("\"id\":\"\(spec.manifest.id)\"") else {
+                return "hello from a plugin that is not \(spec.manifest.id)"
+            }
+        case .stopped:
+            break
+        case .start, .request, .ping, .stop:
+            return "host-only frame \(frame.kind) sent by the child"
+        }
+        return nil
+    }
+
+    /// Reaps the child and reports how it ended; fails waiting requests.
+    private func finish() {
+        socket.shutdown()
+        var status: Int32 = 0
+        // The child closed its end: it is exiting. Give it a moment, then make sure.
+        var reaped = false
+        for _ in 0..<200 where !reaped {
+            reaped = waitpid(pid, &status, WNOHANG) == pid
+            if !reaped { usleep(10_000) }
+        }
+        if !reaped {
+            kill(reason: killReason.withLock { $0 } ?? "closed its channel but did not exit; killed")
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        }
+        socket.close()
+        let waiting = pending.withLock { state in
+            state.exited = true
+            defer { state.waiting.removeAll() }
+            return Array(state.waiting.values)
+        }
+        for continuation in waiting {
+            continuation.resume(throwing: RequestError(description: "plugin \(spec.instanceID) exited before answering"))
+        }
+        let exit = ExitStatus(raw: status)
+        let reason = killReason.withLock { $0 }
+            ?? startFailure.withLock { $0.map { "start failed: \($0)" } }
+            ?? exit.description
+        watchdogWake.signal()
+        onLifecycle(.exited(reason))
+        for waiter in exitState.withLock({ state in
+            state.done = true
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }) { waiter.resume() }
+    }
+
+    /// Pings the child a few times per hang timeout and kills it when the
+    /// answers stop coming.
+    private func watchdogLoop() {
+        let timeout = UInt64(spec.hangTimeout.components.seconds * 1000 + spec.hangTimeout.components.attoseconds / 1_000_000_000_000_000)
+        let interval = max(20, min(1000, timeout / 4))
+        var nonce: UInt64 = 0
+        while watchdogWake.wait(timeout: .now() + .milliseconds(Int(interval))) == .timedOut {
+            let silent = Self.nowMilliseconds() - lastPong.load(ordering: .relaxed)
+            if silent > timeout {
+                kill(reason: "hung: no answer to pings for \(silent) ms; killed")
+                break
+            }
+            nonce += 1
+            try? socket.send(Frame(.ping, Frame.bytes(of: nonce)), timeoutMilliseconds: 50)
+        }
+    }
+
+    static func nowMilliseconds() -> UInt64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return UInt64(spec.tv_sec) * 1000 + UInt64(spec.tv_nsec) / 1_000_000
+    }
+}

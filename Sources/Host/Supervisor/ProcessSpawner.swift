@@ -1,0 +1,130 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Synchronization
+
+/// Starts plugin children from one thread that lives as long as the agent.
+/// A child asks the kernel to kill it when its parent *thread* dies
+/// (PR_SET_PDEATHSIG), and the threads of Swift's pool come and go, so every
+/// spawn happens on this thread instead.
+public final class ProcessSpawner: Sendable {
+    public struct Request: Sendable {
+        public var executable: String
+        public var arguments: [String]
+        /// Parent descriptors to install in the child under the given numbers.
+        public var descriptors: [(child: Int32, parent: Int32)]
+
+        public init(executable: String, arguments: [String], descriptors: [(child: Int32, parent: Int32)]) {
+            self.executable = executable
+            self.arguments = arguments
+            self.descriptors = descriptors
+        }
+    }
+
+    private final class Job: @unchecked Sendable {
+        let request: Request
+        var result: Result<pid_t, SpawnError> = .failure(SpawnError(description: "not run"))
+        let done = DispatchSemaphore(value: 0)
+        init(_ request: Request) { self.request = request }
+    }
+
+    public struct SpawnError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    private final class JobQueue: Sendable {
+        let jobs = Mutex<[Job]>([])
+        let wake = DispatchSemaphore(value: 0)
+    }
+
+    private let queue = JobQueue()
+
+    public init() {
+        let thread = Thread { [queue] in
+            while true {
+                queue.wake.wait()
+                guard let job = queue.jobs.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else { continue }
+                job.result = ProcessSpawner.run(job.request)
+                job.done.signal()
+            }
+        }
+        thread.name = "spawner"
+        thread.start()
+    }
+
+    /// Starts the program and returns its pid; blocks the caller briefly.
+    public func spawn(_ request: Request) throws(SpawnError) -> pid_t {
+        let job = Job(request)
+        queue.jobs.withLock { $0.append(job) }
+        queue.wake.signal()
+        job.done.wait()
+        return try job.result.get()
+    }
+
+    private static func run(_ request: Request) -> Result<pid_t, SpawnError> {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for (child, parent) in request.descriptors {
+            posix_spawn_file_actions_adddup2(&actions, parent, child)
+        }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // Children start with default signal handling and an empty mask, whatever
+        // the agent ignores or blocks, and in a process group of their own so a
+        // Ctrl-C reaches the agent, which then stops them in order.
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGCHLD] { sigaddset(&defaults, signal) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP))
+
+        let argv = ([request.executable] + request.arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, request.executable, &actions, &attributes, argv, environ)
+        guard rc == 0 else {
+            return .failure(SpawnError(description: "cannot start \(request.executable): \(String(cString: strerror(rc)))"))
+        }
+        return .success(pid)
+    }
+}
+
+/// How a child ended, in words: "killed by signal 11 (SIGSEGV)".
+public struct ExitStatus: Sendable, Equatable, CustomStringConvertible {
+    public let raw: Int32
+
+    public init(raw: Int32) { self.raw = raw }
+
+    public var signal: Int32? { raw & 0x7F == 0 ? nil : raw & 0x7F }
+    public var exitCode: Int32? { raw & 0x7F == 0 ? (raw >> 8) & 0xFF : nil }
+
+    public var description: String {
+        if let signal {
+            return "killed by signal \(signal) (\(Self.signalName(signal)))" + (raw & 0x80 != 0 ? ", core dumped" : "")
+        }
+        return "exited with status \(exitCode ?? -1)"
+    }
+
+    static func signalName(_ signal: Int32) -> String {
+        switch signal {
+        case SIGSEGV: "SIGSEGV"
+        case SIGABRT: "SIGABRT"
+        case SIGKILL: "SIGKILL"
+        case SIGBUS: "SIGBUS"
+        case SIGFPE: "SIGFPE"
+        case SIGILL: "SIGILL"
+        case SIGTERM: "SIGTERM"
+        case SIGINT: "SIGINT"
+        case SIGTRAP: "SIGTRAP"
+        case SIGPIPE: "SIGPIPE"
+        default: String(cString: strsignal(signal))
+        }
+    }
+}
