@@ -8,6 +8,11 @@ let package = Package(
         // Each plugin is a shared library of its own: libproctor-<id>.so.
         .library(name: "proctor-heartbeat", type: .dynamic, targets: ["Heartbeat"]),
         .library(name: "proctor-sysinfo", type: .dynamic, targets: ["SysInfo"]),
+        // Test-only plugins: misbehaviour and ABI mismatches on purpose.
+        .library(name: "proctor-test-chaos", type: .dynamic, targets: ["TestChaos"]),
+        .library(name: "proctor-test-abi-v2", type: .dynamic, targets: ["TestAbiV2"]),
+        .library(name: "proctor-test-abi-minor-too-new", type: .dynamic, targets: ["TestAbiMinorTooNew"]),
+        .library(name: "proctor-test-abi-refuses", type: .dynamic, targets: ["TestAbiRefuses"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -42,5 +47,17 @@ let package = Package(
         // Plugins.
         .target(name: "Heartbeat", dependencies: ["PluginABI"], path: "Sources/Plugins/Heartbeat", publicHeadersPath: "."),
         .target(name: "SysInfo", dependencies: ["PluginKit"], path: "Sources/Plugins/SysInfo"),
+
+        // Tests.
+        .target(name: "TestChaos", dependencies: ["PluginABI"], path: "Tests/Plugins/Chaos", publicHeadersPath: "."),
+        .target(name: "TestAbiV2", path: "Tests/Plugins/AbiV2", publicHeadersPath: "."),
+        .target(name: "TestAbiMinorTooNew", dependencies: ["PluginABI"], path: "Tests/Plugins/AbiMinorTooNew", publicHeadersPath: "."),
+        .target(name: "TestAbiRefuses", dependencies: ["PluginABI"], path: "Tests/Plugins/AbiRefuses", publicHeadersPath: "."),
+        // The harness every test shares: build products, processes, fixtures.
+        .target(name: "ProctorTestSupport", dependencies: ["ProctorHost", "ProctorJSON"], path: "Tests/Support"),
+        .testTarget(
+            name: "HostTests",
+            dependencies: ["ProctorHost", "ProctorJSON", "ProctorTestSupport"],
+            path: "Tests/HostTests"),
     ]
 )

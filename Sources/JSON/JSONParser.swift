@@ -4,6 +4,12 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
     public let column: Int
     public let message: String
 
+    public init(line: Int, column: Int, message: String) {
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
     public var description: String { "line \(line), column \(column): \(message)" }
 }
 
@@ -81,8 +87,12 @@ public struct JSONParser {
         while true {
             skipWhitespace()
             guard current == UInt8(ascii: "\"") else { throw error("expected a string key in object") }
+            let keyStart = index
             let key = try parseString()
-            if object[key] != nil { throw error("duplicate key \(JSONWriter.quoted(key))") }
+            if object[key] != nil {
+                index = keyStart
+                throw error("duplicate key \(JSONWriter.quoted(key))")
+            }
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw error("expected ':' after object key") }
             index += 1
@@ -173,7 +183,7 @@ public struct JSONParser {
             guard let scalar = Unicode.Scalar(high) else { throw error("unpaired surrogate in \\u escape") }
             return scalar
         default:
-            index -= 1
+            index -= 2  // point at the backslash
             throw error("invalid escape \\\(describe(byte))")
         }
     }

@@ -16,7 +16,9 @@ public struct PluginLibrary: @unchecked Sendable {
     public static func open(path: String) throws(PluginLoadError) -> PluginLibrary {
         guard access(path, F_OK) == 0 else { throw .missing(path: path) }
         guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
-            throw .cannotOpen(path: path, reason: dlerror().map { String(cString: $0) } ?? "unknown error")
+            var reason = dlerror().map { String(cString: $0) } ?? "unknown error"
+            if reason.hasPrefix(path + ": ") { reason.removeFirst(path.count + 2) }  // dlerror repeats the path
+            throw .cannotOpen(path: path, reason: reason)
         }
         guard let symbol = dlsym(handle, PROCTOR_ENTRY_SYMBOL) else {
             if let other = (0..<32).first(where: { $0 != hostABI.major && dlsym(handle, "proctor_plugin_entry_v\($0)") != nil }) {

@@ -1,0 +1,184 @@
+/*
+ * chaos — a test-only plugin that misbehaves on request, so the tests can
+ * show the supervisor survives it: segfault, abort, hang, an event flood,
+ * garbage on the relay socket, or exiting. Never shipped.
+ *
+ * config: {"mode": "<what to do after start>", "after_ms": N, "payload_bytes": N}
+ * requests: the same behaviours by name ("segfault", "hang", ...), and
+ * "stats" ({"emitted": N, "dropped": N}).
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proctor_plugin.h"
+
+struct proctor_plugin {
+    const proctor_host_t *host;
+    char mode[32];
+    long after_ms;
+    long payload_bytes;
+    pthread_t thread;
+    bool thread_running;
+    atomic_bool stopping;
+    atomic_ullong emitted;
+    atomic_ullong dropped;
+    char response[256];
+};
+
+static const char *const capabilities[] = {"requests", NULL};
+static const char *const topics[] = {"chaos.flood", "chaos.tick", NULL};
+static const char config_schema[] =
+    "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{"
+    "\"mode\":{\"enum\":[\"idle\",\"tick\",\"segfault\",\"abort\",\"hang\",\"flood\",\"garbage\",\"exit\",\"fail_start\"],\"default\":\"idle\"},"
+    "\"after_ms\":{\"type\":\"integer\",\"minimum\":0,\"default\":0},"
+    "\"payload_bytes\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":200000,\"default\":64}}}";
+
+/* Test-only parsing: the host validated the config against the schema. */
+static void read_string(const char *json, const char *key, char *out, size_t size) {
+    const char *at = strstr(json, key);
+    if (at == NULL) return;
+    at = strchr(at + strlen(key), '"');
+    if (at == NULL) return;
+    at = strchr(at + 1, '"');
+    if (at == NULL) return;
+    const char *end = strchr(at + 1, '"');
+    size_t n = (size_t)(end - at - 1) < size - 1 ? (size_t)(end - at - 1) : size - 1;
+    memcpy(out, at + 1, n);
+    out[n] = 0;
+}
+
+static long read_long(const char *json, const char *key, long fallback) {
+    const char *at = strstr(json, key);
+    return at ? strtol(strchr(at, ':') + 1, NULL, 10) : fallback;
+}
+
+static void sleep_ms(long ms) {
+    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&t, NULL);
+}
+
+static void flood(proctor_plugin_t *self) {
+    char *data = malloc((size_t)self->payload_bytes + 64);
+    while (!atomic_load(&self->stopping)) {
+        int n = snprintf(data, 64, "{\"n\":%llu,\"pad\":\"", (unsigned long long)atomic_load(&self->emitted));
+        memset(data + n, 'x', (size_t)self->payload_bytes);
+        strcpy(data + n + self->payload_bytes, "\"}");
+        proctor_status_t status = self->host->emit(self->host, "chaos.flood", data);
+        if (status == PROCTOR_OK) atomic_fetch_add(&self->emitted, 1);
+        else if (status == PROCTOR_DROPPED) atomic_fetch_add(&self->dropped, 1);
+        else break;
+    }
+    free(data);
+}
+
+/* Does what `what` names; some of these never return. */
+static void misbehave(proctor_plugin_t *self, const char *what) {
+    if (strcmp(what, "segfault") == 0) {
+        volatile int *nowhere = NULL;
+        *nowhere = 1;
+    } else if (strcmp(what, "abort") == 0) {
+        abort();
+    } else if (strcmp(what, "hang") == 0) {
+        for (;;) pause();
+    } else if (strcmp(what, "exit") == 0) {
+        _exit(7);
+    } else if (strcmp(what, "garbage") == 0) {
+        /* The relay socket is fd 3 in a plugin child; write what no frame is. */
+        static const unsigned char junk[] = {0xff, 0xff, 0xff, 0x7f, 0x99, 'n', 'o', 'p', 'e'};
+        write(3, junk, sizeof junk);
+    } else if (strcmp(what, "flood") == 0) {
+        flood(self);
+    } else if (strcmp(what, "tick") == 0) {
+        while (!atomic_load(&self->stopping)) {
+            self->host->emit(self->host, "chaos.tick", "{}");
+            sleep_ms(20);
+        }
+    }
+}
+
+static void *run(void *arg) {
+    proctor_plugin_t *self = arg;
+    for (long waited = 0; waited < self->after_ms && !atomic_load(&self->stopping); waited += 5) sleep_ms(5);
+    if (!atomic_load(&self->stopping)) misbehave(self, self->mode);
+    return NULL;
+}
+
+static proctor_plugin_t *chaos_create(const proctor_host_t *host, const char *config, const char **error) {
+    (void)error;
+    proctor_plugin_t *self = calloc(1, sizeof *self);
+    self->host = host;
+    strcpy(self->mode, "idle");
+    read_string(config, "\"mode\"", self->mode, sizeof self->mode);
+    self->after_ms = read_long(config, "\"after_ms\"", 0);
+    self->payload_bytes = read_long(config, "\"payload_bytes\"", 64);
+    return self;
+}
+
+static proctor_status_t chaos_start(proctor_plugin_t *self) {
+    if (strcmp(self->mode, "fail_start") == 0) {
+        snprintf(self->response, sizeof self->response, "chaos was told to fail its start");
+        return PROCTOR_ERROR;
+    }
+    atomic_store(&self->stopping, false);
+    self->thread_running = pthread_create(&self->thread, NULL, run, self) == 0;
+    return PROCTOR_OK;
+}
+
+static void chaos_stop(proctor_plugin_t *self) {
+    atomic_store(&self->stopping, true);
+    if (self->thread_running) pthread_join(self->thread, NULL);
+    self->thread_running = false;
+}
+
+static void chaos_destroy(proctor_plugin_t *self) {
+    chaos_stop(self);
+    free(self);
+}
+
+static const char *chaos_request(proctor_plugin_t *self, const char *request) {
+    char method[32] = "";
+    read_string(request, "\"method\"", method, sizeof method);
+    if (strcmp(method, "stats") == 0) {
+        snprintf(self->response, sizeof self->response, "{\"result\":{\"emitted\":%llu,\"dropped\":%llu}}",
+                 (unsigned long long)atomic_load(&self->emitted), (unsigned long long)atomic_load(&self->dropped));
+        return self->response;
+    }
+    misbehave(self, method);
+    snprintf(self->response, sizeof self->response, "{\"result\":{\"did\":\"%s\"}}", method);
+    return self->response;
+}
+
+static const char *chaos_last_error(const proctor_plugin_t *self) {
+    return self->response[0] ? self->response : NULL;
+}
+
+static const proctor_plugin_descriptor_t descriptor = {
+    .struct_size = sizeof(proctor_plugin_descriptor_t),
+    .abi_major = PROCTOR_ABI_MAJOR,
+    .abi_minor = PROCTOR_ABI_MINOR,
+    .id = "chaos",
+    .name = "Chaos (tests only)",
+    .version = "1.0.0",
+    .description = "Misbehaves on request so tests can prove the supervisor survives it.",
+    .capabilities = capabilities,
+    .topics = topics,
+    .config_schema = config_schema,
+    .create = chaos_create,
+    .start = chaos_start,
+    .stop = chaos_stop,
+    .destroy = chaos_destroy,
+    .request = chaos_request,
+    .last_error = chaos_last_error,
+};
+
+PROCTOR_EXPORT const proctor_plugin_descriptor_t *proctor_plugin_entry_v1(uint32_t major, uint32_t minor) {
+    (void)minor;
+    return major == PROCTOR_ABI_MAJOR ? &descriptor : NULL;
+}
