@@ -54,10 +54,13 @@ let package = Package(
         .target(name: "TestAbiMinorTooNew", dependencies: ["PluginABI"], path: "Tests/Plugins/AbiMinorTooNew", publicHeadersPath: "."),
         .target(name: "TestAbiRefuses", dependencies: ["PluginABI"], path: "Tests/Plugins/AbiRefuses", publicHeadersPath: "."),
         // The harness every test shares: build products, processes, fixtures.
-        .target(name: "ProctorTestSupport", dependencies: ["ProctorHost", "ProctorJSON"], path: "Tests/Support"),
+        .target(
+            name: "ProctorTestSupport",
+            dependencies: ["ProctorHost", "ProctorJSON", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/Support"),
         .testTarget(
             name: "HostTests",
-            dependencies: ["ProctorHost", "ProctorJSON", "ProctorTestSupport"],
+            dependencies: ["ProctorHost", "ProctorJSON", "ProctorTestSupport", .product(name: "Logging", package: "swift-log")],
             path: "Tests/HostTests"),
     ]
 )

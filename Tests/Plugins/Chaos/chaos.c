@@ -44,11 +44,10 @@ static const char config_schema[] =
 static void read_string(const char *json, const char *key, char *out, size_t size) {
     const char *at = strstr(json, key);
     if (at == NULL) return;
-    at = strchr(at + strlen(key), '"');
-    if (at == NULL) return;
-    at = strchr(at + 1, '"');
+    at = strchr(at + strlen(key), '"'); /* the value's opening quote */
     if (at == NULL) return;
     const char *end = strchr(at + 1, '"');
+    if (end == NULL) return;
     size_t n = (size_t)(end - at - 1) < size - 1 ? (size_t)(end - at - 1) : size - 1;
     memcpy(out, at + 1, n);
     out[n] = 0;

@@ -1,0 +1,160 @@
+import Foundation
+import Logging
+import ProctorHost
+import ProctorJSON
+import ProctorTestSupport
+import Testing
+
+/// The supervisor against real plugin children that crash, hang, flood and
+/// lie, while a well-behaved plugin runs beside them.
+@Suite(.serialized) struct SupervisorTests {
+    let dir = TemporaryDirectory()
+
+    func agent(_ build: (inout ConfigBuilder) -> Void) throws -> (Agent, EventLog) {
+        var builder = ConfigBuilder()
+        build(&builder)
+        let config = try ConfigLoader.load(file: builder.write(to: dir))
+        var paths = AgentPaths.fromEnvironment()
+        paths.stateDirectory = dir.path + "/state"
+        let agent = Agent(config: config, paths: paths, logger: .silent, executable: TestBuild.proctord)
+        return (agent, EventLog(bus: agent.bus))
+    }
+
+    func ticks(in log: EventLog, after seq: UInt64) -> Int {
+        log.all.filter { $0.topic == "heartbeat.tick" && $0.seq > seq }.count
+    }
+
+    @Test func aSegfaultIsRestartedWhileTheOtherPluginsKeepEmitting() async throws {
+        let (agent, log) = try agent {
+            $0.add(id: "heartbeat", library: "heartbeat", config: ["interval_ms": 50])
+            $0.add(id: "chaos", library: "test-chaos", config: ["mode": "segfault", "after_ms": 300],
+                   restart: ["initial_delay_ms": 300, "crash_loop_limit": 100])
+        }
+        try await agent.start()
+        let crash = try #require(await log.waitForState("chaos") { $0["state"] == "crashed" })
+        #expect(crash.1["reason"] == "killed by signal 11 (SIGSEGV)")
+        #expect(crash.1["retry_in_ms"] == 300)
+        let back = try #require(await log.waitForState("chaos", after: crash.0.seq) { $0["state"] == "running" })
+        #expect(back.1["restarts"] == 1)
+        #expect(await eventually { ticks(in: log, after: crash.0.seq) >= 5 }, "heartbeat kept ticking through the crash")
+        #expect(log.states(of: "heartbeat").map { $0["state"] } == ["starting", "running"])
+        // The heartbeat's own count never restarted: its process was untouched.
+        let counts = log.all.filter { $0.topic == "heartbeat.tick" }.compactMap { try? JSONParser.parse($0.data)["n"]?.intValue }
+        #expect(counts == Array(1...counts.count))
+        await agent.stopAll()
+    }
+
+    @Test func aCrashLoopIsHeldBackWithGrowingDelays() async throws {
+        let (agent, log) = try agent {
+            $0.add(id: "chaos", library: "test-chaos", config: ["mode": "abort"],
+                   restart: ["initial_delay_ms": 50, "max_delay_ms": 1000, "crash_loop_limit": 3,
+                             "crash_loop_window_s": 60, "crash_loop_hold_s": 2])
+        }
+        try await agent.start()
+        let held = try #require(await log.waitForState("chaos") { $0["state"] == "held" })
+        let crashes = log.states(of: "chaos").filter { ["crashed", "held"].contains($0["state"]?.stringValue) }
+        #expect(crashes.map { $0["retry_in_ms"] } == [50, 100, 2000])
+        #expect(crashes.allSatisfy { $0["reason"]?.stringValue?.contains("SIGABRT") == true })
+        #expect(held.1["reason"]?.stringValue?.hasPrefix("crash loop (3 crashes within 60 s)") == true)
+        // Nothing starts during the hold; afterwards the plugin is tried again.
+        let retried = try #require(await log.waitForState("chaos", after: held.0.seq) { $0["state"] == "starting" })
+        let waited = retried.0.timestamp.millisecondsSinceEpoch - held.0.timestamp.millisecondsSinceEpoch
+        #expect(waited >= 1900, "held back for \(waited) ms")
+        #expect(retried.1["restarts"] == 3)
+        await agent.stopAll()
+    }
+
+    @Test func aHungPluginIsKilledAndItsRequestFails() async throws {
+        let (agent, log) = try agent {
+            $0.add(id: "chaos", library: "test-chaos", hangTimeoutMs: 500)
+        }
+        try await agent.start()
+        _ = try #require(await log.waitForState("chaos") { $0["state"] == "running" })
+        let supervisor = try #require(await agent.supervisor("chaos"))
+        let started = ContinuousClock.now
+        await #expect { try await supervisor.request(#"{"method":"hang"}"#) } throws: {
+            "\($0)".contains("exited before answering")
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
+        let crash = try #require(await log.waitForState("chaos") { $0["state"] == "crashed" })
+        #expect(crash.1["reason"]?.stringValue?.hasPrefix("hung: no answer to pings for") == true)
+        _ = try #require(await log.waitForState("chaos", after: crash.0.seq) { $0["state"] == "running" })
+        await agent.stopAll()
+    }
+
+    @Test func garbageOnTheChannelKillsTheChildNotTheAgent() async throws {
+        let (agent, log) = try agent {
+            $0.add(id: "heartbeat", library: "heartbeat", config: ["interval_ms": 50])
+            $0.add(id: "chaos", library: "test-chaos")
+        }
+        try await agent.start()
+        _ = try #require(await log.waitForState("chaos") { $0["state"] == "running" })
+        let supervisor = try #require(await agent.supervisor("chaos"))
+        _ = try? await supervisor.request(#"{"method":"garbage"}"#)
+        let crash = try #require(await log.waitForState("chaos") { $0["state"] == "crashed" })
+        #expect(crash.1["reason"]?.stringValue?.hasPrefix("protocol violation: frame of 2147483647 bytes exceeds") == true)
+        #expect(await eventually { ticks(in: log, after: crash.0.seq) >= 3 })
+        await agent.stopAll()
+    }
+
+    @Test func aFailedStartIsRetriedWithItsReason() async throws {
+        let (agent, log) = try agent {
+            $0.add(id: "chaos", library: "test-chaos", config: ["mode": "fail_start"], restart: ["initial_delay_ms": 100])
+        }
+        try await agent.start()
+        let crash = try #require(await log.waitForState("chaos") { $0["state"] == "crashed" })
+        #expect(crash.1["reason"] == "start failed: chaos was told to fail its start")
+        #expect(await log.waitForState("chaos", after: crash.0.seq) { $0["state"] == "starting" } != nil)
+        await agent.stopAll()
+    }
+
+    @Test func requestsReachThePluginAndStopAllLeavesNoChild() async throws {
+        let (agent, log) = try agent {
+            $0.add(id: "heartbeat", library: "heartbeat", config: ["interval_ms": 30])
+        }
+        try await agent.start()
+        _ = try #require(await log.waitForState("heartbeat") { $0["state"] == "running" })
+        _ = await log.waitFor { $0.topic == "heartbeat.tick" }
+        let supervisor = try #require(await agent.supervisor("heartbeat"))
+        let pid = try #require(await supervisor.pid)
+        let answer = try JSONParser.parse(await supervisor.request(#"{"method":"ping"}"#))
+        #expect(answer["result"]?["pong"] == true)
+        #expect((answer["result"]?["ticks"]?.intValue ?? 0) >= 1)
+        await agent.stopAll()
+        #expect(!Processes.isAlive(pid))
+        #expect(log.states(of: "heartbeat").last?["state"] == "stopped")
+    }
+
+    @Test func aMissingLibraryIsSkippedAndReportedWhileTheRestRuns() async throws {
+        let (agent, log) = try agent {
+            $0.add(id: "heartbeat", library: "heartbeat", config: ["interval_ms": 50])
+            $0.add(id: "gone", library: "does-not-exist")
+            $0.add(id: "future", library: "test-abi-v2")
+        }
+        try await agent.start()
+        let gone = try #require(await log.waitForState("gone") { $0["state"] == "failed" })
+        #expect(gone.1["reason"]?.stringValue?.hasSuffix("libproctor-does-not-exist.so: no such plugin library (build it, or fix \"library\" / \"plugin_dir\" in the config)") == true)
+        let future = try #require(await log.waitForState("future") { $0["state"] == "failed" })
+        #expect(future.1["reason"]?.stringValue?.contains("ABI major mismatch") == true)
+        #expect(await log.waitFor { $0.topic == "heartbeat.tick" } != nil)
+        await agent.stopAll()
+    }
+
+    @Test func aBadPluginConfigStopsTheAgentBeforeAnythingStarts() async throws {
+        let (agent, log) = try agent {
+            $0.add(id: "heartbeat", library: "heartbeat", config: ["interval_ms": 1])
+            $0.add(id: "sysinfo", library: "sysinfo", config: ["interval_s": "often"])
+        }
+        await #expect {
+            try await agent.start()
+        } throws: { error in
+            let messages = (error as? ConfigErrors)?.errors.map(\.description) ?? []
+            return messages.count == 2
+                && messages[0].hasSuffix("$.plugins[0].config.interval_ms: 1 is less than the minimum 10")
+                && messages[1].hasSuffix(#"$.plugins[1].config.interval_s: expected number, got string "often""#)
+        }
+        #expect(await agent.supervisors.isEmpty)
+        try? await Task.sleep(for: .milliseconds(100))
+        #expect(log.all.isEmpty, "nothing started, so nothing was published")
+    }
+}
