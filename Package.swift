@@ -58,6 +58,10 @@ let package = Package(
             name: "ProctorTestSupport",
             dependencies: ["ProctorHost", "ProctorJSON", .product(name: "Logging", package: "swift-log")],
             path: "Tests/Support"),
+        .executableTarget(
+            name: "proctord-bench",
+            dependencies: ["ProctorHost", "ProctorJSON", "ProctorTestSupport", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/Benchmarks/Bench"),
         .testTarget(
             name: "HostTests",
             dependencies: ["ProctorHost", "ProctorJSON", "ProctorTestSupport", .product(name: "Logging", package: "swift-log")],

@@ -79,10 +79,12 @@ public actor Agent {
     }
 
     /// Runs until the calling task is cancelled, reporting subscriber drops
-    /// once a second, then stops every plugin.
-    public func runUntilCancelled() async {
+    /// once a second and keeping systemd's watchdog fed, then stops every plugin.
+    public func runUntilCancelled(notifier: SystemdNotifier = SystemdNotifier()) async {
+        notifier.notify("READY=1\nSTATUS=\(supervisors.count) plugins supervised")
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(1))
+            if notifier.watchdogInterval != nil { notifier.notify("WATCHDOG=1") }
             for drop in bus.takeDropCounts() {
                 bus.publish(topic: "bus.dropped", data: [
                     "subscriber": .string(drop.subscriber), "where": "subscriber",
@@ -90,6 +92,7 @@ public actor Agent {
                 ])
             }
         }
+        notifier.notify("STOPPING=1")
         await stopAll()
     }
 

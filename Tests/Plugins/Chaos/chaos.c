@@ -3,7 +3,9 @@
  * show the supervisor survives it: segfault, abort, hang, an event flood,
  * garbage on the relay socket, or exiting. Never shipped.
  *
- * config: {"mode": "<what to do after start>", "after_ms": N, "payload_bytes": N}
+ * config: {"mode": "<what to do after start>", "after_ms": N, "payload_bytes": N,
+ *          "rate_hz": N}; mode "pulse" emits `chaos.pulse` with the CLOCK_MONOTONIC
+ * time of the emit, at rate_hz, for latency benchmarks.
  * requests: the same behaviours by name ("segfault", "hang", ...), and
  * "stats" ({"emitted": N, "dropped": N}).
  */
@@ -24,6 +26,7 @@ struct proctor_plugin {
     char mode[32];
     long after_ms;
     long payload_bytes;
+    long rate_hz;
     pthread_t thread;
     bool thread_running;
     atomic_bool stopping;
@@ -33,10 +36,11 @@ struct proctor_plugin {
 };
 
 static const char *const capabilities[] = {"requests", NULL};
-static const char *const topics[] = {"chaos.flood", "chaos.tick", NULL};
+static const char *const topics[] = {"chaos.flood", "chaos.tick", "chaos.pulse", NULL};
 static const char config_schema[] =
     "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{"
-    "\"mode\":{\"enum\":[\"idle\",\"tick\",\"segfault\",\"abort\",\"hang\",\"flood\",\"garbage\",\"exit\",\"fail_start\"],\"default\":\"idle\"},"
+    "\"mode\":{\"enum\":[\"idle\",\"tick\",\"pulse\",\"segfault\",\"abort\",\"hang\",\"flood\",\"garbage\",\"exit\",\"fail_start\"],\"default\":\"idle\"},"
+    "\"rate_hz\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000000,\"default\":1000},"
     "\"after_ms\":{\"type\":\"integer\",\"minimum\":0,\"default\":0},"
     "\"payload_bytes\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":200000,\"default\":64}}}";
 
@@ -61,6 +65,30 @@ static long read_long(const char *json, const char *key, long fallback) {
 static void sleep_ms(long ms) {
     struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&t, NULL);
+}
+
+static unsigned long long monotonic_ns(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (unsigned long long)now.tv_sec * 1000000000ull + (unsigned long long)now.tv_nsec;
+}
+
+/* Emits at rate_hz on an absolute schedule, so a slow emit does not slow the rate. */
+static void pulse(proctor_plugin_t *self) {
+    struct timespec next;
+    clock_gettime(CLOCK_MONOTONIC, &next);
+    long period_ns = 1000000000L / self->rate_hz;
+    char data[96];
+    for (unsigned long long n = 0; !atomic_load(&self->stopping); n++) {
+        snprintf(data, sizeof data, "{\"n\":%llu,\"t_ns\":%llu}", n, monotonic_ns());
+        if (self->host->emit(self->host, "chaos.pulse", data) == PROCTOR_OK) atomic_fetch_add(&self->emitted, 1);
+        next.tv_nsec += period_ns;
+        while (next.tv_nsec >= 1000000000L) {
+            next.tv_nsec -= 1000000000L;
+            next.tv_sec += 1;
+        }
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+    }
 }
 
 static void flood(proctor_plugin_t *self) {
@@ -94,6 +122,8 @@ static void misbehave(proctor_plugin_t *self, const char *what) {
         write(3, junk, sizeof junk);
     } else if (strcmp(what, "flood") == 0) {
         flood(self);
+    } else if (strcmp(what, "pulse") == 0) {
+        pulse(self);
     } else if (strcmp(what, "tick") == 0) {
         while (!atomic_load(&self->stopping)) {
             self->host->emit(self->host, "chaos.tick", "{}");
@@ -117,6 +147,7 @@ static proctor_plugin_t *chaos_create(const proctor_host_t *host, const char *co
     read_string(config, "\"mode\"", self->mode, sizeof self->mode);
     self->after_ms = read_long(config, "\"after_ms\"", 0);
     self->payload_bytes = read_long(config, "\"payload_bytes\"", 64);
+    self->rate_hz = read_long(config, "\"rate_hz\"", 1000);
     return self;
 }
 

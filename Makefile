@@ -1,0 +1,38 @@
+# proctord — `make run` starts the agent, `make test` runs every test,
+# `make bench` prints the benchmarks. Each installs what is missing first.
+
+SHELL := /bin/bash
+SWIFT ?= swift
+CONFIG ?= plugins.json
+# Never run two Swift builds at once on these small machines.
+SWIFT_LOCK := flock /tmp/proctord-swift-build.lock
+
+.PHONY: all deps toolchain build build-release run test bench clean
+
+all: build
+
+toolchain:
+	@command -v $(SWIFT) >/dev/null || { echo "make: no Swift toolchain found: install Swift 6 from https://www.swift.org/install/linux/ and put it on PATH" >&2; exit 1; }
+	@$(SWIFT) --version 2>/dev/null | grep -q 'Swift version 6' || { echo "make: proctord needs Swift 6; found: $$($(SWIFT) --version 2>&1 | head -1)" >&2; exit 1; }
+
+deps: toolchain
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT_LOCK) $(SWIFT) build --build-tests
+
+build-release: deps
+	$(SWIFT_LOCK) $(SWIFT) build -c release
+
+run: deps
+	$(SWIFT_LOCK) $(SWIFT) build
+	.build/debug/proctord run --config $(CONFIG)
+
+test: build
+	$(SWIFT) test --skip-build
+
+bench: build-release
+	.build/release/proctord-bench
+
+clean:
+	rm -rf .build

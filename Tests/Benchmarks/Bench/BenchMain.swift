@@ -1,0 +1,19 @@
+import Foundation
+
+/// `make bench`: runs each benchmark and prints its figures next to the
+/// target or baseline it is judged against. Figures, not pass/fail: these
+/// machines are shared and noisy, so nothing here fails a build.
+@main
+struct BenchMain {
+    static func main() async throws {
+        let seconds = Double(ProcessInfo.processInfo.environment["BENCH_SECONDS"] ?? "") ?? 5
+        let selected = Set(CommandLine.arguments.dropFirst())
+        let all: [(String, () async throws -> [Figure])] = [
+            ("bus", { try await BusBenchmark(seconds: seconds).run() }),
+        ]
+        for (name, run) in all where selected.isEmpty || selected.contains(name) {
+            FileHandle.standardOutput.write(Data("\(name):\n".utf8))
+            for figure in try await run() { FileHandle.standardOutput.write(Data((figure.line + "\n").utf8)) }
+        }
+    }
+}

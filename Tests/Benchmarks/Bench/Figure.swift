@@ -1,0 +1,30 @@
+import Foundation
+
+/// One measured figure and the target it is judged against.
+struct Figure {
+    var name: String
+    var value: Double
+    var unit: String
+    /// The figure the issue sets, or a baseline's; nil when only reported.
+    var target: Double?
+    var higherIsBetter: Bool
+    var baselineName = "target"
+
+    /// How many times better than the target (above 1 meets it).
+    var ratio: Double? {
+        guard let target, target > 0, value > 0 else { return nil }
+        return higherIsBetter ? value / target : target / value
+    }
+
+    var line: String {
+        var text = "  \(name.padding(toLength: 58, withPad: " ", startingAt: 0)) \(format(value)) \(unit)"
+        if let target, let ratio {
+            text += "   \(baselineName) \(higherIsBetter ? ">=" : "<=") \(format(target)) \(unit): \(String(format: "%.2f", ratio))x \(ratio >= 1 ? "ok" : "MISSED")"
+        }
+        return text
+    }
+
+    private func format(_ v: Double) -> String {
+        v >= 1000 ? String(format: "%.0f", v) : v >= 10 ? String(format: "%.1f", v) : String(format: "%.3f", v)
+    }
+}

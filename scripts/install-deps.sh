@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs the Debian/Ubuntu packages proctord builds and tests against, and
+# only those that are missing, so a second run costs nothing. Uses sudo when
+# not root; never asks questions (CI runs it with no input).
+set -euo pipefail
+
+packages=(
+  # build: C shims and plugins
+  gcc g++ pkg-config
+  libopencv-dev opencv-data libdlib-dev libdlib-data libv4l-dev
+  libpulse-dev libx11-dev libxrandr-dev libxfixes-dev libdbus-1-dev libsqlite3-dev
+  # tests: a real X server and window manager, audio, a session bus, a browser
+  xvfb openbox xdotool wmctrl xclip x11-xserver-utils
+  pulseaudio pulseaudio-utils dbus chromium
+  # fetching pinned models and test data from PyPI
+  python3 python3-pip curl ca-certificates
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$package")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if ! command -v sudo >/dev/null; then
+    echo "install-deps: need root or sudo to install: ${missing[*]}" >&2
+    exit 1
+  fi
+  sudo="sudo"
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q "${missing[@]}"
