@@ -82,7 +82,8 @@ import Testing
         #expect(ticks.map(\.topic) == ["heartbeat.tick", "heartbeat.tick", "heartbeat.tick"])
         #expect(ticks.compactMap { try? JSONParser.parse($0.data)["n"]?.intValue } == [1, 2, 3])
         let pong = try JSONParser.parse(instance.request(#"{"method":"ping"}"#))
-        #expect(pong["result"]?["pong"] == true && pong["result"]?["ticks"] == 3)
+        #expect(pong["result"]?["pong"] == true)
+        #expect((pong["result"]?["ticks"]?.intValue ?? 0) >= 3, "the ticks counted so far")
         let unknown = try JSONParser.parse(instance.request(#"{"method":"pingx"}"#))
         #expect(unknown["error"]?["code"] == "unknown_method")
     }
