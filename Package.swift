@@ -17,12 +17,16 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     ],
     targets: [
         // The stable C ABI shared by the host and every plugin.
         .target(name: "PluginABI", path: "Sources/PluginABI"),
         .target(name: "ProctorJSON", path: "Sources/JSON"),
-        .target(name: "CSystem", path: "Sources/CSystem"),
+        .target(name: "LinuxShim", path: "Sources/LinuxShim"),
         // What a Swift plugin uses instead of the C plumbing.
         .target(name: "PluginKit", dependencies: ["PluginABI", "ProctorJSON"], path: "Sources/PluginKit"),
 
@@ -30,15 +34,29 @@ let package = Package(
         .target(
             name: "ProctorHost",
             dependencies: [
-                "PluginABI", "ProctorJSON", "CSystem",
+                "PluginABI", "ProctorJSON", "LinuxShim",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Host",
-            exclude: ["CLI"]),
+            exclude: ["CLI", "API"]),
+        // The local WebSocket and HTTP API the call page talks to.
+        .target(
+            name: "ProctorAPI",
+            dependencies: [
+                "ProctorHost", "ProctorJSON",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Sources/Host/API"),
         .executableTarget(
             name: "proctord",
             dependencies: [
-                "ProctorHost",
+                "ProctorHost", "ProctorAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -62,6 +62,14 @@ public struct AgentPaths: Sendable, Equatable {
         return nil
     }
 
+    /// The agent's own page and the JavaScript client: `<prefix>/share/proctord/web`
+    /// installed, `web/` in a source checkout.
+    public var webDirectory: String? {
+        let installed = executableDirectory + "/../share/proctord/web"
+        if Self.isDirectory(installed) { return installed }
+        return Self.sourceCheckoutRoot(from: executableDirectory).map { $0 + "/web" }
+    }
+
     /// The default config that ships with the agent.
     public var shippedConfigFile: String? {
         let installed = executableDirectory + "/../share/proctord/plugins.json"

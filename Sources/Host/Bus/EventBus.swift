@@ -69,31 +69,31 @@ public final class EventBus: Sendable {
     public func subscribe(
         name: String, patterns: [TopicPattern], capacity: Int = 4096, thinnable: Set<String> = []
     ) -> Subscription {
-        subscribe(name: name, patterns: patterns, capacity: capacity, thinnable: thinnable, replayAfter: nil).1
+        resume(name: name, patterns: patterns, capacity: capacity, thinnable: thinnable, after: nil).subscription
     }
 
     /// Like `subscribe`, and also returns the retained events with a seq
-    /// greater than `replayAfter` that match, taken under the same lock so
-    /// nothing falls between the replay and the live queue.
-    public func subscribe(
-        name: String, patterns: [TopicPattern], capacity: Int = 4096, thinnable: Set<String> = [],
-        replayAfter: UInt64?
-    ) -> (Replay, Subscription) {
+    /// greater than `after` that match, and the seq of the first live event,
+    /// taken under the same lock so nothing falls between the replay and the
+    /// live queue and nothing is in both.
+    public func resume(
+        name: String, patterns: [TopicPattern], capacity: Int = 4096, thinnable: Set<String> = [], after: UInt64?
+    ) -> (replay: Replay, subscription: Subscription, nextSeq: UInt64) {
         state.withLock { state in
             let queue = SubscriberQueue(
                 id: state.nextSubscriberID, name: name, patterns: patterns, capacity: capacity, thinnable: thinnable)
             state.nextSubscriberID += 1
             state.subscribers.append(queue)
-            let replay = replayAfter.map { Self.replay(after: $0, in: state, matching: queue.wants) } ?? .events([])
-            return (replay, Subscription(bus: self, queue: queue))
+            let replay = after.map { Self.replay(after: $0, in: state, matching: queue.wants) } ?? .events([])
+            return (replay, Subscription(bus: self, queue: queue), state.nextSeq)
         }
     }
 
     public enum Replay: Sendable {
         case events([Event])
-        /// The ring no longer holds the event after `requested`; the oldest it
-        /// holds is `oldestAvailable` (what replay would start from).
-        case tooOld(requested: UInt64, oldestAvailable: UInt64)
+        /// The ring no longer holds the events after `requested`; `events`
+        /// are the matching ones it still holds, from `oldestAvailable` on.
+        case tooOld(requested: UInt64, oldestAvailable: UInt64, events: [Event])
     }
 
     /// The retained events after `seq` that match `wants`.
@@ -104,13 +104,12 @@ public final class EventBus: Sendable {
     private static func replay(after seq: UInt64, in state: State, matching wants: @Sendable (String) -> Bool) -> Replay {
         let ring = state.ring
         guard let oldest = ring.first?.seq else { return .events([]) }
-        if seq + 1 < oldest { return .tooOld(requested: seq, oldestAvailable: oldest) }
+        let skip = seq + 1 < oldest ? 0 : Int(seq + 1 - oldest)
         var events: [Event] = []
-        let skip = Int(seq + 1 - oldest)
         if skip < ring.count {
             for offset in skip..<ring.count where wants(ring[offset].topic) { events.append(ring[offset]) }
         }
-        return .events(events)
+        return seq + 1 < oldest ? .tooOld(requested: seq, oldestAvailable: oldest, events: events) : .events(events)
     }
 
     func remove(_ queue: SubscriberQueue) -> CheckedContinuation<Void, Never>? {

@@ -4,7 +4,7 @@
 final class SubscriberQueue: @unchecked Sendable {
     let id: Int
     let name: String
-    let patterns: [TopicPattern]
+    var patterns: [TopicPattern]
     let capacity: Int
     let thinnable: Set<String>
 

@@ -52,6 +52,13 @@ public final class Subscription: AsyncSequence, Sendable {
         }
     }
 
+    /// Replaces the topics this subscription wants; events already queued stay.
+    public func update(patterns: [TopicPattern]) {
+        bus.state.withLock { _ in queue.patterns = patterns }
+    }
+
+    public var patterns: [TopicPattern] { bus.state.withLock { _ in queue.patterns } }
+
     /// Leaves the bus; a consumer waiting in `next` gets nil.
     public func cancel() {
         bus.remove(queue)?.resume()

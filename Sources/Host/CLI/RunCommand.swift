@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import Logging
+import ProctorAPI
 import ProctorHost
 
 struct RunCommand: AsyncParsableCommand {
@@ -54,12 +55,25 @@ struct RunCommand: AsyncParsableCommand {
             printError(error.description)
             throw ExitStatusCode.config
         }
+        let api = APIServer(agent: agent, config: config.api, paths: paths, logger: logger)
+        let serving = Task { try await api.run() }
         let running = Task { await agent.runUntilCancelled() }
-        let received = await signals.wait()
-        logger.notice("stopping on \(received == SIGTERM ? "SIGTERM" : "SIGINT")")
+        let stopReason = await withTaskGroup(of: String.self) { group in
+            group.addTask { await signals.wait() == SIGTERM ? "SIGTERM" : "SIGINT" }
+            group.addTask {
+                do { try await serving.value } catch { return "the local API failed: \(error)" }
+                return "the local API stopped"
+            }
+            defer { group.cancelAll() }
+            return await group.next()!
+        }
+        logger.notice("stopping: \(stopReason)")
+        serving.cancel()
+        _ = try? await serving.value
         running.cancel()
         await running.value
         await printer?.finish()
         logger.notice("stopped")
+        if !stopReason.hasPrefix("SIG") { throw ExitStatusCode.failure }
     }
 }

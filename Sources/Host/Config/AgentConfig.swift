@@ -14,6 +14,8 @@ public struct AgentConfig: Sendable, Equatable {
         /// Page origins that may connect, compared exactly: `https://meet.example.com`.
         public var allowedOrigins: [String]
         public var tokenLifetimeSeconds: Int
+        /// High-rate topics a slow client may lose before anything else.
+        public var thinTopics: [String]
     }
 
     public struct PluginEntry: Sendable, Equatable {

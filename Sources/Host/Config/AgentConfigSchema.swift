@@ -21,12 +21,14 @@ enum AgentConfigSchema {
             "api": [
                 "type": "object", "additionalProperties": false,
                 "properties": [
-                    "port": ["type": "integer", "minimum": 1, "maximum": 65535],
+                    "port": ["type": "integer", "minimum": 0, "maximum": 65535,
+                             "description": "0 picks a free port (tests)"],
                     "allowed_origins": [
                         "type": "array",
                         "items": ["type": "string", "pattern": "^https?://[^/\\s]+$", "maxLength": 253],
                     ],
                     "token_lifetime_s": ["type": "integer", "minimum": 60, "maximum": 86400],
+                    "thin_topics": ["type": "array", "items": ["type": "string", "pattern": "^[a-z0-9_]+(\\.[a-z0-9_]+)*$"]],
                 ],
             ],
             "plugin_dir": ["type": "string", "minLength": 1],

@@ -58,7 +58,8 @@ public enum ConfigLoader {
             api: .init(
                 port: api?["port"]?.intValue ?? defaultPort,
                 allowedOrigins: api?["allowed_origins"]?.arrayValue?.compactMap(\.stringValue) ?? [],
-                tokenLifetimeSeconds: api?["token_lifetime_s"]?.intValue ?? 4 * 3600),
+                tokenLifetimeSeconds: api?["token_lifetime_s"]?.intValue ?? 4 * 3600,
+                thinTopics: api?["thin_topics"]?.arrayValue?.compactMap(\.stringValue) ?? ["gaze.sample"]),
             pluginDirectory: json["plugin_dir"]?.stringValue,
             plugins: plugins)
     }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CSystem
+import LinuxShim
 import Logging
 
 /// Logs one line per message on stderr. Under systemd (JOURNAL_STREAM set)
@@ -39,7 +39,7 @@ public struct JournalLogHandler: LogHandler {
         for key in fields.keys.sorted() where key != "plugin" { line += " \(key)=\(fields[key]!)" }
         line += "\n"
         var bytes = line
-        bytes.withUTF8 { csystem_write_stderr($0.baseAddress, UInt($0.count)) }
+        bytes.withUTF8 { linux_write_stderr($0.baseAddress, UInt($0.count)) }
     }
 }
 

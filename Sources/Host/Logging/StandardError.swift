@@ -1,4 +1,4 @@
-import CSystem
+import LinuxShim
 
 /// stderr as a `print(_:to:)` target; each write is one write(2).
 public struct StandardError: TextOutputStream {
@@ -6,6 +6,6 @@ public struct StandardError: TextOutputStream {
 
     public mutating func write(_ string: String) {
         var text = string
-        text.withUTF8 { csystem_write_stderr($0.baseAddress, UInt($0.count)) }
+        text.withUTF8 { linux_write_stderr($0.baseAddress, UInt($0.count)) }
     }
 }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CSystem
+import LinuxShim
 import Foundation
 import ProctorJSON
 
@@ -35,7 +35,7 @@ public enum PluginProcess {
 
     public static func serve(library: String, fd: Int32, parent: pid_t, paths: AgentPaths) -> Never {
         // Die with the agent even when stuck inside a plugin call.
-        _ = csystem_set_parent_death_signal(SIGKILL)
+        _ = linux_set_parent_death_signal(SIGKILL)
         if getppid() != parent { _exit(ExitCode.parentGone.rawValue) }
         // Keep the channel out of anything the plugin might spawn.
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)

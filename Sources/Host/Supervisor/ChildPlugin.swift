@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CSystem
+import LinuxShim
 import Foundation
 import Logging
 import Synchronization
@@ -56,7 +56,7 @@ final class ChildPlugin: Sendable {
     ) throws -> ChildPlugin {
         let (parentEnd, childEnd) = try FrameSocket.pair()
         var output: [Int32] = [-1, -1]
-        guard csystem_pipe_cloexec(&output) == 0 else {
+        guard linux_pipe_cloexec(&output) == 0 else {
             parentEnd.close(); childEnd.close()
             throw RequestError(description: "pipe2: \(String(cString: strerror(errno)))")
         }

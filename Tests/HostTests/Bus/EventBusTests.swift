@@ -60,7 +60,8 @@ import Testing
     @Test func replayAndSubscriptionMeetWithoutGapOrRepeat() async {
         let bus = EventBus()
         for i in 1...10 { bus.publish(plugin: "p", topic: "t.x", data: #"{"i":\#(i)}"#) }
-        let (replay, subscription) = bus.subscribe(name: "r", patterns: [.all], replayAfter: 6)
+        let (replay, subscription, nextSeq) = bus.resume(name: "r", patterns: [.all], after: 6)
+        #expect(nextSeq == 11)
         bus.publish(plugin: "p", topic: "t.x", data: "{}")
         guard case .events(let replayed) = replay else {
             Issue.record("expected events")
@@ -75,11 +76,12 @@ import Testing
         limits.replayCount = 5
         let bus = EventBus(limits: limits)
         for _ in 1...20 { bus.publish(plugin: "p", topic: "t.x", data: "{}") }
-        guard case .tooOld(let requested, let oldest) = bus.replay(after: 3) else {
+        guard case .tooOld(let requested, let oldest, let kept) = bus.replay(after: 3) else {
             Issue.record("expected tooOld")
             return
         }
         #expect(requested == 3 && oldest == 16)
+        #expect(kept.map(\.seq) == [16, 17, 18, 19, 20])
         guard case .events(let events) = bus.replay(after: 15) else {
             Issue.record("expected events")
             return

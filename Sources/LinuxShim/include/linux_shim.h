@@ -1,17 +1,17 @@
 /* Linux calls the Swift Glibc module does not expose (they need _GNU_SOURCE
  * or headers it leaves out), wrapped one per function. */
-#ifndef PROCTORD_CSYSTEM_H
-#define PROCTORD_CSYSTEM_H
+#ifndef PROCTORD_LINUX_SHIM_H
+#define PROCTORD_LINUX_SHIM_H
 
 /* Asks the kernel to send `signal` to this process when the thread that
  * created it exits. Returns 0, or -1 with errno set. */
-int csystem_set_parent_death_signal(int signal);
+int linux_set_parent_death_signal(int signal);
 
 /* pipe2(fds, O_CLOEXEC). Returns 0, or -1 with errno set. */
-int csystem_pipe_cloexec(int fds[2]);
+int linux_pipe_cloexec(int fds[2]);
 
 /* Writes a whole line to stderr in one write(2), so lines from several
  * threads and processes never interleave. */
-void csystem_write_stderr(const char *text, unsigned long length);
+void linux_write_stderr(const char *text, unsigned long length);
 
 #endif

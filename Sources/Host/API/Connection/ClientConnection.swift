@@ -1,0 +1,256 @@
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOWebSocket
+import ProctorHost
+import ProctorJSON
+import Synchronization
+
+/// One call page's WebSocket, from hello to close: the handshake (through
+/// `ConnectionStateMachine`), then its events, requests and heartbeats.
+/// Reading, sending events, heartbeats and the slow-client watchdog run as
+/// separate tasks so none can stall another.
+final class ClientConnection: Sendable {
+    let id: Int
+    let origin: String
+    private let services: APIServices
+    private let channel: any Channel
+    private let outbound: WebSocketOutboundWriter
+    private let challenge = Secret.token()
+    private let machine = Mutex(ConnectionStateMachine())
+    private let identity = Mutex<(session: SessionRecord, token: String)?>(nil)
+    private let subscription = Mutex<Subscription?>(nil)
+    private let pendingRequests = Atomic<Int>(0)
+    private let logger: Logger
+
+    init(origin: String, channel: any Channel, outbound: WebSocketOutboundWriter, services: APIServices) {
+        self.id = services.clients.makeID()
+        self.origin = origin
+        self.channel = channel
+        self.outbound = outbound
+        self.services = services
+        var logger = services.logger
+        logger[metadataKey: "client"] = .string("\(id)")
+        logger[metadataKey: "origin"] = .string(origin)
+        self.logger = logger
+    }
+
+    func run(inbound: WebSocketInboundStream) async {
+        services.clients.register(.init(
+            connection: id, session: nil, origin: origin, clientName: nil, topics: [], connectedAt: .now(),
+            close: { [self] code, reason in await close(code, reason: reason) }))
+        defer {
+            subscription.withLock { $0?.cancel() }
+            services.clients.remove(id)
+        }
+        await send(ServerMessage.hello(
+            agentSession: services.agentSession, challenge: challenge,
+            heartbeatMilliseconds: Int(services.heartbeatInterval.components.seconds * 1000)))
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [self] in
+                guard (try? await Task.sleep(for: .milliseconds(APILimits.identifyTimeoutMilliseconds))) != nil else { return }
+                await perform(machine.withLock { $0.identifyTimedOut() })
+            }
+            do {
+                for try await message in inbound.messages(maxSize: APILimits.maximumMessageBytes) {
+                    switch message {
+                    case .binary:
+                        await send(ServerMessage.error(code: "binary_frame", "binary frames are not part of the protocol; send JSON text"))
+                    case .text(let text):
+                        let action = machine.withLock { $0.received(ClientMessage.parse(text)) }
+                        await perform(action, group: &group)
+                    }
+                }
+            } catch {
+                logger.debug("connection ended: \(error)")
+            }
+            group.cancelAll()
+        }
+    }
+
+    // MARK: - Acting on the state machine
+
+    private func perform(_ action: ConnectionStateMachine.Action, group: inout TaskGroup<Void>) async {
+        switch action {
+        case .authenticate(let identify):
+            let result = authenticate(identify)
+            let next = machine.withLock { $0.authenticated(result.verdict) }
+            if case .accepted = result.verdict, let (session, token) = result.identity {
+                await identified(identify, session: session, token: token, group: &group)
+            }
+            await perform(next)
+        case .handle(let message):
+            await handle(message, group: &group)
+        default:
+            await perform(action)
+        }
+    }
+
+    /// The actions that need no task group.
+    private func perform(_ action: ConnectionStateMachine.Action) async {
+        switch action {
+        case .reportError(let code, let message, _):
+            await send(ServerMessage.error(code: code, message))
+        case .close(let code, let reason):
+            await closeSocket(code, reason: reason)
+        case .ignore, .authenticate, .handle:
+            break
+        }
+    }
+
+    /// Closes from outside the read loop: revoked, too slow, shutting down.
+    func close(_ code: CloseCode, reason: String) async {
+        await perform(machine.withLock { $0.closeRequested(code, reason: reason) })
+    }
+
+    private func closeSocket(_ code: CloseCode, reason: String) async {
+        logger.info("closing with \(code.rawValue): \(reason)")
+        // A client that stopped reading cannot take a close frame; do not wait for it.
+        let channel = self.channel
+        let hardClose = Task {
+            try await Task.sleep(for: .seconds(2))
+            channel.close(promise: nil)
+        }
+        try? await outbound.close(WebSocketErrorCode(codeNumber: Int(code.rawValue)), reason: reason)
+        hardClose.cancel()
+    }
+
+    // MARK: - Identify
+
+    private func authenticate(_ identify: ClientMessage.Identify)
+        -> (verdict: ConnectionStateMachine.AuthenticationResult, identity: (SessionRecord, String)?)
+    {
+        switch identify.auth {
+        case .pairing(let proof):
+            switch services.pairing.verify(proof: proof, challenge: challenge, origin: origin) {
+            case .accepted:
+                let (session, token) = services.sessions.issue(origin: origin, clientName: identify.clientName)
+                logger.notice("paired: session \(session.id) for \(origin)")
+                return (.accepted, (session, token))
+            case .rejected(let remaining):
+                logger.warning("wrong pairing code from \(origin); \(remaining) tries left")
+                return (.refused(.authenticationFailed, reason: "wrong pairing code; \(remaining) \(remaining == 1 ? "try" : "tries") left"), nil)
+            case .locked(let seconds):
+                logger.warning("pairing locked for \(seconds) s after too many wrong codes")
+                return (.refused(.pairingLocked, reason: "pairing locked for \(seconds) s after too many wrong codes"), nil)
+            }
+        case .token(let token):
+            switch services.sessions.authenticate(token: token, origin: origin) {
+            case .success(let session):
+                return (.accepted, (session, token))
+            case .failure(.wrongOrigin):
+                return (.refused(.authenticationFailed, reason: "this token belongs to another origin"), nil)
+            case .failure(.expired), .failure(.unknown):
+                return (.refused(.tokenExpired, reason: "the token expired or was revoked: pair again"), nil)
+            }
+        }
+    }
+
+    private func identified(
+        _ identify: ClientMessage.Identify, session: SessionRecord, token: String, group: inout TaskGroup<Void>
+    ) async {
+        identity.withLock { $0 = (session, token) }
+        let resumeAfter = identify.resume.flatMap { $0.agentSession == services.agentSession ? $0.afterSeq : nil }
+        let (replay, live, nextSeq) = services.bus.resume(
+            name: "client \(id) (\(origin))", patterns: identify.subscribe, capacity: APILimits.clientQueueCapacity,
+            thinnable: services.thinTopics, after: resumeAfter)
+        subscription.withLock { $0 = live }
+        services.clients.update(id) { entry in
+            entry.session = session.id
+            entry.clientName = identify.clientName
+            entry.topics = identify.subscribe.map(\.description)
+        }
+        let (status, replayed) = Self.resumeStatus(identify, agentSession: services.agentSession, replay: replay)
+        await send(ServerMessage.message("identified", [
+            "session": .string(session.id), "token": .string(token),
+            "token_expires_at": .string(Timestamp(seconds: session.expiresAt).rfc3339),
+            "subscribed": .array(identify.subscribe.map { .string($0.description) }),
+            "next_seq": .number(Double(nextSeq)), "resume": status,
+        ]))
+        for event in replayed { await send(ServerMessage.event(event)) }
+        group.addTask { [self] in await sendEvents(from: live) }
+        group.addTask { [self] in await heartbeats() }
+        group.addTask { [self] in await watchForSlowness(of: live) }
+    }
+
+    static func resumeStatus(
+        _ identify: ClientMessage.Identify, agentSession: String, replay: EventBus.Replay
+    ) -> (JSONValue, [Event]) {
+        guard let resume = identify.resume else { return (["status": "none"], []) }
+        guard resume.agentSession == agentSession else { return (["status": "new_agent_session"], []) }
+        switch replay {
+        case .events(let events):
+            return (["status": "replayed", "from_seq": .number(Double(resume.afterSeq + 1)), "count": .number(Double(events.count))], events)
+        case .tooOld(let requested, let oldest, let events):
+            return (["status": "gap", "from_seq": .number(Double(oldest)), "missed": .number(Double(oldest - requested - 1)),
+                     "count": .number(Double(events.count))], events)
+        }
+    }
+
+    // MARK: - After identify
+
+    private func handle(_ message: ClientMessage, group: inout TaskGroup<Void>) async {
+        switch message {
+        case .subscribe(let requestID, let topics):
+            subscription.withLock { $0?.update(patterns: topics) }
+            services.clients.update(id) { $0.topics = topics.map(\.description) }
+            await send(ServerMessage.response(id: requestID, result: ["subscribed": .array(topics.map { .string($0.description) })]))
+        case .request(let requestID, let target, let method, let params):
+            guard let session = identity.withLock({ $0?.session }) else { return }
+            guard pendingRequests.add(1, ordering: .relaxed).newValue <= APILimits.maximumPendingRequests else {
+                pendingRequests.subtract(1, ordering: .relaxed)
+                await send(ServerMessage.response(id: requestID, error: "busy", "more than \(APILimits.maximumPendingRequests) requests waiting"))
+                return
+            }
+            // Unstructured: a plugin that takes its time must not hold up the read loop or the close.
+            Task { [self] in
+                let answer = await RequestRouter(services: services).answer(id: requestID, target: target, method: method, params: params, session: session)
+                pendingRequests.subtract(1, ordering: .relaxed)
+                await send(answer)
+                if target == "host" && method == "session.end" { await close(.normal, reason: "session ended") }
+            }
+        case .heartbeat:
+            await send(ServerMessage.heartbeat(lastSeq: services.bus.nextSeq - 1))
+        case .identify, .invalid:
+            break  // the state machine answers these
+        }
+    }
+
+    private func sendEvents(from live: Subscription) async {
+        var reportedDrops: UInt64 = 0
+        while true {
+            let batch = await live.nextBatch(maximum: 256)
+            if batch.isEmpty { return }
+            for event in batch {
+                guard (try? await outbound.write(.text(ServerMessage.event(event)))) != nil else { return }
+            }
+            let dropped = live.droppedCount
+            if dropped > reportedDrops, !live.overflowed {
+                let topics = services.thinTopics.filter { topic in live.patterns.contains { $0.matches(topic) } }.sorted()
+                await send(ServerMessage.dropped(count: dropped - reportedDrops, total: dropped, topics: topics))
+                reportedDrops = dropped
+            }
+        }
+    }
+
+    private func heartbeats() async {
+        while (try? await Task.sleep(for: services.heartbeatInterval)) != nil {
+            await send(ServerMessage.heartbeat(lastSeq: services.bus.nextSeq - 1))
+        }
+    }
+
+    /// A client whose queue lost a state event cannot be trusted to have seen
+    /// what matters: close it, even while its writer is stuck.
+    private func watchForSlowness(of live: Subscription) async {
+        while (try? await Task.sleep(for: .milliseconds(250))) != nil {
+            if live.overflowed {
+                await close(.tooSlow, reason: "too slow: \(live.droppedCount) events could not be queued")
+                return
+            }
+        }
+    }
+
+    private func send(_ text: String) async {
+        try? await outbound.write(.text(text))
+    }
+}

@@ -1,0 +1,108 @@
+import ProctorHost
+import ProctorJSON
+import Synchronization
+
+/// Answers a client's `request`: `target: "host"` is answered here, any
+/// other target is a plugin and gets the request through its supervisor.
+struct RequestRouter: Sendable {
+    let services: APIServices
+
+    /// The whole `response` message for request `id`.
+    func answer(id: JSONValue, target: String, method: String, params: JSONValue?, session: SessionRecord) async -> String {
+        if target == "host" {
+            return await answerHost(id: id, method: method, session: session)
+        }
+        guard let supervisor = await services.agent.supervisor(target) else {
+            let known = await services.agent.supervisors.keys.sorted().joined(separator: ", ")
+            return ServerMessage.response(id: id, error: "unknown_target", "no plugin \(JSONWriter.quoted(target)) (running: host, \(known))")
+        }
+        var request: JSONObject = ["method": .string(method)]  // method first, as the ABI promises plugins
+        if let params { request["params"] = params }
+        let text = JSONWriter.compact(.object(request))
+        do {
+            let answer = try await withTimeout(APILimits.requestTimeout) { try await supervisor.request(text) }
+            return ServerMessage.response(id: id, rawAnswer: answer)
+        } catch is RequestTimedOut {
+            return ServerMessage.response(id: id, error: "timeout", "plugin \(target) did not answer within \(APILimits.requestTimeout)")
+        } catch {
+            let state = await supervisor.state.name
+            let code = state == .running || state == .degraded ? "failed" : "not_running"
+            return ServerMessage.response(id: id, error: code, "\(error)")
+        }
+    }
+
+    private func answerHost(id: JSONValue, method: String, session: SessionRecord) async -> String {
+        switch method {
+        case "plugins.list":
+            return ServerMessage.response(id: id, result: ["plugins": await pluginList()])
+        case "session.info":
+            return ServerMessage.response(id: id, result: session.publicJSON)
+        case "session.end":
+            services.sessions.revoke(session.id)
+            return ServerMessage.response(id: id, result: [:])
+        default:
+            return ServerMessage.response(id: id, error: "unknown_method", "the host answers plugins.list, session.info and session.end, not \(JSONWriter.quoted(method))")
+        }
+    }
+
+    /// Every configured plugin with its state: what the page may ask about.
+    func pluginList() async -> JSONValue {
+        var list: [JSONValue] = []
+        for report in await services.agent.reports where report.entry.enabled {
+            var item: JSONObject = ["id": .string(report.entry.id)]
+            if let manifest = report.manifest {
+                item["name"] = .string(manifest.name)
+                item["version"] = .string(manifest.version)
+                item["topics"] = .array(manifest.topics.map(JSONValue.string))
+            }
+            if let supervisor = await services.agent.supervisor(report.entry.id) {
+                let state = await supervisor.state
+                item["state"] = .string(state.name.rawValue)
+                if let reason = state.reason { item["reason"] = .string(reason) }
+            } else {
+                item["state"] = "failed"
+                item["reason"] = .string(report.loadError?.description ?? "not loadable")
+            }
+            list.append(.object(item))
+        }
+        return .array(list)
+    }
+}
+
+struct RequestTimedOut: Error {}
+
+/// Runs `body`, giving up after `limit`. The body may not be cancellable (a
+/// plugin that is busy answers when it answers), so this returns at the
+/// limit without waiting for it; its late result is dropped.
+func withTimeout<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    let once = ResumeOnce<T>()
+    return try await withCheckedThrowingContinuation { continuation in
+        once.set(continuation)
+        let timer = Task {
+            try await Task.sleep(for: limit)
+            once.resume(with: .failure(RequestTimedOut()))
+        }
+        Task {
+            let result = await Result(catching: { try await body() })
+            timer.cancel()
+            once.resume(with: result)
+        }
+    }
+}
+
+/// A continuation resumed by whichever of several tasks finishes first.
+final class ResumeOnce<T: Sendable>: Sendable {
+    private let slot = Mutex<CheckedContinuation<T, any Error>?>(nil)
+
+    func set(_ continuation: CheckedContinuation<T, any Error>) { slot.withLock { $0 = continuation } }
+
+    func resume(with result: Result<T, any Error>) {
+        slot.withLock { $0.take() }?.resume(with: result)
+    }
+}
+
+extension Result where Failure == any Error {
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}

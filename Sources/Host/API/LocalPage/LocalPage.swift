@@ -1,0 +1,74 @@
+import HTTPTypes
+import Hummingbird
+import ProctorHost
+import ProctorJSON
+
+/// The agent's own page at `http://127.0.0.1:PORT/`, for the person at the
+/// machine: the pairing code, the connected pages, each plugin's state, and
+/// exactly which topics go to whom. Only this user's processes reach it
+/// (LocalOnlyMiddleware); changes need the page's own Origin, so another
+/// site cannot forge them, and the page refuses to be framed.
+struct LocalPage {
+    let services: APIServices
+
+    /// The files the page is made of, and nothing else, from the web directory.
+    static let files: [String: (file: String, type: String)] = [
+        "/": ("agent/index.html", "text/html; charset=utf-8"),
+        "/agent.js": ("agent/agent.js", "text/javascript; charset=utf-8"),
+        "/agent.css": ("agent/agent.css", "text/css; charset=utf-8"),
+        "/proctor-client.js": ("proctor-client.js", "text/javascript; charset=utf-8"),
+    ]
+
+    static let securityHeaders: HTTPFields = [
+        .contentSecurityPolicy: "default-src 'self'; connect-src 'self'; frame-ancestors 'none'",
+        HTTPField.Name("X-Frame-Options")!: "DENY",
+        HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+        .cacheControl: "no-store",
+    ]
+
+    func add(to router: Router<APIRequestContext>) {
+        for (path, file) in Self.files {
+            router.get(RouterPath(path)) { _, _ in try serve(file.file, type: file.type) }
+        }
+        router.get("/local/status") { _, _ in
+            var headers = Self.securityHeaders
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: .init(string: JSONWriter.compact(await status()))))
+        }
+        router.post("/local/sessions/revoke") { request, context in
+            guard let origin = request.headers[.origin], services.checks.ownOrigins.contains(origin) else {
+                return refuse(.init(reason: "only the agent's own page may revoke sessions"), request: request, context: context, services: services)
+            }
+            let session = request.uri.queryParameters.get("session")
+            let revoked = services.sessions.revoke(session)
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: .init(string: JSONWriter.compact(["revoked": .array(revoked.map(JSONValue.string))]))))
+        }
+    }
+
+    private func serve(_ relative: String, type: String) throws -> Response {
+        guard let directory = services.webDirectory, let bytes = try? readWholeFile(directory + "/" + relative) else {
+            throw HTTPError(.notFound, message: "the agent's page is not installed (no \(relative) in the web directory)")
+        }
+        var headers = Self.securityHeaders
+        headers[.contentType] = type
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: .init(bytes: bytes)))
+    }
+
+    /// Everything the page shows, in one JSON object.
+    func status() async -> JSONValue {
+        let pairing = services.pairing.current()
+        var pairingJSON: JSONObject = [
+            "code": .string(pairing.code),
+            "expires_at": .string(Timestamp(seconds: pairing.expiresAt).rfc3339),
+        ]
+        if let locked = pairing.lockedFor { pairingJSON["locked_for_s"] = .number(Double(locked)) }
+        return [
+            "agent": ["version": .string(ProctorVersion.string), "session": .string(services.agentSession)],
+            "pairing": .object(pairingJSON),
+            "clients": services.clients.json,
+            "sessions": .array(services.sessions.active.map(\.publicJSON)),
+            "plugins": await RequestRouter(services: services).pluginList(),
+        ]
+    }
+}

@@ -1,0 +1,48 @@
+/// The checks every HTTP request and WebSocket upgrade passes before the
+/// agent does anything for it (docs/protocol.md, "Before the upgrade").
+public struct UpgradeGuard: Sendable {
+    public let port: Int
+    public let allowedOrigins: Set<String>
+    public let uid: UInt32
+    /// Finds the uid of the peer's socket; /proc in production.
+    public let peerUID: @Sendable (_ clientPort: Int, _ serverPort: Int) -> UInt32?
+
+    public init(port: Int, allowedOrigins: [String], uid: UInt32,
+                peerUID: @escaping @Sendable (Int, Int) -> UInt32? = { LoopbackPeer.uid(clientPort: $0, serverPort: $1) }) {
+        self.port = port
+        self.allowedOrigins = Set(allowedOrigins)
+        self.uid = uid
+        self.peerUID = peerUID
+    }
+
+    public struct Refusal: Error, Sendable, Equatable {
+        public let reason: String
+    }
+
+    /// The agent's own origins: its local page may always connect.
+    public var ownOrigins: Set<String> {
+        ["http://127.0.0.1:\(port)", "http://localhost:\(port)", "http://[::1]:\(port)"]
+    }
+
+    /// Host must name this machine's loopback with our port, so a page from a
+    /// DNS name that was rebound to 127.0.0.1 is refused.
+    public func checkHost(_ host: String?) -> Refusal? {
+        guard let host else { return Refusal(reason: "host not allowed: the request has no Host header") }
+        let allowed: Set<String> = ["127.0.0.1:\(port)", "localhost:\(port)", "[::1]:\(port)"]
+        return allowed.contains(host.lowercased()) ? nil : Refusal(reason: "host not allowed: \(String(host.prefix(100)))")
+    }
+
+    public func checkOrigin(_ origin: String?) -> Refusal? {
+        guard let origin, origin != "null" else { return Refusal(reason: "origin not allowed: \(origin ?? "no Origin header")") }
+        return allowedOrigins.contains(origin) || ownOrigins.contains(origin)
+            ? nil : Refusal(reason: "origin not allowed: \(String(origin.prefix(200)))")
+    }
+
+    /// The connecting socket must belong to this user.
+    public func checkPeer(clientPort: Int?) -> Refusal? {
+        guard let clientPort, let owner = peerUID(clientPort, port) else {
+            return Refusal(reason: "connection from an unknown peer")
+        }
+        return owner == uid ? nil : Refusal(reason: "connection from another user")
+    }
+}
