@@ -33,6 +33,8 @@ public struct SupervisorStateMachine: Sendable {
     public private(set) var attempt = 0
     /// When the recent crashes happened (seconds on the caller's clock).
     public private(set) var crashTimes: [Double] = []
+    /// What the plugin reported while starting; it applies once it runs.
+    private var healthWhileStarting: String?
     public let policy: RestartPolicy
 
     public init(policy: RestartPolicy) { self.policy = policy }
@@ -47,18 +49,23 @@ public struct SupervisorStateMachine: Sendable {
             state = .starting(attempt: 1)
             return [.spawn, .publish]
         case (.starting, .started):
-            state = .running(degraded: nil)
+            state = .running(degraded: healthWhileStarting)
+            healthWhileStarting = nil
             return [.publish]
         case (.running(let current), .health(let degraded)):
             guard current != degraded else { return [] }
             state = .running(degraded: degraded)
             return [.publish]
-        case (.starting, .health):
-            return []  // the plugin reports health while starting; running state follows
+        case (.starting, .health(let degraded)):
+            // A plugin may report health from its start (the ABI says so): keep
+            // it for the running state, which is published when start returns.
+            healthWhileStarting = degraded
+            return []
         case (.starting, .exited(let reason)), (.running, .exited(let reason)):
             return crashed(reason: reason, now: now)
         case (.waiting, .restartDue):
             attempt += 1
+            healthWhileStarting = nil
             state = .starting(attempt: attempt)
             return [.spawn, .publish]
         case (.starting, .stopRequested), (.running, .stopRequested):
