@@ -8,6 +8,8 @@ let package = Package(
         // Each plugin is a shared library of its own: libproctor-<id>.so.
         .library(name: "proctor-heartbeat", type: .dynamic, targets: ["Heartbeat"]),
         .library(name: "proctor-sysinfo", type: .dynamic, targets: ["SysInfo"]),
+        .library(name: "proctor-screen", type: .dynamic, targets: ["ScreenEntry"]),
+        .library(name: "proctor-desktop", type: .dynamic, targets: ["DesktopEntry"]),
         // Test-only plugins: misbehaviour and ABI mismatches on purpose.
         .library(name: "proctor-test-chaos", type: .dynamic, targets: ["TestChaos"]),
         .library(name: "proctor-test-abi-v2", type: .dynamic, targets: ["TestAbiV2"]),
@@ -65,6 +67,18 @@ let package = Package(
         // Plugins.
         .target(name: "Heartbeat", dependencies: ["PluginABI"], path: "Sources/Plugins/Heartbeat", publicHeadersPath: "."),
         .target(name: "SysInfo", dependencies: ["PluginKit"], path: "Sources/Plugins/SysInfo"),
+        // X11 access the screen and desktop plugins share: a C shim over Xlib's
+        // macros, event union and error handlers, and the Swift layer above it.
+        .target(
+            name: "X11Shim", path: "Sources/Plugins/X11Shim",
+            linkerSettings: [.linkedLibrary("X11"), .linkedLibrary("Xrandr"), .linkedLibrary("Xfixes")]),
+        .target(name: "X11Support", dependencies: ["X11Shim", "ProctorJSON"], path: "Sources/Plugins/X11Support"),
+        // A plugin's code and its exported entry symbol are separate targets so
+        // the tests can link several plugins' code into one binary.
+        .target(name: "Screen", dependencies: ["PluginKit", "X11Support"], path: "Sources/Plugins/Screen", exclude: ["Entry"]),
+        .target(name: "ScreenEntry", dependencies: ["Screen", "PluginKit"], path: "Sources/Plugins/Screen/Entry"),
+        .target(name: "Desktop", dependencies: ["PluginKit", "X11Support"], path: "Sources/Plugins/Desktop", exclude: ["Entry"]),
+        .target(name: "DesktopEntry", dependencies: ["Desktop", "PluginKit"], path: "Sources/Plugins/Desktop/Entry"),
 
         // Tests.
         .target(name: "TestChaos", dependencies: ["PluginABI"], path: "Tests/Plugins/Chaos", publicHeadersPath: "."),
