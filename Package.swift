@@ -95,6 +95,13 @@ let package = Package(
             dependencies: ["ProctorHost", "ProctorJSON", "ProctorTestSupport", .product(name: "Logging", package: "swift-log")],
             path: "Tests/Benchmarks/Bench"),
         .testTarget(
+            name: "X11Tests",
+            dependencies: [
+                "Screen", "Desktop", "X11Support", "PluginKit", "ProctorHost", "ProctorJSON", "ProctorTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/X11Tests"),
+        .testTarget(
             name: "HostTests",
             dependencies: ["ProctorHost", "ProctorJSON", "ProctorTestSupport", .product(name: "Logging", package: "swift-log")],
             path: "Tests/HostTests"),
