@@ -14,12 +14,13 @@ struct ShareState: Equatable, Sendable {
     /// A whole monitor is shared, as the interview asks.
     var isFullScreenShare: Bool { active && surface == "monitor" }
 
-    /// Reads `{"active": bool, "display_surface": "monitor" | "window" | "browser" | null}`.
+    /// Reads `{"active": bool, "display_surface": "monitor" | "window" | "browser" | null}`
+    /// (`displaySurface`, as the track's getSettings() names it, is read too).
     static func parse(_ params: JSONValue?) throws(PluginRequestError) -> ShareState {
         guard let active = params?["active"]?.boolValue else {
             throw .invalidParams("share_state needs {\"active\": true|false, \"display_surface\": \"monitor\"|\"window\"|\"browser\"}")
         }
-        let surface = params?["display_surface"]
+        let surface = params?["display_surface"] ?? params?["displaySurface"]
         switch surface {
         case nil, .null?: return ShareState(active: active, surface: nil)
         case .string(let name)? where surfaces.contains(name): return ShareState(active: active, surface: name)

@@ -9,6 +9,7 @@ import Testing
     @Test func parsesWhatThePageSends() throws {
         #expect(try ShareState.parse(["active": true, "display_surface": "monitor"]) == ShareState(active: true, surface: "monitor"))
         #expect(try ShareState.parse(["active": false]) == ShareState(active: false, surface: nil))
+        #expect(try ShareState.parse(["active": true, "displaySurface": "browser"]) == ShareState(active: true, surface: "browser"))
         #expect(try ShareState.parse(["active": false, "display_surface": nil]) == ShareState(active: false, surface: nil))
         for bad: JSONValue? in [nil, [:], ["active": "yes"], ["active": true, "display_surface": "screen"], ["active": true, "display_surface": 3]] {
             #expect(throws: PluginRequestError.self) { try ShareState.parse(bad) }
