@@ -125,9 +125,8 @@ public struct FullscreenEnforcer: Sendable {
         case (.reasserting(let v, let since, let attempt, let sent, _), nil):
             state = .kept
             return [.restored(attempt: attempt, violation: v, waited: sent - since, took: now - since)]
-        case (.reasserting(_, let since, let attempt, let sent, let until), let v?):
-            state = .reasserting(v, since: since, attempt: attempt, sent: sent, until: until)
-            return []
+        case (.reasserting, _?):
+            return []  // the window manager is at work; the attempt is about what triggered it
         }
     }
 

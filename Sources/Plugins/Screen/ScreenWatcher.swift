@@ -55,7 +55,7 @@ final class ScreenWatcher: X11Watcher, @unchecked Sendable {
             evaluate(now: now)
         case .property(let window, let atom, _):
             _ = clients.refresh(window, atom: atom, connection)
-            if clients.windows[window] != nil { evaluate(now: now) }
+            if clients.windows[window] != nil && postureAtoms(atoms).contains(atom) { evaluate(now: now) }
         case .configured(let window), .mapped(let window), .unmapped(let window), .destroyed(let window):
             if clients.windows[window] != nil || window == report.window { evaluate(now: now) }
         case .screenChanged:
@@ -71,6 +71,12 @@ final class ScreenWatcher: X11Watcher, @unchecked Sendable {
     }
 
     var nextDeadline: Double? { enforcer.deadline }
+
+    /// The window properties whose change can change a posture or which
+    /// window is the call page (not, say, `_NET_WM_USER_TIME` on every key press).
+    private func postureAtoms(_ atoms: X11Atoms) -> Set<X11Atom> {
+        Set(["_NET_WM_STATE", "WM_STATE", "_NET_FRAME_EXTENTS", "_NET_WM_NAME", "WM_NAME", "WM_CLASS", "_NET_WM_PID"].map { atoms[$0] })
+    }
 
     func deadlineReached(now: Double) {
         perform(enforcer.handle(.deadlineReached, now: now), now: now)

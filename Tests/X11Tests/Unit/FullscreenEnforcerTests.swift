@@ -52,8 +52,8 @@ import Testing
         #expect(m.state == .reasserting(.exitedFullscreen, since: 1, attempt: 1, sent: 3, until: 4))
         #expect(m.isReasserting)
         #expect(m.handle(.observed(.resized), now: 3.1).isEmpty, "still off while the window manager works")
-        #expect(m.state == .reasserting(.resized, since: 1, attempt: 1, sent: 3, until: 4))
-        #expect(m.handle(.observed(nil), now: 3.25) == [.restored(attempt: 1, violation: .resized, waited: 2, took: 2.25)])
+        #expect(m.state == .reasserting(.exitedFullscreen, since: 1, attempt: 1, sent: 3, until: 4), "the attempt keeps its cause")
+        #expect(m.handle(.observed(nil), now: 3.25) == [.restored(attempt: 1, violation: .exitedFullscreen, waited: 2, took: 2.25)])
         #expect(m.state == .kept)
         #expect(m.attempts == [3])
     }
