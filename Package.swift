@@ -92,7 +92,9 @@ let package = Package(
             path: "Tests/Support"),
         .executableTarget(
             name: "proctord-bench",
-            dependencies: ["ProctorHost", "ProctorJSON", "ProctorTestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ProctorHost", "ProctorJSON", "ProctorTestSupport", "X11Support", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/Benchmarks/Bench"),
         .testTarget(
             name: "X11Tests",
