@@ -43,7 +43,7 @@ let package = Package(
         .target(
             name: "ProctorAPI",
             dependencies: [
-                "ProctorHost", "ProctorJSON",
+                "ProctorHost", "ProctorJSON", "LinuxShim",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -74,7 +74,10 @@ let package = Package(
         // The harness every test shares: build products, processes, fixtures.
         .target(
             name: "ProctorTestSupport",
-            dependencies: ["ProctorHost", "ProctorJSON", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ProctorHost", "ProctorAPI", "ProctorJSON", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             path: "Tests/Support"),
         .executableTarget(
             name: "proctord-bench",
@@ -84,5 +87,9 @@ let package = Package(
             name: "HostTests",
             dependencies: ["ProctorHost", "ProctorJSON", "ProctorTestSupport", .product(name: "Logging", package: "swift-log")],
             path: "Tests/HostTests"),
+        .testTarget(
+            name: "APITests",
+            dependencies: ["ProctorAPI", "ProctorHost", "ProctorJSON", "ProctorTestSupport", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/APITests"),
     ]
 )
