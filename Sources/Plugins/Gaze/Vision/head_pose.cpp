@@ -1,0 +1,73 @@
+#include "head_pose.hpp"
+
+#include <opencv2/calib3d.hpp>
+
+#include <array>
+#include <cmath>
+#include <vector>
+
+namespace gaze {
+namespace {
+
+// Model frame: x toward the image's right for a face looking at the camera
+// (the subject's left), y down, z away from the camera into the head; the
+// nose tip is the origin. Coordinates are rounded anthropometric averages.
+struct ModelPoint { int landmark; float x, y, z; };
+constexpr std::array<ModelPoint, 14> kModel = {{
+    {30, 0.f, 0.f, 0.f},        // nose tip
+    {27, 0.f, -48.f, 20.f},     // nose bridge between the eyes
+    {33, 0.f, 12.f, 14.f},      // nose base
+    {31, -13.f, 8.f, 17.f},     // nostril wings
+    {35, 13.f, 8.f, 17.f},
+    {36, -45.f, -37.f, 35.f},   // outer eye corners
+    {45, 45.f, -37.f, 35.f},
+    {39, -16.f, -36.f, 27.f},   // inner eye corners
+    {42, 16.f, -36.f, 27.f},
+    {48, -25.f, 32.f, 22.f},    // mouth corners
+    {54, 25.f, 32.f, 22.f},
+    {8, 0.f, 72.f, 25.f},       // chin
+    {17, -58.f, -55.f, 48.f},   // outer brow ends
+    {26, 58.f, -55.f, 48.f},
+}};
+
+constexpr double kRadiansToDegrees = 180.0 / M_PI;
+
+}  // namespace
+
+HeadPose HeadPoseEstimator::estimate(const Landmarks &points, cv::Size frame_size) {
+    std::vector<cv::Point3f> model;
+    std::vector<cv::Point2f> image;
+    model.reserve(kModel.size());
+    image.reserve(kModel.size());
+    for (const auto &m : kModel) {
+        model.emplace_back(m.x, m.y, m.z);
+        image.push_back(points[m.landmark]);
+    }
+    const double focal = frame_size.width;
+    const cv::Matx33d camera(focal, 0, (frame_size.width - 1) / 2.0, 0, focal, (frame_size.height - 1) / 2.0, 0, 0, 1);
+    const bool ok = cv::solvePnP(model, image, camera, cv::noArray(), rotation_, translation_, have_previous_,
+                                 cv::SOLVEPNP_ITERATIVE);
+    if (!ok || translation_.at<double>(2) <= 0) {
+        have_previous_ = false;
+        return {};
+    }
+    have_previous_ = true;
+
+    cv::Matx33d r;
+    cv::Rodrigues(rotation_, r);
+    // Where the face points (out of the face, toward the camera when
+    // frontal) and where the top of the head points, in camera axes.
+    const cv::Vec3d forward = r * cv::Vec3d(0, 0, -1);
+    const cv::Vec3d up = r * cv::Vec3d(0, -1, 0);
+    HeadPose pose;
+    pose.found = true;
+    // Turning to the subject's left moves the nose toward the image's right.
+    pose.yaw = static_cast<float>(std::atan2(forward[0], -forward[2]) * kRadiansToDegrees);
+    // Looking up moves the nose toward the image's top (negative y).
+    pose.pitch = static_cast<float>(std::atan2(-forward[1], std::hypot(forward[0], forward[2])) * kRadiansToDegrees);
+    // Tilting toward the subject's left shoulder moves the crown to the image's right.
+    pose.roll = static_cast<float>(std::atan2(up[0], -up[1]) * kRadiansToDegrees);
+    return pose;
+}
+
+}  // namespace gaze
