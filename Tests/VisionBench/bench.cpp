@@ -96,12 +96,13 @@ int main(int argc, char **argv) {
 
     double total = 0;
     for (double m : ms) total += m;
-    int with_pupils = 0, open_frames = 0, open_with_pupils = 0;
+    int with_pupils = 0, open_frames = 0, open_with_pupils = 0, detections = 0;
     Scores ours, contour;
     for (size_t i = 0; i < clip.size(); ++i) {
         const gaze_result &r = results[i];
         const bool both = r.left.pupil_found && r.right.pupil_found;
         with_pupils += both;
+        detections += r.detection_ran;
         if (!ref[i].face || !ref[i].open) continue;
         ++open_frames;
         open_with_pupils += both;
@@ -113,6 +114,7 @@ int main(int argc, char **argv) {
                 clip[0].width, clip[0].height, clip.size(), passes);
     std::printf("  per frame: median %.3f ms, p90 %.3f ms, mean %.3f ms, %.0f frames/s\n", percentile(ms, 0.5),
                 percentile(ms, 0.9), total / ms.size(), 1000.0 * ms.size() / total);
+    std::printf("  detector ran on %d of %zu frames (tracked in between)\n", detections, clip.size());
     std::printf("  frames with both pupils: %d/%zu (%.1f%%); open-eye frames (reference): %d, with pupils %d\n",
                 with_pupils, clip.size(), 100.0 * with_pupils / clip.size(), open_frames, open_with_pupils);
     std::printf("  pupil error vs MediaPipe iris reference (worse eye / inter-ocular distance), open-eye frames:\n");

@@ -1,19 +1,16 @@
 #include "eye_openness.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace gaze {
 namespace {
 
-// Typical open-eye ratio of dlib's landmarks: the baseline's starting value
-// and its floor, so a tracker that first sees closed eyes still works.
+// Typical open-eye ratio of dlib's landmarks: the baseline before any open
+// frame was seen, and its floor, so a tracker that first sees closed eyes
+// still works.
 constexpr float kTypicalOpenRatio = 0.28f;
 constexpr float kLowestBaseline = 0.18f;
-// Per-frame weights: the baseline rises quickly toward a more open eye
-// (about 5 frames) and sinks slowly (about 2 s at 30 fps), so a blink or a
-// squint pulls it down little.
-constexpr float kRiseWeight = 0.2f;
-constexpr float kSinkWeight = 0.015f;
 // Leaving "closed" needs a little more than entering it: no flicker.
 constexpr float kHysteresis = 0.05f;
 
@@ -26,14 +23,21 @@ float eye_aspect_ratio(const EyeContour &eye) {
     return lids / (2 * width);
 }
 
+float BlinkDetector::baseline() const {
+    if (count_ == 0) return kTypicalOpenRatio;
+    std::array<float, kWindow> values = open_values_;
+    const auto middle = values.begin() + count_ / 2;
+    std::nth_element(values.begin(), middle, values.begin() + count_);
+    return std::max(kLowestBaseline, *middle);
+}
+
 bool BlinkDetector::update(float openness) {
-    if (baseline_ == 0) baseline_ = std::max(kTypicalOpenRatio, openness);
-    const bool was_closed = closed_;
-    const float share = was_closed ? closed_share_ + kHysteresis : closed_share_;
-    closed_ = openness < share * baseline_;
+    const float share = closed_ ? closed_share_ + kHysteresis : closed_share_;
+    closed_ = openness < share * baseline();
     if (!closed_) {
-        const float weight = openness > baseline_ ? kRiseWeight : kSinkWeight;
-        baseline_ = std::max(kLowestBaseline, baseline_ + weight * (openness - baseline_));
+        open_values_[next_] = openness;
+        next_ = (next_ + 1) % kWindow;
+        count_ = std::min(count_ + 1, kWindow);
     }
     return closed_;
 }

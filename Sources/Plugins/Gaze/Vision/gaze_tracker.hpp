@@ -21,7 +21,7 @@ struct TrackerSettings {
     DetectorSettings detector;
     TrackingSettings tracking;
     bool mirrored = false;
-    float closed_share = 0.65f;
+    float closed_share = 0.6f;
     bool pupil_refinement = true;
 };
 

@@ -155,7 +155,7 @@ typedef struct gaze_tracker_options {
     float detection_threshold;   /* minimum detector score, 0..1 (default 0.6) */
     int32_t mirrored;            /* 1 when the image is mirrored (a selfie view): swaps left/right */
     float closed_share;          /* closed when openness < this share of the eye's open baseline
-                                    (default 0.65) */
+                                    (default 0.6) */
     int32_t pupil_refinement;    /* 1 = gradient method (default), 0 = report the contour centre */
 } gaze_tracker_options;
 
