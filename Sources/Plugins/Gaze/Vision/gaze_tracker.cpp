@@ -23,6 +23,10 @@ EyeContour contour_from(const Landmarks &points, int first) {
 
 gaze_point to_point(cv::Point2f p) { return gaze_point{p.x, p.y}; }
 
+// An eye open less than half its usual height hides most of the iris: the
+// gradient method then locks onto lashes and lid edges.
+constexpr float kPupilSearchShare = 0.5f;
+
 }  // namespace
 
 GazeTracker::GazeTracker(const TrackerSettings &settings)
@@ -106,8 +110,11 @@ void GazeTracker::describe_eye(const cv::Mat &gray, const EyeContour &contour, B
     out.contour_centre = to_point(centre);
 
     out.openness = eye_aspect_ratio(contour);
+    const float usual_openness = blinks.baseline();
     out.closed = blinks.update(out.openness) ? 1 : 0;
-    if (out.closed) return;  // no pupil behind a shut lid
+    // The blink flag holds on (hysteresis) while the lids reopen; the pupil
+    // search only needs enough of the iris in view.
+    if (out.openness < kPupilSearchShare * usual_openness) return;
 
     PupilEstimate pupil;
     if (settings_.pupil_refinement) {

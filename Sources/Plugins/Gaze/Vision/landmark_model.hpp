@@ -1,6 +1,7 @@
-// Facial landmarks: dlib's 68-point shape predictor (an ensemble of
-// regression trees, Kazemi & Sullivan 2014), run on the gray frame inside a
-// face box. The model file is the caller's choice (see gaze_vision.h).
+// Facial landmarks: dlib's 68-point shape predictor model (an ensemble of
+// regression trees, Kazemi & Sullivan 2014) evaluated by our own code on
+// the gray frame inside a face box. The model file is the caller's choice
+// (see gaze_vision.h).
 #pragma once
 
 #include <opencv2/core.hpp>
@@ -35,8 +36,9 @@ public:
     // convention (see face_box_from_landmarks). Points are in frame pixels.
     Landmarks fit(const cv::Mat &gray, const cv::Rect2f &box) const;
 
+    struct Impl;  // the flattened trees; defined in landmark_model.cpp
+
 private:
-    struct Impl;
     std::unique_ptr<Impl> impl_;
 };
 

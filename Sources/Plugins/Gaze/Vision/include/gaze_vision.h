@@ -122,7 +122,8 @@ typedef struct gaze_eye {
     gaze_point pupil;         /* sub-pixel pupil centre; (0, 0) when not found */
     float pupil_quality;      /* 0..1: how clearly the gradient method peaked */
     float openness;           /* eye aspect ratio (lid distance / eye width), ~0.3 open, ~0.1 shut */
-    int32_t closed;           /* 1 when openness is below the adaptive blink threshold */
+    int32_t closed;           /* 1 when openness is below the adaptive blink threshold (with
+                                 hysteresis, so a reopening eye may be closed with a pupil found) */
     float horizontal_ratio;   /* pupil along the corner-to-corner axis: 0 = at the corner toward
                                  the subject's right, 1 = toward the subject's left, ~0.5 ahead */
     float vertical_ratio;     /* pupil distance below the corner-to-corner line divided by the
