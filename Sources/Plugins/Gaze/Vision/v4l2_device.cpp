@@ -133,18 +133,25 @@ int open_capture_device(const std::string &path, std::string &card) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec))
         throw VisionError(GAZE_ERR_NOT_FOUND, path + ": no such device");
-    const int fd = v4l2_open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    // Check the node ourselves before libv4l2 sees it: libv4l2 refuses
+    // non-V4L2 files with a bare errno and prints to stderr.
+    const int fd = ::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
         const int err = errno;
         throw VisionError(status_for_open_errno(err), errno_text(path, err));
     }
     v4l2_capability cap;
     if (!query_capture(fd, cap)) {
-        v4l2_close(fd);
+        ::close(fd);
         throw VisionError(GAZE_ERR_NOT_CAPTURE_DEVICE, path + " is not a V4L2 video capture device with streaming");
     }
     card = text_of(cap.card, sizeof(cap.card));
-    return fd;
+    if (v4l2_fd_open(fd, 0) < 0) {
+        const int err = errno;
+        ::close(fd);
+        throw VisionError(GAZE_ERR_IO, "libv4l2 cannot take over " + errno_text(path, err));
+    }
+    return fd;  // closed with v4l2_close()
 }
 
 }  // namespace gaze
