@@ -45,7 +45,7 @@ fetch_archive() {
   mkdir -p "$archives"
   local tmp; tmp="$(mktemp -d)"
   # shellcheck disable=SC2046
-  pip download --quiet --no-deps --dest "$tmp" $(pip_flags_for "$file") "$requirement" >&2
+  python3 -m pip download --quiet --no-deps --dest "$tmp" $(pip_flags_for "$file") "$requirement" >&2
   if [[ ! -f "$tmp/$file" ]]; then
     echo "pip download $requirement did not give $file (got: $(ls "$tmp"))" >&2; rm -rf "$tmp"; return 1
   fi

@@ -1,4 +1,4 @@
-// make bench: the whole per-frame pipeline on single_face.mp4 decoded into
+// make vision-bench: the whole per-frame pipeline on single_face.mp4 decoded into
 // memory, one thread. Prints speed (median, p90, frames/s), the share of
 // frames with pupils, and the pupil error against the independent
 // MediaPipe reference at 0.05 / 0.10 / 0.25 of the inter-ocular distance,

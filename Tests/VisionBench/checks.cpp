@@ -1,4 +1,4 @@
-// make check: behaviour checks of the gaze vision core on real faces, and
+// make vision-check: behaviour checks of the gaze vision core on real faces, and
 // of the C API's failure paths. Ends with "N passed, N failed".
 //
 // usage: checks [--data DIR] [--landmarks FILE]
@@ -248,7 +248,7 @@ void api_failures(const bench::Paths &paths) {
     gaze_tracker_destroy(tracker);
 }
 
-void image_folder(const bench::Paths &paths, const std::vector<bench::Frame> &clip) {
+void image_folder(const std::vector<bench::Frame> &clip) {
     namespace fs = std::filesystem;
     const fs::path folder = fs::temp_directory_path() / "gaze-vision-folder-check";
     fs::remove_all(folder);
@@ -309,7 +309,7 @@ int main(int argc, char **argv) {
     face_leaves_and_returns(paths);
     still_images(paths);
     api_failures(paths);
-    image_folder(paths, clip);
+    image_folder(clip);
 
     std::printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
