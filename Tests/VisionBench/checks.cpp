@@ -37,9 +37,11 @@ void face_in_every_frame(const bench::Paths &paths, const std::vector<bench::Fra
     gaze_tracker *t = bench::make_tracker(paths, {});
     const auto results = bench::run(t, clip);
     gaze_tracker_destroy(t);
-    int with_face = 0, single = 0, pupils_inside = 0, with_pupils = 0;
+    int with_face = 0, single = 0, pupils_inside = 0, with_pupils = 0, frontal_pose = 0;
     for (const auto &r : results) {
         with_face += r.face_found;
+        // The subject faces the camera throughout: a plausible pose, every frame.
+        frontal_pose += r.head_pose_found && std::abs(r.yaw) < 15 && std::abs(r.pitch) < 20 && std::abs(r.roll) < 15;
         single += r.face_count == 1;
         for (const gaze_eye *e : {&r.left, &r.right}) {
             if (!e->pupil_found) continue;
@@ -54,6 +56,8 @@ void face_in_every_frame(const bench::Paths &paths, const std::vector<bench::Fra
            fmt("%.0f of %.0f frames", with_face, clip.size()));
     expect(single == static_cast<int>(clip.size()), "single_face.mp4: face count 1 in every frame",
            fmt("%.0f of %.0f frames", single, clip.size()));
+    expect(frontal_pose == static_cast<int>(clip.size()), "single_face.mp4: head pose near frontal in every frame",
+           fmt("%.0f of %.0f frames", frontal_pose, clip.size()));
     expect(with_pupils > 0 && pupils_inside == with_pupils, "single_face.mp4: every pupil inside its eye",
            fmt("%.0f of %.0f pupils", pupils_inside, with_pupils));
 }
@@ -103,13 +107,15 @@ void mirrored_input(const bench::Paths &paths, const std::vector<bench::Frame> &
         // Told (mirrored = 1), the subject's eyes keep their names.
         kept += distance(c[i].left.pupil, flip(a[i].left.pupil)) < 0.1f * iod &&
                 distance(c[i].right.pupil, flip(a[i].right.pupil)) < 0.1f * iod;
-        yaw_negated += std::abs(c[i].yaw - a[i].yaw) < 3.f && std::abs(b[i].yaw + a[i].yaw) < 3.f;
+        yaw_negated += a[i].head_pose_found && b[i].head_pose_found && c[i].head_pose_found &&
+                       std::abs(c[i].yaw - a[i].yaw) < 3.f && std::abs(b[i].yaw + a[i].yaw) < 3.f &&
+                       std::abs(c[i].roll - a[i].roll) < 3.f && std::abs(b[i].roll + a[i].roll) < 3.f;
     }
     expect(frames > 60 && swapped == frames, "flipped input without 'mirrored': left and right swap",
            fmt("%.0f of %.0f frames", swapped, frames));
     expect(frames > 60 && kept == frames, "flipped input with 'mirrored': the subject's eyes keep their names",
            fmt("%.0f of %.0f frames", kept, frames));
-    expect(frames > 60 && yaw_negated >= frames * 9 / 10, "flipped input: yaw mirrors, 'mirrored' restores it",
+    expect(frames > 60 && yaw_negated >= frames * 9 / 10, "flipped input: yaw and roll mirror, 'mirrored' restores them",
            fmt("%.0f of %.0f frames", yaw_negated, frames));
     gaze_tracker_destroy(plain);
     gaze_tracker_destroy(as_is);

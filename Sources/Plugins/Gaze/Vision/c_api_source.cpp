@@ -68,13 +68,17 @@ gaze_status open_with(const char *path, const gaze_source_options *options, gaze
 gaze_status next_frame(gaze_source *source) {
     if (source->pending) return GAZE_OK;
     if (!source->impl->read(source->raw)) return GAZE_END_OF_STREAM;
+    // Into `delivered`, which keeps its allocation from frame to frame: the
+    // raw frame belongs to the source and may be overwritten by its next read.
     const cv::Mat &bgr = source->raw.bgr;
-    cv::Mat oriented;
-    if (source->flip) cv::flip(bgr, oriented, 1);
-    else oriented = bgr;
-    if (source->pixel_format == GAZE_PIXEL_GRAY8) cv::cvtColor(oriented, source->delivered, cv::COLOR_BGR2GRAY);
-    else if (oriented.data == bgr.data) bgr.copyTo(source->delivered);  // the source may reuse its buffer
-    else source->delivered = oriented;
+    if (source->pixel_format == GAZE_PIXEL_GRAY8) {
+        cv::cvtColor(bgr, source->delivered, cv::COLOR_BGR2GRAY);
+        if (source->flip) cv::flip(source->delivered, source->delivered, 1);
+    } else if (source->flip) {
+        cv::flip(bgr, source->delivered, 1);
+    } else {
+        bgr.copyTo(source->delivered);
+    }
     source->pending = true;
     return GAZE_OK;
 }

@@ -29,6 +29,7 @@ void FaceTracking::reset() {
     last_ = TrackedFace{};
     frames_since_detection_ = 0;
     last_index_ = -1;
+    has_detected_ = false;
 }
 
 TrackedFace FaceTracking::update(const cv::Mat &frame, const cv::Mat &gray, int64_t frame_index) {
@@ -49,6 +50,12 @@ TrackedFace FaceTracking::update(const cv::Mat &frame, const cv::Mat &gray, int6
             return tracked;
         }
     }
+    if (!last_.found && has_detected_ && !jumped_back && frames_since_detection_ < settings_.empty_retry_interval) {
+        ++frames_since_detection_;
+        TrackedFace nothing = last_;
+        nothing.detection_ran = false;
+        return nothing;
+    }
     last_ = detect(frame, gray);
     return last_;
 }
@@ -56,6 +63,7 @@ TrackedFace FaceTracking::update(const cv::Mat &frame, const cv::Mat &gray, int6
 TrackedFace FaceTracking::detect(const cv::Mat &frame, const cv::Mat &gray) {
     const std::vector<DetectedFace> faces = detector_->detect(frame);
     frames_since_detection_ = 1;
+    has_detected_ = true;
     TrackedFace result;
     result.detection_ran = true;
     result.face_count = static_cast<int>(faces.size());

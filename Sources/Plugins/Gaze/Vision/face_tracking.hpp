@@ -3,6 +3,8 @@
 // `redetect_interval` frames, and whenever tracking looks lost. Between
 // detections the face is carried by its own landmarks: the box that dlib's
 // detector would draw around last frame's landmarks seeds this frame's fit.
+// With no face in view there is nothing to track: the detector retries
+// every few frames rather than on each one, and the count stays 0 between.
 // Tracking counts as lost when the fitted box jumps or shrinks implausibly,
 // leaves the frame, or no longer looks like the face seen at the last
 // detection (normalised cross-correlation of a small gray patch).
@@ -17,6 +19,7 @@ namespace gaze {
 
 struct TrackingSettings {
     int redetect_interval = 10;
+    int empty_retry_interval = 3;    // frames between detections while no face is in view
     float lost_similarity = 0.55f;   // patch correlation below this = lost
 };
 
@@ -48,6 +51,7 @@ private:
     TrackingSettings settings_;
     TrackedFace last_;
     int frames_since_detection_ = 0;
+    bool has_detected_ = false;
     int64_t last_index_ = -1;
     float detection_score_ = 0;
     cv::Mat reference_patch_, patch_;

@@ -2,6 +2,7 @@
 
 #include <opencv2/calib3d.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <vector>
@@ -45,7 +46,19 @@ HeadPose HeadPoseEstimator::estimate(const Landmarks &points, cv::Size frame_siz
     }
     const double focal = frame_size.width;
     const cv::Matx33d camera(focal, 0, (frame_size.width - 1) / 2.0, 0, focal, (frame_size.height - 1) / 2.0, 0, 0, 1);
-    const bool ok = cv::solvePnP(model, image, camera, cv::noArray(), rotation_, translation_, have_previous_,
+    if (!have_previous_) {
+        // Start from a face looking at the camera at the distance its eye
+        // corners imply. Without a guess the solver can settle on the
+        // depth-mirrored solution behind the camera, which projects almost
+        // the same for a face this far away.
+        const float corners_px = static_cast<float>(cv::norm(points[45] - points[36]));
+        const double z = focal * (2 * kModel[6].x) / std::max(corners_px, 1.f);
+        const cv::Point2f nose = points[lm::kNoseTip];
+        rotation_ = cv::Mat::zeros(3, 1, CV_64F);
+        translation_ = (cv::Mat_<double>(3, 1) << (nose.x - camera(0, 2)) * z / focal,
+                        (nose.y - camera(1, 2)) * z / focal, z);
+    }
+    const bool ok = cv::solvePnP(model, image, camera, cv::noArray(), rotation_, translation_, true,
                                  cv::SOLVEPNP_ITERATIVE);
     if (!ok || translation_.at<double>(2) <= 0) {
         have_previous_ = false;
