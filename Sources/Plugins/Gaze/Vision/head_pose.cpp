@@ -14,7 +14,7 @@ namespace {
 // (the subject's left), y down, z away from the camera into the head; the
 // nose tip is the origin. Coordinates are rounded anthropometric averages.
 struct ModelPoint { int landmark; float x, y, z; };
-constexpr std::array<ModelPoint, 14> kModel = {{
+constexpr std::array<ModelPoint, 11> kModel = {{
     {30, 0.f, 0.f, 0.f},        // nose tip
     {27, 0.f, -48.f, 20.f},     // nose bridge between the eyes
     {33, 0.f, 12.f, 14.f},      // nose base
@@ -24,9 +24,6 @@ constexpr std::array<ModelPoint, 14> kModel = {{
     {45, 45.f, -37.f, 35.f},
     {39, -16.f, -36.f, 27.f},   // inner eye corners
     {42, 16.f, -36.f, 27.f},
-    {48, -25.f, 32.f, 22.f},    // mouth corners
-    {54, 25.f, 32.f, 22.f},
-    {8, 0.f, 72.f, 25.f},       // chin
     {17, -58.f, -55.f, 48.f},   // outer brow ends
     {26, 58.f, -55.f, 48.f},
 }};

@@ -1,5 +1,7 @@
 // Head pose from landmarks: a rigid generic 3-D face (average adult
-// proportions, millimetres) fitted to 14 stable landmarks with solvePnP,
+// proportions, millimetres) fitted with solvePnP to 11 landmarks of the
+// rigid upper face (nose, eye corners, brow ends; the mouth and chin move
+// with expression and tilted the pitch by ~7 degrees when smiling),
 // using a pinhole camera whose focal length is the image width (webcams
 // are 55-70 degrees wide; the angles depend little on this guess).
 #pragma once
