@@ -112,9 +112,8 @@ float FaceTracking::similarity_to_reference(const cv::Mat &gray, const cv::Rect2
     const cv::Rect clipped = cv::Rect(box) & cv::Rect(0, 0, gray.cols, gray.rows);
     if (reference_patch_.empty() || clipped.area() <= 0) return 0;
     cv::resize(gray(clipped), patch_, cv::Size(kPatchSide, kPatchSide), 0, 0, cv::INTER_AREA);
-    cv::Mat score;
-    cv::matchTemplate(patch_, reference_patch_, score, cv::TM_CCOEFF_NORMED);
-    return score.at<float>(0, 0);
+    cv::matchTemplate(patch_, reference_patch_, score_, cv::TM_CCOEFF_NORMED);
+    return score_.at<float>(0, 0);
 }
 
 }  // namespace gaze

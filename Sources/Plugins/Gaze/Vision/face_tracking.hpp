@@ -54,7 +54,7 @@ private:
     bool has_detected_ = false;
     int64_t last_index_ = -1;
     float detection_score_ = 0;
-    cv::Mat reference_patch_, patch_;
+    cv::Mat reference_patch_, patch_, score_;  // reused between frames
 };
 
 }  // namespace gaze

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <vector>
 
 namespace gaze {
 namespace {
@@ -33,13 +32,11 @@ constexpr double kRadiansToDegrees = 180.0 / M_PI;
 }  // namespace
 
 HeadPose HeadPoseEstimator::estimate(const Landmarks &points, cv::Size frame_size) {
-    std::vector<cv::Point3f> model;
-    std::vector<cv::Point2f> image;
-    model.reserve(kModel.size());
-    image.reserve(kModel.size());
-    for (const auto &m : kModel) {
-        model.emplace_back(m.x, m.y, m.z);
-        image.push_back(points[m.landmark]);
+    std::array<cv::Point3f, kModel.size()> model;
+    std::array<cv::Point2f, kModel.size()> image;
+    for (size_t i = 0; i < kModel.size(); ++i) {
+        model[i] = cv::Point3f(kModel[i].x, kModel[i].y, kModel[i].z);
+        image[i] = points[kModel[i].landmark];
     }
     const double focal = frame_size.width;
     const cv::Matx33d camera(focal, 0, (frame_size.width - 1) / 2.0, 0, focal, (frame_size.height - 1) / 2.0, 0, 0, 1);
@@ -55,7 +52,9 @@ HeadPose HeadPoseEstimator::estimate(const Landmarks &points, cv::Size frame_siz
         translation_ = (cv::Mat_<double>(3, 1) << (nose.x - camera(0, 2)) * z / focal,
                         (nose.y - camera(1, 2)) * z / focal, z);
     }
-    const bool ok = cv::solvePnP(model, image, camera, cv::noArray(), rotation_, translation_, true,
+    const cv::Mat model_points(static_cast<int>(model.size()), 1, CV_32FC3, model.data());
+    const cv::Mat image_points(static_cast<int>(image.size()), 1, CV_32FC2, image.data());
+    const bool ok = cv::solvePnP(model_points, image_points, camera, cv::noArray(), rotation_, translation_, true,
                                  cv::SOLVEPNP_ITERATIVE);
     if (!ok || translation_.at<double>(2) <= 0) {
         have_previous_ = false;

@@ -71,7 +71,8 @@ PupilEstimate PupilLocator::locate(const cv::Mat &gray, const EyeContour &eye) {
     candidates_.create(working, CV_8U);
     candidates_.setTo(0);
     cv::fillConvexPoly(candidates_, polygon.data(), 6, cv::Scalar(255));
-    cv::dilate(candidates_, mask_, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(5, 5)));
+    static const cv::Mat kGrow = cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(5, 5));
+    cv::dilate(candidates_, mask_, kGrow);
 
     cv::Sobel(crop_, grad_x_, CV_32F, 1, 0, 3);
     cv::Sobel(crop_, grad_y_, CV_32F, 0, 1, 3);
