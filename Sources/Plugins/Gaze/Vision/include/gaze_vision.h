@@ -124,7 +124,8 @@ typedef struct gaze_eye {
     float openness;           /* eye aspect ratio (lid distance / eye width), ~0.3 open, ~0.1 shut */
     int32_t closed;           /* 1 when openness is below the adaptive blink threshold (with
                                  hysteresis, so a reopening eye may be closed with a pupil found) */
-    float horizontal_ratio;   /* pupil along the corner-to-corner axis: 0 = at the corner toward
+    float horizontal_ratio;   /* valid when pupil_found. Pupil along the corner-to-corner axis:
+                                 0 = at the corner toward
                                  the subject's right, 1 = toward the subject's left, ~0.5 ahead */
     float vertical_ratio;     /* pupil distance below the corner-to-corner line divided by the
                                  eye width: negative = up, positive = down, ~0 ahead */
@@ -192,7 +193,8 @@ typedef struct gaze_result {
     gaze_eye right;           /* the subject's right eye */
     float horizontal_ratio;   /* mean over eyes with a pupil; -1 when none */
     float vertical_ratio;     /* mean over eyes with a pupil; 0 when none */
-    float confidence;         /* 0..1: face score x share of pupils found x their quality */
+    float confidence;         /* 0..1: detector score x appearance similarity since the last
+                                 detection x (eyes with a pupil / 2) x (0.5 + 0.5 x mean quality) */
 } gaze_result;
 
 /* [one thread per tracker] Processes one frame. `image` is read during the
