@@ -8,6 +8,7 @@ let package = Package(
         // Each plugin is a shared library of its own: libproctor-<id>.so.
         .library(name: "proctor-heartbeat", type: .dynamic, targets: ["Heartbeat"]),
         .library(name: "proctor-sysinfo", type: .dynamic, targets: ["SysInfo"]),
+        .library(name: "proctor-gaze", type: .dynamic, targets: ["Gaze"]),
         // Test-only plugins: misbehaviour and ABI mismatches on purpose.
         .library(name: "proctor-test-chaos", type: .dynamic, targets: ["TestChaos"]),
         .library(name: "proctor-test-abi-v2", type: .dynamic, targets: ["TestAbiV2"]),
@@ -65,6 +66,21 @@ let package = Package(
         // Plugins.
         .target(name: "Heartbeat", dependencies: ["PluginABI"], path: "Sources/Plugins/Heartbeat", publicHeadersPath: "."),
         .target(name: "SysInfo", dependencies: ["PluginKit"], path: "Sources/Plugins/SysInfo"),
+        // The gaze plugin: a C++ vision core behind a C API, and the plugin in Swift.
+        .target(
+            name: "GazeVision",
+            path: "Sources/Plugins/Gaze/Vision",
+            cxxSettings: [
+                // Optimised even in debug builds: the per-frame work is the point of this code.
+                .unsafeFlags(["-I/usr/include/opencv4", "-O2", "-Wno-deprecated-declarations"]),
+            ],
+            linkerSettings: [
+                // Only the OpenCV modules the core uses; dlib is used through its headers only.
+                .linkedLibrary("opencv_dnn"), .linkedLibrary("opencv_objdetect"), .linkedLibrary("opencv_calib3d"),
+                .linkedLibrary("opencv_videoio"), .linkedLibrary("opencv_imgcodecs"), .linkedLibrary("opencv_imgproc"),
+                .linkedLibrary("opencv_core"), .linkedLibrary("v4l2"),
+            ]),
+        .target(name: "Gaze", dependencies: ["PluginKit", "GazeVision"], path: "Sources/Plugins/Gaze/Plugin"),
 
         // Tests.
         .target(name: "TestChaos", dependencies: ["PluginABI"], path: "Tests/Plugins/Chaos", publicHeadersPath: "."),
@@ -91,5 +107,6 @@ let package = Package(
             name: "APITests",
             dependencies: ["ProctorAPI", "ProctorHost", "ProctorJSON", "ProctorTestSupport", .product(name: "Logging", package: "swift-log")],
             path: "Tests/APITests"),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )

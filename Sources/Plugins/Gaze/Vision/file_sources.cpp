@@ -45,7 +45,10 @@ public:
     bool read(SourceFrame &frame) override {
         if (!capture_.read(frame.bgr) || frame.bgr.empty()) return false;
         frame.index = next_index_++;
-        frame.timestamp_ns = static_cast<int64_t>(capture_.get(cv::CAP_PROP_POS_MSEC) * 1e6);
+        // The frame's place at the file's nominal rate: FFmpeg's position
+        // (CAP_PROP_POS_MSEC) goes wrong on the last frames of some files.
+        frame.timestamp_ns = fps_ > 0 ? static_cast<int64_t>(static_cast<double>(frame.index) * 1e9 / fps_)
+                                      : static_cast<int64_t>(capture_.get(cv::CAP_PROP_POS_MSEC) * 1e6);
         frame.dropped_before = 0;
         return true;
     }
@@ -102,7 +105,8 @@ public:
         frame.bgr = cv::imread(file, cv::IMREAD_COLOR);
         if (frame.bgr.empty()) throw VisionError(GAZE_ERR_IO, "'" + file + "': cannot decode image");
         frame.index = static_cast<int64_t>(next_++);
-        frame.timestamp_ns = 0;
+        // Images carry no time: space them as a 30 fps camera would.
+        frame.timestamp_ns = frame.index * 1000000000LL / 30;
         frame.dropped_before = 0;
         return true;
     }
