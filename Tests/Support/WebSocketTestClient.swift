@@ -24,6 +24,7 @@ public final class WebSocketTestClient: @unchecked Sendable {
 
     private let fd: Int32
     private var buffer: [UInt8] = []
+    private var start = 0  // where unread bytes begin in `buffer`
 
     /// Opens a TCP connection and asks for the upgrade. Throws `Refused` with
     /// the HTTP status and body when the server does not switch protocols.
@@ -149,23 +150,33 @@ public final class WebSocketTestClient: @unchecked Sendable {
         throw Failure(description: "the server did not close within \(timeout) s")
     }
 
+    /// Cuts the next whole frame from the buffer, reading from `start` so a
+    /// fast stream of small frames is not copied over and over.
     private func nextFrame() throws -> (UInt8, [UInt8])? {
-        guard buffer.count >= 2 else { return nil }
-        let opcode = buffer[0] & 0x0F
-        var length = Int(buffer[1] & 0x7F)
+        let available = buffer.count - start
+        guard available >= 2 else { return nil }
+        let opcode = buffer[start] & 0x0F
+        var length = Int(buffer[start + 1] & 0x7F)
         var offset = 2
         if length == 126 {
-            guard buffer.count >= 4 else { return nil }
-            length = Int(buffer[2]) << 8 | Int(buffer[3])
+            guard available >= 4 else { return nil }
+            length = Int(buffer[start + 2]) << 8 | Int(buffer[start + 3])
             offset = 4
         } else if length == 127 {
-            guard buffer.count >= 10 else { return nil }
-            length = (2..<10).reduce(0) { $0 << 8 | Int(buffer[$1]) }
+            guard available >= 10 else { return nil }
+            length = (2..<10).reduce(0) { $0 << 8 | Int(buffer[start + $1]) }
             offset = 10
         }
-        guard buffer.count >= offset + length else { return nil }
-        let payload = Array(buffer[offset..<(offset + length)])
-        buffer.removeFirst(offset + length)
+        guard available >= offset + length else { return nil }
+        let payload = Array(buffer[(start + offset)..<(start + offset + length)])
+        start += offset + length
+        if start == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            start = 0
+        } else if start > 1 << 20 {
+            buffer.removeFirst(start)
+            start = 0
+        }
         return (opcode, payload)
     }
 

@@ -10,6 +10,7 @@ struct BenchMain {
         let selected = Set(CommandLine.arguments.dropFirst())
         let all: [(String, () async throws -> [Figure])] = [
             ("bus", { try await BusBenchmark(seconds: seconds).run() }),
+            ("api", { try await APIBenchmark(seconds: seconds).run() }),
         ]
         for (name, run) in all where selected.isEmpty || selected.contains(name) {
             FileHandle.standardOutput.write(Data("\(name):\n".utf8))
