@@ -8,6 +8,7 @@ let package = Package(
         // Each plugin is a shared library of its own: libproctor-<id>.so.
         .library(name: "proctor-heartbeat", type: .dynamic, targets: ["Heartbeat"]),
         .library(name: "proctor-sysinfo", type: .dynamic, targets: ["SysInfo"]),
+        .library(name: "proctor-gaze", type: .dynamic, targets: ["Gaze"]),
         .library(name: "proctor-screen", type: .dynamic, targets: ["ScreenEntry"]),
         .library(name: "proctor-desktop", type: .dynamic, targets: ["DesktopEntry"]),
         // Test-only plugins: misbehaviour and ABI mismatches on purpose.
@@ -45,7 +46,7 @@ let package = Package(
         .target(
             name: "ProctorAPI",
             dependencies: [
-                "ProctorHost", "ProctorJSON",
+                "ProctorHost", "ProctorJSON", "LinuxShim",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -67,6 +68,21 @@ let package = Package(
         // Plugins.
         .target(name: "Heartbeat", dependencies: ["PluginABI"], path: "Sources/Plugins/Heartbeat", publicHeadersPath: "."),
         .target(name: "SysInfo", dependencies: ["PluginKit"], path: "Sources/Plugins/SysInfo"),
+        // The gaze plugin: a C++ vision core behind a C API, and the plugin in Swift.
+        .target(
+            name: "GazeVision",
+            path: "Sources/Plugins/Gaze/Vision",
+            cxxSettings: [
+                // Optimised even in debug builds: the per-frame work is the point of this code.
+                .unsafeFlags(["-I/usr/include/opencv4", "-O2", "-Wno-deprecated-declarations"]),
+            ],
+            linkerSettings: [
+                // Only the OpenCV modules the core uses; dlib is used through its headers only.
+                .linkedLibrary("opencv_dnn"), .linkedLibrary("opencv_objdetect"), .linkedLibrary("opencv_calib3d"),
+                .linkedLibrary("opencv_videoio"), .linkedLibrary("opencv_imgcodecs"), .linkedLibrary("opencv_imgproc"),
+                .linkedLibrary("opencv_core"), .linkedLibrary("v4l2"),
+            ]),
+        .target(name: "Gaze", dependencies: ["PluginKit", "GazeVision"], path: "Sources/Plugins/Gaze/Plugin"),
         // X11 access the screen and desktop plugins share: a C shim over Xlib's
         // macros, event union and error handlers, and the Swift layer above it.
         .target(
@@ -88,7 +104,10 @@ let package = Package(
         // The harness every test shares: build products, processes, fixtures.
         .target(
             name: "ProctorTestSupport",
-            dependencies: ["ProctorHost", "ProctorJSON", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ProctorHost", "ProctorAPI", "ProctorJSON", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             path: "Tests/Support"),
         .executableTarget(
             name: "proctord-bench",
@@ -107,5 +126,10 @@ let package = Package(
             name: "HostTests",
             dependencies: ["ProctorHost", "ProctorJSON", "ProctorTestSupport", .product(name: "Logging", package: "swift-log")],
             path: "Tests/HostTests"),
-    ]
+        .testTarget(
+            name: "APITests",
+            dependencies: ["ProctorAPI", "ProctorHost", "ProctorJSON", "ProctorTestSupport", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/APITests"),
+    ],
+    cxxLanguageStandard: .cxx17
 )

@@ -3,6 +3,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 #include <errno.h>
+#include <sys/socket.h>
 
 #include "linux_shim.h"
 
@@ -22,4 +23,12 @@ void linux_write_stderr(const char *text, unsigned long length) {
         text += n;
         length -= (unsigned long)n;
     }
+}
+
+int linux_peer_uid(int fd, unsigned int *uid) {
+    struct ucred credentials;
+    socklen_t length = sizeof credentials;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return -1;
+    *uid = credentials.uid;
+    return 0;
 }

@@ -47,10 +47,24 @@ public final class AgentProcess: @unchecked Sendable {
 
     public func signal(_ number: Int32) { kill(pid, number) }
 
+    /// The local API's port, from the log line that announces it.
+    public func apiPort(timeout: Duration = .seconds(15)) async -> Int? {
+        guard await waitForLog(timeout: timeout, containing: "local API on ws://127.0.0.1:") else { return nil }
+        let line = log.first { $0.contains("local API on ws://127.0.0.1:") } ?? ""
+        return line.components(separatedBy: "ws://127.0.0.1:").dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) }
+    }
+
+    /// The newest pairing code the agent logged, without its space.
+    public var pairingCode: String? {
+        log.last { $0.contains("pairing code: ") }.map { line in
+            String(line.split(separator: "pairing code: ")[1].prefix(7)).replacingOccurrences(of: " ", with: "")
+        }
+    }
+
     /// Waits for the process to exit; returns its status, or nil on timeout.
     public func waitForExit(timeout: Duration = .seconds(15)) async -> Int32? {
         guard await eventually(timeout: timeout, { !process.isRunning }) else { return nil }
-        readers.wait()
+        await withCheckedContinuation { continuation in readers.notify(queue: .global()) { continuation.resume() } }
         return process.terminationStatus
     }
 

@@ -6,7 +6,7 @@ public struct ConfigBuilder {
     public var plugins: [JSONValue] = []
     public var restart: JSONValue = ["initial_delay_ms": 100, "max_delay_ms": 2000, "crash_loop_limit": 5,
                                      "crash_loop_window_s": 60, "crash_loop_hold_s": 300]
-    public var api: JSONValue = ["port": 47615, "allowed_origins": []]
+    public var api: JSONValue = ["port": 0, "allowed_origins": []]  // any free port: tests run side by side
 
     public init() {}
 

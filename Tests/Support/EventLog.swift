@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import ProctorHost
 import ProctorJSON
@@ -59,6 +60,12 @@ public final class EventLog: Sendable {
 }
 
 extension Logger {
-    /// A logger that writes nothing, for tests that check events, not logs.
-    public static var silent: Logger { Logger(label: "test") { _ in SwiftLogNoOpLogHandler() } }
+    /// A logger that writes nothing, for tests that check events, not logs;
+    /// PROCTORD_TEST_LOG=1 makes it write to stderr when a test needs a look.
+    public static var silent: Logger {
+        if ProcessInfo.processInfo.environment["PROCTORD_TEST_LOG"] != nil {
+            return Logger(label: "test") { JournalLogHandler(label: $0, level: .debug, journal: false) }
+        }
+        return Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+    }
 }

@@ -9,6 +9,20 @@ public enum Processes {
         return entries.compactMap(Int32.init).filter { parent(of: $0) == pid }
     }
 
+    /// Every process below `pid`, parents before their children.
+    public static func descendants(of pid: Int32) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        let parents = Dictionary(uniqueKeysWithValues: entries.compactMap(Int32.init).compactMap { child in parent(of: child).map { (child, $0) } })
+        var found: [Int32] = []
+        var frontier = [pid]
+        while let next = frontier.popLast() {
+            let children = parents.filter { $0.value == next }.map(\.key)
+            found += children
+            frontier += children
+        }
+        return found
+    }
+
     public static func parent(of pid: Int32) -> Int32? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
             let close = stat.lastIndex(of: ")")

@@ -14,7 +14,8 @@ struct Proctord: AsyncParsableCommand {
             """,
         version: ProctorVersion.string,
         subcommands: [
-            RunCommand.self, PluginsCommand.self, CheckConfigCommand.self, ReplayCommand.self, PluginHostCommand.self,
+            RunCommand.self, PluginsCommand.self, CheckConfigCommand.self, ReplayCommand.self, PairingCodeCommand.self,
+            SessionsCommand.self, PluginHostCommand.self,
         ])
 }
 

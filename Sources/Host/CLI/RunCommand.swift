@@ -56,20 +56,20 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitStatusCode.config
         }
         let api = APIServer(agent: agent, config: config.api, paths: paths, logger: logger)
-        let serving = Task { try await api.run() }
         let running = Task { await agent.runUntilCancelled() }
-        let stopReason = await withTaskGroup(of: String.self) { group in
-            group.addTask { await signals.wait() == SIGTERM ? "SIGTERM" : "SIGINT" }
+        // Serve until a signal arrives or the API fails; either way stop in order:
+        // pages are told the agent is going away, then every plugin is stopped.
+        let stopReason = await withTaskGroup(of: String?.self) { group in
+            group.addTask { await signals.wait().map { $0 == SIGTERM ? "SIGTERM" : "SIGINT" } }
             group.addTask {
-                do { try await serving.value } catch { return "the local API failed: \(error)" }
-                return "the local API stopped"
+                do { try await api.run() } catch { return "the local API failed: \(error)" }
+                return nil
             }
-            defer { group.cancelAll() }
-            return await group.next()!
+            let reason = await group.next()! ?? "the local API stopped"
+            logger.notice("stopping: \(reason)")
+            group.cancelAll()
+            return reason
         }
-        logger.notice("stopping: \(stopReason)")
-        serving.cancel()
-        _ = try? await serving.value
         running.cancel()
         await running.value
         await printer?.finish()

@@ -8,7 +8,7 @@ import Synchronization
 final class SignalWaiter: @unchecked Sendable {  // sources are set once, in init
     private let queue = DispatchQueue(label: "signals")
     private let sources: [DispatchSourceSignal]
-    private let state = Mutex<(received: Int32?, waiter: CheckedContinuation<Int32, Never>?)>((nil, nil))
+    private let state = Mutex<(received: Int32?, waiter: CheckedContinuation<Int32?, Never>?)>((nil, nil))
 
     init(_ signals: [Int32]) {
         let queue = self.queue
@@ -23,7 +23,7 @@ final class SignalWaiter: @unchecked Sendable {  // sources are set once, in ini
     }
 
     private func received(_ number: Int32) {
-        let waiter: CheckedContinuation<Int32, Never>? = state.withLock { state in
+        let waiter: CheckedContinuation<Int32?, Never>? = state.withLock { state in
             if state.received != nil { _exit(1) }
             state.received = number
             defer { state.waiter = nil }
@@ -32,14 +32,23 @@ final class SignalWaiter: @unchecked Sendable {  // sources are set once, in ini
         waiter?.resume(returning: number)
     }
 
-    /// Returns the first signal received.
-    func wait() async -> Int32 {
-        await withCheckedContinuation { continuation in
-            let received: Int32? = state.withLock { state in
-                if state.received == nil { state.waiter = continuation }
-                return state.received
+    /// Returns the first signal received, or nil when the calling task is cancelled.
+    func wait() async -> Int32? {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Int32?, Never>) in
+                let received: Int32?? = state.withLock { state in
+                    if let received = state.received { return .some(received) }
+                    if Task.isCancelled { return .some(nil) }
+                    state.waiter = continuation
+                    return nil
+                }
+                if let received { continuation.resume(returning: received) }
             }
-            if let received { continuation.resume(returning: received) }
+        } onCancel: {
+            state.withLock { state in
+                defer { state.waiter = nil }
+                return state.waiter
+            }?.resume(returning: nil)
         }
     }
 }

@@ -16,6 +16,8 @@ public struct AgentConfig: Sendable, Equatable {
         public var tokenLifetimeSeconds: Int
         /// High-rate topics a slow client may lose before anything else.
         public var thinTopics: [String]
+        /// How often the agent sends `heartbeat` to each client.
+        public var heartbeatIntervalSeconds: Int
     }
 
     public struct PluginEntry: Sendable, Equatable {

@@ -28,6 +28,7 @@ enum AgentConfigSchema {
                         "items": ["type": "string", "pattern": "^https?://[^/\\s]+$", "maxLength": 253],
                     ],
                     "token_lifetime_s": ["type": "integer", "minimum": 60, "maximum": 86400],
+                    "heartbeat_interval_s": ["type": "integer", "minimum": 1, "maximum": 300],
                     "thin_topics": ["type": "array", "items": ["type": "string", "pattern": "^[a-z0-9_]+(\\.[a-z0-9_]+)*$"]],
                 ],
             ],

@@ -59,7 +59,8 @@ public enum ConfigLoader {
                 port: api?["port"]?.intValue ?? defaultPort,
                 allowedOrigins: api?["allowed_origins"]?.arrayValue?.compactMap(\.stringValue) ?? [],
                 tokenLifetimeSeconds: api?["token_lifetime_s"]?.intValue ?? 4 * 3600,
-                thinTopics: api?["thin_topics"]?.arrayValue?.compactMap(\.stringValue) ?? ["gaze.sample"]),
+                thinTopics: api?["thin_topics"]?.arrayValue?.compactMap(\.stringValue) ?? ["gaze.sample"],
+                heartbeatIntervalSeconds: api?["heartbeat_interval_s"]?.intValue ?? 15),
             pluginDirectory: json["plugin_dir"]?.stringValue,
             plugins: plugins)
     }

@@ -14,4 +14,8 @@ int linux_pipe_cloexec(int fds[2]);
  * threads and processes never interleave. */
 void linux_write_stderr(const char *text, unsigned long length);
 
+/* The uid of the process at the other end of a connected Unix socket
+ * (SO_PEERCRED). Returns 0 and sets *uid, or -1 with errno set. */
+int linux_peer_uid(int fd, unsigned int *uid);
+
 #endif

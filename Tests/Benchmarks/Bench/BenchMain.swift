@@ -10,6 +10,7 @@ struct BenchMain {
         let selected = Set(CommandLine.arguments.dropFirst())
         let all: [(String, () async throws -> [Figure])] = [
             ("bus", { try await BusBenchmark(seconds: seconds).run() }),
+            ("api", { try await APIBenchmark(seconds: seconds).run() }),
             ("x11", {
                 let trials = Int(ProcessInfo.processInfo.environment["BENCH_X11_TRIALS"] ?? "") ?? 200
                 return try await X11Benchmark(trials: trials, idleSeconds: 10).run()

@@ -88,7 +88,7 @@ import Testing
         #expect(unknown["error"]?["code"] == "unknown_method")
     }
 
-    @Test func runsTheSwiftPluginThroughPluginKit() throws {
+    @Test func runsTheSwiftPluginThroughPluginKit() async throws {
         let library = try PluginLibrary.open(path: TestBuild.plugin("sysinfo"))
         let dir = TemporaryDirectory()
         dir.write("loadavg", "0.50 0.25 0.10 1/100 42\n")
@@ -101,7 +101,7 @@ import Testing
         let snapshot = try JSONParser.parse(instance.request(#"{"method":"snapshot"}"#))
         #expect(snapshot["result"] == ["load1": 0.5, "load5": 0.25, "load15": 0.1, "mem_available_kib": 1500, "mem_total_kib": 2000])
         try instance.start()
-        Thread.sleep(forTimeInterval: 0.25)
+        try await Task.sleep(for: .milliseconds(250))
         instance.stop()
         let emitted = events.withLock { $0 }
         #expect(emitted.count >= 2 && emitted.allSatisfy { $0.topic == "sysinfo.load" && $0.plugin == "sys" })

@@ -89,8 +89,8 @@ final class ClientConnection: Sendable {
     /// The actions that need no task group.
     private func perform(_ action: ConnectionStateMachine.Action) async {
         switch action {
-        case .reportError(let code, let message, _):
-            await send(ServerMessage.error(code: code, message))
+        case .reportError(let code, let message, let id):
+            await send(ServerMessage.error(code: code, message, id: id))
         case .close(let code, let reason):
             await closeSocket(code, reason: reason)
         case .ignore, .authenticate, .handle:
@@ -105,14 +105,14 @@ final class ClientConnection: Sendable {
 
     private func closeSocket(_ code: CloseCode, reason: String) async {
         logger.info("closing with \(code.rawValue): \(reason)")
-        // A client that stopped reading cannot take a close frame; do not wait for it.
+        try? await outbound.close(WebSocketErrorCode(codeNumber: Int(code.rawValue)), reason: reason)
+        // A client that stopped reading never sees the close frame queued behind
+        // its unread data: cut the connection if it is still open shortly after.
         let channel = self.channel
-        let hardClose = Task {
+        Task {
             try await Task.sleep(for: .seconds(2))
             channel.close(promise: nil)
         }
-        try? await outbound.close(WebSocketErrorCode(codeNumber: Int(code.rawValue)), reason: reason)
-        hardClose.cancel()
     }
 
     // MARK: - Identify
@@ -203,11 +203,17 @@ final class ClientConnection: Sendable {
                 return
             }
             // Unstructured: a plugin that takes its time must not hold up the read loop or the close.
+            let subscribed = subscription.withLock { $0?.patterns.map(\.description) } ?? []
             Task { [self] in
-                let answer = await RequestRouter(services: services).answer(id: requestID, target: target, method: method, params: params, session: session)
+                let answer = await RequestRouter(services: services).answer(
+                    id: requestID, target: target, method: method, params: params, session: session, subscribed: subscribed)
                 pendingRequests.subtract(1, ordering: .relaxed)
                 await send(answer)
-                if target == "host" && method == "session.end" { await close(.normal, reason: "session ended") }
+                if target == "host" && method == "session.end" {
+                    // Close this page with 1000 before the revocation reaches it as 4009.
+                    await close(.normal, reason: "session ended")
+                    services.sessions.revoke(session.id)
+                }
             }
         case .heartbeat:
             await send(ServerMessage.heartbeat(lastSeq: services.bus.nextSeq - 1))

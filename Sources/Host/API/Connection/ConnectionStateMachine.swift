@@ -1,3 +1,5 @@
+import ProctorJSON
+
 /// One WebSocket client's handshake as a pure state machine: hello sent,
 /// waiting for identify; identify being checked; identified; closing. Each
 /// input yields what to do, so every edge is testable without a socket.
@@ -15,7 +17,7 @@ public struct ConnectionStateMachine: Sendable {
         /// Act on a message from an identified client.
         case handle(ClientMessage)
         /// Tell the client its message was unusable; the connection stays.
-        case reportError(code: String, message: String, id: String?)
+        case reportError(code: String, message: String, id: JSONValue?)
         case close(CloseCode, reason: String)
         case ignore
     }
@@ -29,7 +31,7 @@ public struct ConnectionStateMachine: Sendable {
         case (.closing, _):
             return .ignore
         case (_, .invalid(let code, let text, let id)):
-            return .reportError(code: code, message: text, id: id.map(\.description))
+            return .reportError(code: code, message: text, id: id)
         case (.awaitingIdentify, .identify(let identify)):
             guard identify.protocolVersion == 1 else {
                 return close(.unsupportedProtocol, "unsupported protocol \(identify.protocolVersion); this agent speaks 1")

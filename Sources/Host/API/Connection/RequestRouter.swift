@@ -8,9 +8,11 @@ struct RequestRouter: Sendable {
     let services: APIServices
 
     /// The whole `response` message for request `id`.
-    func answer(id: JSONValue, target: String, method: String, params: JSONValue?, session: SessionRecord) async -> String {
+    func answer(
+        id: JSONValue, target: String, method: String, params: JSONValue?, session: SessionRecord, subscribed: [String]
+    ) async -> String {
         if target == "host" {
-            return await answerHost(id: id, method: method, session: session)
+            return await answerHost(id: id, method: method, session: session, subscribed: subscribed)
         }
         guard let supervisor = await services.agent.supervisor(target) else {
             let known = await services.agent.supervisors.keys.sorted().joined(separator: ", ")
@@ -31,23 +33,29 @@ struct RequestRouter: Sendable {
         }
     }
 
-    private func answerHost(id: JSONValue, method: String, session: SessionRecord) async -> String {
+    private func answerHost(id: JSONValue, method: String, session: SessionRecord, subscribed: [String]) async -> String {
         switch method {
         case "plugins.list":
             return ServerMessage.response(id: id, result: ["plugins": await pluginList()])
         case "session.info":
-            return ServerMessage.response(id: id, result: session.publicJSON)
+            guard case .object(var info) = session.publicJSON else { return ServerMessage.response(id: id, result: session.publicJSON) }
+            info["subscribed"] = .array(subscribed.map(JSONValue.string))
+            return ServerMessage.response(id: id, result: .object(info))
         case "session.end":
-            services.sessions.revoke(session.id)
+            // The connection closes itself, then revokes the token.
             return ServerMessage.response(id: id, result: [:])
         default:
             return ServerMessage.response(id: id, error: "unknown_method", "the host answers plugins.list, session.info and session.end, not \(JSONWriter.quoted(method))")
         }
     }
 
-    /// Every configured plugin with its state: what the page may ask about.
+    /// Every configured plugin with its state, and the host's own topics:
+    /// what the page may ask about and what may be shared.
     func pluginList() async -> JSONValue {
-        var list: [JSONValue] = []
+        var list: [JSONValue] = [[
+            "id": "host", "name": "proctord", "version": .string(ProctorVersion.string), "state": "running",
+            "topics": ["plugin.state", "bus.dropped"],
+        ]]
         for report in await services.agent.reports where report.entry.enabled {
             var item: JSONObject = ["id": .string(report.entry.id)]
             if let manifest = report.manifest {

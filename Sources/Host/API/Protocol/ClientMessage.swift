@@ -22,6 +22,17 @@ public enum ClientMessage: Sendable, Equatable {
         public var subscribe: [TopicPattern]
         public var resume: (agentSession: String, afterSeq: UInt64)?
 
+        public init(
+            protocolVersion: Int, clientName: String?, auth: Auth, subscribe: [TopicPattern],
+            resume: (agentSession: String, afterSeq: UInt64)?
+        ) {
+            self.protocolVersion = protocolVersion
+            self.clientName = clientName
+            self.auth = auth
+            self.subscribe = subscribe
+            self.resume = resume
+        }
+
         public static func == (a: Identify, b: Identify) -> Bool {
             a.protocolVersion == b.protocolVersion && a.clientName == b.clientName && a.auth == b.auth
                 && a.subscribe == b.subscribe && a.resume?.agentSession == b.resume?.agentSession

@@ -45,10 +45,10 @@ public enum ServerMessage {
                             "topics": .array(topics.map(JSONValue.string))])
     }
 
+    /// An unusable message; `id` is the message's own, when it had one, so a
+    /// client can fail the request it belongs to.
     public static func error(code: String, _ text: String, id: JSONValue? = nil) -> String {
-        var d: JSONObject = ["code": .string(code), "message": .string(text)]
-        if let id { d["id"] = id }
-        return message("error", .object(d))
+        message("error", id: id, ["code": .string(code), "message": .string(text)])
     }
 
     public static func message(_ op: String, id: JSONValue? = nil, _ d: JSONValue) -> String {

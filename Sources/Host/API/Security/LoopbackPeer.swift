@@ -21,7 +21,7 @@ public enum LoopbackPeer {
 
     /// Finds the row whose local port is the client's and remote port the
     /// server's. Rows: `sl local rem st queues tr retrnsmt uid timeout inode`.
-    static func uid(in table: String, clientPort: Int, serverPort: Int) -> uid_t? {
+    public static func uid(in table: String, clientPort: Int, serverPort: Int) -> uid_t? {
         for line in table.split(separator: "\n").dropFirst() {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             guard fields.count > 7, port(of: fields[1]) == clientPort, port(of: fields[2]) == serverPort,

@@ -1,15 +1,19 @@
+import Synchronization
+
 /// The checks every HTTP request and WebSocket upgrade passes before the
 /// agent does anything for it (docs/protocol.md, "Before the upgrade").
 public struct UpgradeGuard: Sendable {
-    public let port: Int
+    private let boundPort: BoundPort
+    /// The port the API listens on: Host and the agent's own origins name it.
+    public var port: Int { boundPort.value }
     public let allowedOrigins: Set<String>
     public let uid: UInt32
     /// Finds the uid of the peer's socket; /proc in production.
     public let peerUID: @Sendable (_ clientPort: Int, _ serverPort: Int) -> UInt32?
 
-    public init(port: Int, allowedOrigins: [String], uid: UInt32,
+    public init(port: BoundPort, allowedOrigins: [String], uid: UInt32,
                 peerUID: @escaping @Sendable (Int, Int) -> UInt32? = { LoopbackPeer.uid(clientPort: $0, serverPort: $1) }) {
-        self.port = port
+        self.boundPort = port
         self.allowedOrigins = Set(allowedOrigins)
         self.uid = uid
         self.peerUID = peerUID
@@ -45,4 +49,15 @@ public struct UpgradeGuard: Sendable {
         }
         return owner == uid ? nil : Refusal(reason: "connection from another user")
     }
+}
+
+/// The API's port, known once the listener is bound (a config may ask for 0).
+public final class BoundPort: Sendable {
+    private let storage: Atomic<Int>
+
+    public init(_ port: Int) { storage = Atomic(port) }
+
+    public var value: Int { storage.load(ordering: .relaxed) }
+
+    func set(_ port: Int) { storage.store(port, ordering: .relaxed) }
 }

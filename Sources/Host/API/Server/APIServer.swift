@@ -17,21 +17,29 @@ public final class APIServer: Sendable {
 
     public let services: APIServices
     private let requestedPort: Int
-    private let boundPort = Atomic<Int>(0)
+    private let runtimeDirectory: String
+    private let boundPort: BoundPort
 
-    public init(agent: Agent, config: AgentConfig.APIConfig, paths: AgentPaths, logger: Logger) {
+    /// `clock` is the wall clock in seconds; tests move it to expire tokens.
+    public init(
+        agent: Agent, config: AgentConfig.APIConfig, paths: AgentPaths, logger: Logger,
+        clock: @escaping @Sendable () -> Double = WallClock.seconds
+    ) {
         self.requestedPort = config.port
-        let checks = UpgradeGuard(port: config.port, allowedOrigins: config.allowedOrigins, uid: getuid())
-        let sessions = SessionRegistry(file: paths.runtimeDirectory + "/sessions.json", lifetimeSeconds: config.tokenLifetimeSeconds)
+        self.runtimeDirectory = paths.runtimeDirectory
+        let boundPort = BoundPort(config.port)
+        self.boundPort = boundPort
+        let checks = UpgradeGuard(port: boundPort, allowedOrigins: config.allowedOrigins, uid: getuid())
+        let sessions = SessionRegistry(file: paths.runtimeDirectory + "/sessions.json", lifetimeSeconds: config.tokenLifetimeSeconds, clock: clock)
         let clients = ClientRegistry()
         services = APIServices(
             agent: agent, bus: agent.bus,
-            pairing: PairingService { code, expiresAt in
+            pairing: PairingService(clock: clock) { code, expiresAt in
                 logger.notice("pairing code: \(code.prefix(3)) \(code.dropFirst(3)) (valid until \(Timestamp(seconds: expiresAt).rfc3339))")
             },
             sessions: sessions, clients: clients, checks: checks, refusals: RefusalLimiter(),
             agentSession: Secret.token(bytes: 12), thinTopics: Set(config.thinTopics),
-            heartbeatInterval: .seconds(15), webDirectory: paths.webDirectory, logger: logger)
+            heartbeatInterval: .seconds(config.heartbeatIntervalSeconds), webDirectory: paths.webDirectory, logger: logger)
         sessions.onRevoke { id in
             logger.notice("session \(id) revoked")
             Task { await clients.close(session: id, code: .sessionRevoked, reason: "the session was revoked") }
@@ -39,40 +47,47 @@ public final class APIServer: Sendable {
     }
 
     /// The port the API listens on (known once `run` has bound it).
-    public var port: Int { boundPort.load(ordering: .relaxed) }
+    public var port: Int { boundPort.value }
 
-    /// Serves until the calling task is cancelled; then closes every client
-    /// with 1001 and stops listening.
+    /// Serves until the calling task is cancelled; then tells every client
+    /// the agent is going away (1001) and stops listening. Throws when
+    /// 127.0.0.1 cannot be served.
     public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         let (ready, readyContinuation) = AsyncStream.makeStream(of: Int.self)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                defer { readyContinuation.finish() }  // a failed bind must not leave the wait below hanging
-                try await self.serve(host: "127.0.0.1", port: self.requestedPort, required: true) { readyContinuation.yield($0) }
+        let (stopped, stop) = AsyncStream.makeStream(of: Void.self)
+        // The listeners run apart from the caller's cancellation, so clients
+        // hear 1001 before the sockets go away.
+        let ipv4 = Task {
+            defer {
+                readyContinuation.finish()  // a failed bind must not leave the wait below hanging
+                stop.finish()
             }
-            var iterator = ready.makeAsyncIterator()
-            guard let port = await iterator.next() else {
-                try await group.next()  // rethrows why 127.0.0.1 could not be served
-                return
-            }
-            boundPort.store(port, ordering: .relaxed)
-            // ::1 on the same port; a machine without IPv6 loopback still serves IPv4.
-            group.addTask { try await self.serve(host: "::1", port: port, required: false) { _ in } }
-            services.logger.notice("local API on ws://127.0.0.1:\(port)/v1 and http://127.0.0.1:\(port)/")
-            onListening(port)
-            let housekeeping = Task {
-                while (try? await Task.sleep(for: .seconds(1))) != nil { _ = services.pairing.current() }
-            }
-            defer { housekeeping.cancel() }
-            await withTaskCancellationHandler {
-                _ = await Result(catching: { try await group.next() })
-            } onCancel: {
-                housekeeping.cancel()
-            }
-            await services.clients.closeAll(code: .goingAway, reason: "the agent is shutting down")
-            group.cancelAll()
-            try await group.waitForAll()
+            try await self.serve(host: "127.0.0.1", port: self.requestedPort, required: true) { readyContinuation.yield($0) }
         }
+        var iterator = ready.makeAsyncIterator()
+        guard let port = await iterator.next() else { return try await ipv4.value }
+        boundPort.set(port)
+        // ::1 on the same port; a machine without IPv6 loopback still serves IPv4.
+        let ipv6 = Task { try await self.serve(host: "::1", port: port, required: false) { _ in } }
+        services.logger.notice("local API on ws://127.0.0.1:\(port)/v1 and http://127.0.0.1:\(port)/")
+        let control = ControlSocket(path: runtimeDirectory + "/control.sock", services: services)
+        do { try control.start() } catch { services.logger.warning("no control socket: \(error)") }
+        let housekeeping = Task {
+            while (try? await Task.sleep(for: .seconds(1))) != nil { _ = services.pairing.current() }
+        }
+        onListening(port)
+        await withTaskCancellationHandler {
+            for await _ in stopped {}
+        } onCancel: {
+            stop.finish()
+        }
+        housekeeping.cancel()
+        control.stop()
+        await services.clients.closeAll(code: .goingAway, reason: "the agent is shutting down")
+        ipv4.cancel()
+        ipv6.cancel()
+        _ = try? await ipv6.value
+        try await ipv4.value
     }
 
     private func serve(host: String, port: Int, required: Bool, onBound: @escaping @Sendable (Int) -> Void) async throws {

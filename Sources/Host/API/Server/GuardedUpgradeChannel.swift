@@ -16,9 +16,10 @@ struct GuardedUpgradeChannel: ServerChildChannel {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         let negotiated = inner.setup(channel: channel, logger: logger)
         do {
-            // The inner setup built decoder, encoder and upgrader; sit between the last two.
-            let encoder = try channel.pipeline.syncOperations.handler(type: HTTPResponseEncoder.self)
-            try channel.pipeline.syncOperations.addHandler(UpgradeRefusalHandler(services: services), position: .after(encoder))
+            // The inner setup built [encoder, decoder, upgrader]: sit right after the
+            // decoder, so requests arrive parsed and answers go out through the encoder.
+            let decoder = try channel.pipeline.syncOperations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            try channel.pipeline.syncOperations.addHandler(UpgradeRefusalHandler(services: services), position: .after(decoder))
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
         }

@@ -25,7 +25,7 @@ public struct SessionRecord: Sendable, Equatable {
         var object: JSONObject = [
             "session": .string(id), "origin": .string(origin),
             "created_at": .string(Timestamp(seconds: createdAt).rfc3339),
-            "expires_at": .string(Timestamp(seconds: expiresAt).rfc3339),
+            "token_expires_at": .string(Timestamp(seconds: expiresAt).rfc3339),
         ]
         if let clientName { object["client"] = .string(clientName) }
         return .object(object)

@@ -1,0 +1,151 @@
+import GazeVision
+import ProctorJSON
+import Synchronization
+
+/// Turns each frame into the plugin's signals: a throttled `gaze.sample`,
+/// and `gaze.blink`, `face.count`, `gaze.away`, `gaze.fixation` and
+/// `gaze.calibration` when they happen. Runs on the processing thread (or
+/// the replay's); the calibration is shared with the control thread.
+final class GazeEngine: @unchecked Sendable {
+    typealias Emit = (_ topic: String, _ data: JSONValue) -> Void
+
+    private let settings: GazeSettings
+    private let tracker: VisionTracker
+    private let emit: Emit
+    let calibration: Mutex<CalibrationSession>
+    let heatmap = Mutex<Heatmap?>(nil)
+    let stats = Mutex<(processed: Int, droppedFrames: Int64, lastSample: Double)>((0, 0, -.infinity))
+    private var faces: FaceCountWatcher
+    private var blinks = BlinkDetector()
+    private var away: AwayDetector
+    private var fixations: FixationDetector
+    private let clock: @Sendable () -> Double
+
+    init(settings: GazeSettings, calibration: CalibrationSession = CalibrationSession(),
+         clock: @escaping @Sendable () -> Double, emit: @escaping Emit) throws {
+        self.settings = settings
+        self.tracker = try VisionTracker(
+            landmarkModel: settings.landmarkModel, faceDetectorModel: settings.faceDetectorModel,
+            faceCascade: settings.faceCascade, mirrored: settings.mirrored, redetectInterval: settings.redetectInterval)
+        self.emit = emit
+        self.clock = clock
+        self.calibration = Mutex(calibration)
+        faces = FaceCountWatcher(stableFrames: settings.faceStableFrames)
+        away = AwayDetector(minimumAwayMilliseconds: settings.away.minimumMilliseconds,
+                            minimumBackMilliseconds: settings.away.backMilliseconds)
+        fixations = FixationDetector(maximumDispersion: settings.fixationDispersion,
+                                     minimumDurationMilliseconds: settings.fixationMinimumMilliseconds)
+    }
+
+    /// Starts over, as when the source changes.
+    func reset() { tracker.reset() }
+
+    func process(_ frame: Frame, droppedBefore: Int64 = 0) throws {
+        let result = try tracker.process(frame)
+        let time = frame.timestampMilliseconds
+        let features = GazeEngine.features(result, width: Double(frame.width), height: Double(frame.height))
+
+        // Calibration collects on the monotonic clock the page's requests use.
+        let collected = calibration.withLock { session -> ((index: Int, samples: Int)?, GazeMapping?, CalibrationSession.Screen?) in
+            (session.observe(features, now: clock()), session.mapping, session.screen)
+        }
+        if let done = collected.0 {
+            emit("gaze.calibration", ["phase": "collected", "index": .number(Double(done.index)), "samples": .number(Double(done.samples))])
+        }
+        let screenPoint = features.flatMap { collected.1?.predict($0) }
+        if let point = screenPoint, let screen = collected.2 {
+            heatmap.withLock { map in
+                if map == nil { map = Heatmap(screen: (screen.width, screen.height)) }
+                map!.add(x: point.x, y: point.y)
+            }
+        }
+
+        if let change = faces.observe(Int(result.face_count)) {
+            var data: JSONObject = ["count": .number(Double(change.count)), "frame": .number(Double(frame.index))]
+            data["previous"] = change.previous.map { .number(Double($0)) } ?? .null
+            data["bucket"] = .string(change.count == 0 ? "none" : change.count == 1 ? "one" : "several")
+            emit("face.count", .object(data))
+        }
+        let bothClosed = result.face_found == 1 && result.left.closed == 1 && result.right.closed == 1
+        if let blink = blinks.observe(closed: bothClosed, frame: frame.index, time: time) {
+            emit("gaze.blink", ["frame": .number(Double(blink.startFrame)), "duration_ms": .number(blink.durationMilliseconds.rounded())])
+        }
+        let (direction, basis) = awayDirection(result, screenPoint: screenPoint, screen: collected.2)
+        for event in away.observe(result.face_found == 1 ? direction : nil, at: time, basis: basis) {
+            emit("gaze.away", Self.json(event))
+        }
+        let fixationPoint = screenPoint.flatMap { point in direction == nil ? point : nil }
+        if let fixation = fixations.observe(fixationPoint, at: time) {
+            emit("gaze.fixation", ["x": .number(fixation.x.rounded()), "y": .number(fixation.y.rounded()),
+                                   "duration_ms": .number(fixation.durationMilliseconds.rounded()),
+                                   "samples": .number(Double(fixation.samples))])
+        }
+
+        let shouldSample = stats.withLock { stats in
+            stats.processed += 1
+            stats.droppedFrames += droppedBefore
+            let interval = settings.sampleRateHz > 0 ? 1000 / settings.sampleRateHz : 0
+            // A clock that went backwards (a looped file) starts the spacing afresh.
+            guard time - stats.lastSample >= interval * 0.9 || time < stats.lastSample else { return false }
+            stats.lastSample = time
+            return true
+        }
+        if shouldSample {
+            emit("gaze.sample", GazeSample.json(result, frame: frame, blink: blinks.isClosed, screen: screenPoint, dropped: droppedBefore))
+        }
+    }
+
+    /// Where the subject looks when not at the screen: from the calibrated
+    /// point when there is one, else from head pose, else from the pupils.
+    private func awayDirection(_ result: gaze_result, screenPoint: (x: Double, y: Double)?, screen: CalibrationSession.Screen?)
+        -> (GazeDirection?, String)
+    {
+        let limits = settings.away
+        if let point = screenPoint, let screen {
+            let m = limits.screenMargin
+            if point.x < -m { return (.left, "calibrated") }
+            if point.x > screen.width + m { return (.right, "calibrated") }
+            if point.y < -m { return (.up, "calibrated") }
+            if point.y > screen.height + m { return (.down, "calibrated") }
+            return (nil, "calibrated")
+        }
+        if result.head_pose_found == 1 {
+            // Positive yaw: the subject turns to their left; the screen is then on their right.
+            if Double(result.yaw) > limits.yawDegrees { return (.left, "head_pose") }
+            if Double(result.yaw) < -limits.yawDegrees { return (.right, "head_pose") }
+            if Double(result.pitch) > limits.pitchDegrees { return (.up, "head_pose") }
+            if Double(result.pitch) < -limits.pitchDegrees { return (.down, "head_pose") }
+        }
+        guard result.left.pupil_found == 1 || result.right.pupil_found == 1, result.horizontal_ratio >= 0 else {
+            return (nil, "head_pose")
+        }
+        let h = Double(result.horizontal_ratio), v = Double(result.vertical_ratio)
+        if h > limits.ratioHigh { return (.left, "pupils") }
+        if h < limits.ratioLow { return (.right, "pupils") }
+        if v < -limits.verticalLimit { return (.up, "pupils") }
+        if v > limits.verticalLimit { return (.down, "pupils") }
+        return (nil, "pupils")
+    }
+
+    static func features(_ result: gaze_result, width: Double, height: Double) -> GazeFeatures? {
+        guard result.face_found == 1, result.head_pose_found == 1, result.left.pupil_found == 1 || result.right.pupil_found == 1,
+              result.left.closed == 0 || result.right.closed == 0
+        else { return nil }
+        let face = result.face
+        return GazeFeatures(
+            horizontal: Double(result.horizontal_ratio), vertical: Double(result.vertical_ratio),
+            yaw: Double(result.yaw), pitch: Double(result.pitch), roll: Double(result.roll),
+            faceX: Double(face.x + face.width / 2) / width, faceY: Double(face.y + face.height / 2) / height,
+            faceScale: Double(face.width) / width)
+    }
+
+    static func json(_ event: AwayDetector.Event) -> JSONValue {
+        switch event {
+        case .started(let direction, _, let basis):
+            return ["state": "started", "direction": .string(direction.rawValue), "basis": .string(basis)]
+        case .ended(let direction, let duration, _, let basis):
+            return ["state": "ended", "direction": .string(direction.rawValue), "duration_ms": .number(duration.rounded()),
+                    "basis": .string(basis)]
+        }
+    }
+}

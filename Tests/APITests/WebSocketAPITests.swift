@@ -1,0 +1,358 @@
+import Foundation
+import ProctorAPI
+import ProctorHost
+import ProctorJSON
+import ProctorTestSupport
+import Testing
+
+/// The local API over real sockets, against a real agent with a real
+/// heartbeat child, from a plain (non-browser) client.
+@Suite(.serialized) struct WebSocketAPITests {
+    static let page = "https://meet.example.com"
+
+    func harness(_ extra: (inout ConfigBuilder) -> Void = { _ in }, thinTopics: [String] = ["gaze.sample"]) async throws -> APIHarness {
+        try await APIHarness(allowedOrigins: [Self.page], thinTopics: thinTopics) { config in
+            config.add(id: "heartbeat", library: "heartbeat", config: ["interval_ms": 20])
+            extra(&config)
+        }
+    }
+
+    func json(_ text: String) throws -> JSONValue { try JSONParser.parse(text) }
+
+    // MARK: before the upgrade
+
+    @Test func refusesWrongHostsAndOriginsWith403AndTheReason() async throws {
+        let api = try await harness()
+        defer { Task { await api.stop() } }
+        let cases: [(host: String?, origin: String?, reason: String)] = [
+            ("evil.example:\(api.port)", Self.page, "host not allowed: evil.example:\(api.port)"),
+            ("127.0.0.1:1", Self.page, "host not allowed: 127.0.0.1:1"),
+            (nil, "https://other.example", "origin not allowed: https://other.example"),
+            (nil, nil, "origin not allowed: no Origin header"),
+            (nil, "null", "origin not allowed: null"),
+            (nil, Self.page + "/", "origin not allowed: \(Self.page)/"),
+        ]
+        for (host, origin, reason) in cases {
+            await #expect {
+                try await WebSocketTestClient.connect(port: api.port, host: host, origin: origin)
+            } throws: { error in
+                guard let refused = error as? WebSocketTestClient.Refused else { return false }
+                return refused.status == 403 && refused.body == reason
+            }
+        }
+        // The allowed page and the agent's own origin get through, on IPv4 and IPv6.
+        _ = try await WebSocketTestClient.connect(port: api.port, origin: Self.page)
+        _ = try await WebSocketTestClient.connect(port: api.port, host: "[::1]:\(api.port)", origin: api.ownOrigin, address: "::1")
+    }
+
+    @Test func refusalsAreRateLimitedPerSource() async throws {
+        let api = try await harness()
+        defer { Task { await api.stop() } }
+        var statuses: [Int] = []
+        for _ in 0..<14 {
+            do { _ = try await WebSocketTestClient.connect(port: api.port, origin: "https://hammer.example") } catch let refused as WebSocketTestClient.Refused {
+                statuses.append(refused.status)
+            }
+        }
+        #expect(statuses == Array(repeating: 403, count: 10) + Array(repeating: 429, count: 4))
+        // Another source is not held back by the first.
+        await #expect(throws: WebSocketTestClient.Refused.self) { try await WebSocketTestClient.connect(port: api.port, origin: "https://other.example") }
+        do { _ = try await WebSocketTestClient.connect(port: api.port, origin: "https://other.example") } catch let refused as WebSocketTestClient.Refused {
+            #expect(refused.status == 403)
+        }
+    }
+
+    @Test func healthzAnswersWithoutRevealingMore() async throws {
+        let api = try await harness()
+        defer { Task { await api.stop() } }
+        let (status, body) = try await HTTPGet.get(port: api.port, path: "/healthz")
+        #expect(status == 200 && body == #"{"status":"ok"}"#)
+        let (badStatus, badBody) = try await HTTPGet.get(port: api.port, path: "/healthz", host: "rebound.example:\(api.port)")
+        #expect(badStatus == 403 && badBody == "host not allowed: rebound.example:\(api.port)")
+    }
+
+    @Test func anotherLocalUserIsRefused() async throws {
+        guard getuid() == 0 else { return }  // needs root to become someone else
+        let api = try await harness()
+        defer { Task { await api.stop() } }
+        let output = try await Shell.run("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "curl", "-s", "-i",
+                                                "http://127.0.0.1:\(api.port)/healthz"])
+        #expect(output.hasPrefix("HTTP/1.1 403"), "\(output)")
+        #expect(output.hasSuffix("connection from another user\n"))
+    }
+
+    // MARK: pairing and tokens
+
+    @Test func pairingDeliversLiveEventsInSeqOrder() async throws {
+        let api = try await harness()
+        defer { Task { await api.stop() } }
+        let (client, identified) = try await api.paired(topics: ["heartbeat.tick"], origin: Self.page)
+        #expect(identified["session"]?.stringValue?.hasPrefix("s_") == true)
+        #expect(identified["token"]?.stringValue?.count == 43)
+        #expect(identified["subscribed"] == ["heartbeat.tick"])
+        #expect(identified["resume"] == ["status": "none"])
+        var seqs: [Int] = []
+        while seqs.count < 5 {
+            let message = try await json(client.receive(until: { $0.contains(#""op":"event""#) }))
+            #expect(message["d"]?["topic"] == "heartbeat.tick" && message["d"]?["plugin"] == "heartbeat")
+            seqs.append(message["d"]?["seq"]?.intValue ?? -1)
+        }
+        #expect(seqs == seqs.sorted() && Set(seqs).count == 5)
+        #expect(seqs.first! >= identified["next_seq"]?.intValue ?? .max)
+    }
+
+    @Test func wrongCodesAreCountedThenLockedOut() async throws {
+        let api = try await harness()
+        defer { Task { await api.stop() } }
+        let code = api.pairingCode
+        let wrong = code == "000000" ? "111111" : "000000"
+        var reasons: [String] = []
+        for _ in 0..<6 {
+            let (client, hello) = try await api.connect(origin: Self.page)
+            let proof = PairingProof.make(code: wrong, challenge: hello["d"]!["challenge"]!.stringValue!, origin: Self.page)
+            try await client.send(APIHarness.identify(auth: ["pairing": .string(proof)], topics: []))
+            let (closeCode, reason) = try await client.receiveClose()
+            reasons.append("\(closeCode ?? 0) \(reason)")
+        }
+        #expect(reasons == [
+            "4003 wrong pairing code; 4 tries left", "4003 wrong pairing code; 3 tries left", "4003 wrong pairing code; 2 tries left",
+            "4003 wrong pairing code; 1 try left", "4008 pairing locked for 60 s after too many wrong codes",
+            "4008 pairing locked for 60 s after too many wrong codes",
+        ])
+        #expect(api.pairingCode != code, "the lock-out replaced the code")
+    }
+
+    @Test func aProofMadeForAnotherOriginIsWorthless() async throws {
+        let api = try await harness()
+        defer { Task { await api.stop() } }
+        let (client, hello) = try await api.connect(origin: Self.page)
+        let proof = PairingProof.make(code: api.pairingCode, challenge: hello["d"]!["challenge"]!.stringValue!, origin: api.ownOrigin)
+        try await client.send(APIHarness.identify(auth: ["pairing": .string(proof)], topics: []))
+        #expect(try await client.receiveClose().code == 4003)
+    }
+
+    @Test func tokensReconnectExpireAndAreBoundToTheirOrigin() async throws {
+        let api = try await harness()
+        defer { Task { await api.stop() } }
+        let (first, identified) = try await api.paired(origin: Self.page)
+        try await first.sendClose()
+        let token = try #require(identified["token"]?.stringValue)
+
+        let (again, _) = try await api.connect(origin: Self.page)
+        try await again.send(APIHarness.identify(auth: ["token": .string(token)], topics: []))
+        let back = try await json(again.receiveText())
+        #expect(back["op"] == "identified" && back["d"]?["session"] == identified["session"])
+
+        let (elsewhere, _) = try await api.connect(origin: api.ownOrigin)
+        try await elsewhere.send(APIHarness.identify(auth: ["token": .string(token)], topics: []))
+        #expect(try await elsewhere.receiveClose() == (4003, "this token belongs to another origin"))
+
+        api.clock.advance(seconds: 3601)
+        let (late, _) = try await api.connect(origin: Self.page)
+        try await late.send(APIHarness.identify(auth: ["token": .string(token)], topics: []))
+        #expect(try await late.receiveClose() == (4004, "the token expired or was revoked: pair again"))
+    }
+
+    @Test func revokingASessionClosesItsConnectionsAndItsToken() async throws {
+        let api = try await harness()
+        defer { Task { await api.stop() } }
+        let (client, identified) = try await api.paired(topics: ["heartbeat.tick"], origin: Self.page)
+        let session = try #require(identified["session"]?.stringValue)
+        #expect(api.server.services.sessions.revoke(session) == [session])
+        #expect(try await client.receiveClose().code == 4009)
+        let (again, _) = try await api.connect(origin: Self.page)
+        try await again.send(APIHarness.identify(auth: ["token": identified["token"]!], topics: []))
+        #expect(try await again.receiveClose().code == 4004)
+    }
+
+    @Test func tokensSurviveAnAgentRestartButNotTheirFile() async throws {
+        let directory = TemporaryDirectory()
+        let registry = SessionRegistry(file: directory.path + "/sessions.json", lifetimeSeconds: 600)
+        let (record, token) = registry.issue(origin: Self.page, clientName: "Acme")
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory.path + "/sessions.json")
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let file = try String(contentsOfFile: directory.path + "/sessions.json", encoding: .utf8)
+        #expect(!file.contains(token), "only the token's hash is stored")
+        let restarted = SessionRegistry(file: directory.path + "/sessions.json", lifetimeSeconds: 600)
+        #expect(try restarted.authenticate(token: token, origin: Self.page).get() == record)
+        #expect(restarted.authenticate(token: token + "x", origin: Self.page) == .failure(.unknown))
+    }
+
+    // MARK: replay
+
+    @Test func aReconnectingPageGetsEveryMissedEventWithoutAGap() async throws {
+        let api = try await harness()
+        defer { Task { await api.stop() } }
+        let (first, identified) = try await api.paired(topics: ["*"], origin: Self.page)
+        var lastSeq = 0
+        while lastSeq < (identified["next_seq"]?.intValue ?? 0) + 5 {
+            lastSeq = try await json(first.receive(until: { $0.contains(#""op":"event""#) }))["d"]?["seq"]?.intValue ?? lastSeq
+        }
+        try await first.sendClose()
+        try await Task.sleep(for: .milliseconds(300))  // events keep coming while the page is away
+
+        let agentSession = try await #require(try await api.connect(origin: Self.page).1["d"]?["agent_session"])
+        let (again, _) = try await api.connect(origin: Self.page)
+        try await again.send(APIHarness.identify(
+            auth: ["token": identified["token"]!], topics: ["*"],
+            resume: ["agent_session": agentSession, "after_seq": .number(Double(lastSeq))]))
+        let back = try await json(again.receiveText())
+        #expect(back["d"]?["resume"]?["status"] == "replayed")
+        #expect(back["d"]?["resume"]?["from_seq"]?.intValue == lastSeq + 1)
+        let replayed = back["d"]?["resume"]?["count"]?.intValue ?? 0
+        #expect(replayed >= 10, "about 15 ticks happened while away; replayed \(replayed)")
+        var seqs: [Int] = []
+        while seqs.count < replayed + 10 {
+            seqs.append(try await json(again.receive(until: { $0.contains(#""op":"event""#) }))["d"]?["seq"]?.intValue ?? -1)
+        }
+        #expect(seqs == Array((lastSeq + 1)...(lastSeq + seqs.count)), "no gap and no repeat across replay and live")
+    }
+
+    @Test func resumingFromAnotherAgentSessionSaysSo() async throws {
+        let api = try await harness()
+        defer { Task { await api.stop() } }
+        let (_, identified) = try await api.paired(origin: Self.page)
+        let (again, _) = try await api.connect(origin: Self.page)
+        try await again.send(APIHarness.identify(auth: ["token": identified["token"]!], topics: [],
+                                           resume: ["agent_session": "an-older-run", "after_seq": 5]))
+        #expect(try await json(again.receiveText())["d"]?["resume"] == ["status": "new_agent_session"])
+    }
+
+    // MARK: requests and subscriptions
+
+    @Test func requestsReachPluginsAndTheHost() async throws {
+        let api = try await harness()
+        defer { Task { await api.stop() } }
+        let (client, _) = try await api.paired(origin: Self.page, clientName: "Acme Interviews")
+        func ask(_ id: Int, _ target: String, _ method: String) async throws -> JSONValue {
+            try await client.send(#"{"op":"request","id":\#(id),"d":{"target":"\#(target)","method":"\#(method)","params":{}}}"#)
+            return try await json(client.receive(until: { $0.contains(#""op":"response","id":\#(id)"#) }))["d"] ?? nil
+        }
+        let pong = try await ask(1, "heartbeat", "ping")
+        #expect(pong["result"]?["pong"] == true)
+        #expect(try await ask(2, "heartbeat", "dance")["error"]?["code"] == "unknown_method")
+        #expect(try await ask(3, "nothing", "ping")["error"]?["code"] == "unknown_target")
+        let plugins = try await ask(4, "host", "plugins.list")["result"]?["plugins"]?.arrayValue ?? []
+        #expect(plugins.map { $0["id"] } == ["host", "heartbeat"] && plugins.last?["state"] == "running")
+        #expect(plugins.first?["topics"] == ["plugin.state", "bus.dropped"])
+        let info = try await ask(5, "host", "session.info")["result"]
+        #expect(info?["origin"]?.stringValue == Self.page && info?["client"] == "Acme Interviews")
+        #expect(info?["subscribed"] == [] && info?["token_expires_at"]?.stringValue?.hasSuffix("Z") == true)
+
+        try await client.send(#"{"op":"subscribe","id":"s","d":{"topics":["plugin.*"]}}"#)
+        #expect(try await json(client.receive(until: { $0.contains(#""id":"s""#) }))["d"]?["result"]?["subscribed"] == ["plugin.*"])
+
+        #expect(try await ask(6, "host", "session.end")["result"] == [:])
+        #expect(try await client.receiveClose().code == 1000)
+    }
+
+    @Test func heartbeatsCarryTheNewestSeq() async throws {
+        let api = try await harness()
+        defer { Task { await api.stop() } }
+        let (client, _) = try await api.paired(origin: Self.page)
+        try await client.send(#"{"op":"heartbeat"}"#)
+        let beat = try await json(client.receive(until: { $0.contains(#""op":"heartbeat""#) }))
+        #expect((beat["d"]?["last_seq"]?.intValue ?? 0) >= 1)
+    }
+
+    // MARK: hostile and broken clients
+
+    @Test func messagesBeforeIdentifyCloseTheConnection() async throws {
+        let api = try await harness()
+        defer { Task { await api.stop() } }
+        let (client, _) = try await api.connect(origin: Self.page)
+        try await client.send(#"{"op":"request","id":1,"d":{"target":"heartbeat","method":"ping"}}"#)
+        #expect(try await client.receiveClose() == (4001, "identify first"))
+        let (versioned, _) = try await api.connect(origin: Self.page)
+        try await versioned.send(#"{"op":"identify","d":{"protocol":2,"auth":{"token":"x"}}}"#)
+        #expect(try await versioned.receiveClose().code == 4005)
+    }
+
+    @Test func aClientThatNeverIdentifiesIsClosed() async throws {
+        let api = try await harness()
+        defer { Task { await api.stop() } }
+        let (client, _) = try await api.connect(origin: Self.page)
+        #expect(try await client.receiveClose(timeout: 15) == (4006, "no identify within 10 s"))
+    }
+
+    @Test func aOneMebibyteFrameClosesWith1009AndOthersCarryOn() async throws {
+        let api = try await harness()
+        defer { Task { await api.stop() } }
+        let (bystander, _) = try await api.paired(topics: ["heartbeat.tick"], origin: Self.page)
+        let (client, _) = try await api.paired(origin: Self.page)
+        try await client.send("{\"op\":\"heartbeat\",\"pad\":\"" + String(repeating: "x", count: 1 << 20) + "\"}")
+        #expect(try await client.receiveClose().code == 1009)
+        _ = try await bystander.receive(until: { $0.contains(#""op":"event""#) }, timeout: 2)
+    }
+
+    @Test func tenThousandMalformedMessagesEachGetAnErrorAndNothingStalls() async throws {
+        let api = try await harness()
+        defer { Task { await api.stop() } }
+        let (bystander, _) = try await api.paired(topics: ["heartbeat.tick"], origin: Self.page)
+        let (client, _) = try await api.paired(origin: Self.page)
+        let garbage = ["{", "[]", #"{"op":42}"#, #"{"op":"dance"}"#, "\u{7F}\u{1}", #"{"op":"request","d":{}}"#]
+        let sender = Thread {
+            for i in 0..<10_000 { try? client.sendNow(garbage[i % garbage.count]) }
+            try? client.sendFrameNow(opcode: 0x2, payload: [1, 2, 3])
+            try? client.sendNow(#"{"op":"heartbeat"}"#)
+        }
+        sender.start()
+        var codes: [String: Int] = [:]
+        while true {
+            let message = try await json(client.receiveText(timeout: 20))
+            if message["op"] == "heartbeat" { break }
+            if message["op"] == "error", let code = message["d"]?["code"]?.stringValue { codes[code, default: 0] += 1 }
+        }
+        #expect(codes.values.reduce(0, +) == 10_001)
+        // Six kinds of garbage in turn: 1667 each of the first four kinds, 1666 of the last two.
+        #expect(codes == ["malformed_json": 1667 + 1666, "malformed": 1667 + 1667 + 1666, "unknown_op": 1667, "binary_frame": 1])
+        // The other page was served all along.
+        _ = try await bystander.receive(until: { $0.contains(#""op":"event""#) }, timeout: 2)
+    }
+
+    /// A real agent process with a flooding plugin, so its memory is its own.
+    func floodingAgent(thin: Bool) async throws -> (AgentProcess, Int, String, TemporaryDirectory) {
+        let directory = TemporaryDirectory()
+        var builder = ConfigBuilder()
+        builder.api = ["port": 0, "allowed_origins": [.string(Self.page)], "thin_topics": thin ? ["chaos.flood"] : []]
+        builder.add(id: "flood", library: "test-chaos", config: ["mode": "flood", "payload_bytes": 200])
+        let agent = try AgentProcess(
+            arguments: ["run", "--config", builder.write(to: directory), "--state-dir", directory.path + "/state"],
+            environment: ["XDG_RUNTIME_DIR": directory.path])
+        let port = try #require(await agent.apiPort())
+        let code = try #require(agent.pairingCode)
+        return (agent, port, code, directory)
+    }
+
+    @Test func aStalledClientIsThinnedThenToldAndMemoryStaysFlat() async throws {
+        let (agent, port, code, _) = try await floodingAgent(thin: true)
+        let (client, _) = try await Pairing.pair(port: port, code: code, origin: Self.page, topics: ["chaos.flood", "plugin.state"])
+        _ = try await client.receive(until: { $0.contains("chaos.flood") })
+        // Not reading from here on. The first seconds fill what is bounded (the
+        // replay ring, this client's queue, socket buffers); after that the
+        // agent's memory must stay flat however long the client stalls.
+        try await Task.sleep(for: .seconds(4))
+        let before = try #require(Processes.residentKiB(agent.pid))
+        try await Task.sleep(for: .seconds(6))
+        let after = try #require(Processes.residentKiB(agent.pid))
+        #expect(after - before < 4 * 1024, "RSS grew from \(before) KiB to \(after) KiB while the client stalled")
+        // Notices follow each batch with losses; while stalled, thousands were thinned.
+        let notice = try await json(client.receive(until: { text in
+            guard text.contains(#""op":"dropped""#), let total = try? JSONParser.parse(text)["d"]?["total"]?.intValue else { return false }
+            return total > 1000
+        }, timeout: 30))
+        #expect(notice["d"]?["topics"] == ["chaos.flood"])
+        agent.signal(SIGTERM)
+        #expect(await agent.waitForExit() == 0)
+    }
+
+    @Test func aStalledClientLosingStateEventsIsClosedAsTooSlow() async throws {
+        let (agent, port, code, _) = try await floodingAgent(thin: false)
+        let (client, _) = try await Pairing.pair(port: port, code: code, origin: Self.page, topics: ["chaos.flood"])
+        #expect(await agent.waitForLog(timeout: .seconds(20), containing: "closing with 4007: too slow"))
+        let (closeCode, _) = try await client.receiveClose(timeout: 30)
+        #expect(closeCode == 4007 || closeCode == nil, "closed as too slow (or cut off while its buffer was full)")
+        agent.signal(SIGTERM)
+        #expect(await agent.waitForExit() == 0)
+    }
+}

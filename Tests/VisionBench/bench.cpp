@@ -1,0 +1,135 @@
+// make vision-bench: the whole per-frame pipeline on single_face.mp4 decoded into
+// memory, one thread. Prints speed (median, p90, frames/s), the share of
+// frames with pupils, and the pupil error against the independent
+// MediaPipe reference at 0.05 / 0.10 / 0.25 of the inter-ocular distance,
+// for our pupils and for the plain centre of the eye-landmark contour.
+//
+// usage: bench [--data DIR] [--reference FILE] [--landmarks FILE] [--passes N]
+//              [--redetect N] [--pupils 0|1]
+#include "bench_support.hpp"
+#include "json_lite.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+namespace {
+
+struct ReferenceFrame {
+    bool face = false, open = false;
+    double left_x = 0, left_y = 0, right_x = 0, right_y = 0;
+};
+
+std::vector<ReferenceFrame> load_reference(const std::string &path) {
+    const json_lite::Value doc = json_lite::parse_file(path);
+    std::vector<ReferenceFrame> frames;
+    for (const auto &f : doc["frames"].items) {
+        ReferenceFrame r;
+        if (!f["left"].is_null() && !f["right"].is_null()) {
+            r.face = true;
+            r.open = f["left"]["open"].boolean && f["right"]["open"].boolean;
+            r.left_x = f["left"]["pupil"][0].number;
+            r.left_y = f["left"]["pupil"][1].number;
+            r.right_x = f["right"]["pupil"][0].number;
+            r.right_y = f["right"]["pupil"][1].number;
+        }
+        frames.push_back(r);
+    }
+    return frames;
+}
+
+double percentile(std::vector<double> values, double share) {
+    std::sort(values.begin(), values.end());
+    const size_t i = std::min(values.size() - 1, static_cast<size_t>(share * (values.size() - 1) + 0.5));
+    return values[i];
+}
+
+// Error of one frame: the worse eye's distance to the reference over the
+// reference inter-ocular distance (Jesorsky's normalised error).
+struct Scores { int frames = 0, within[3] = {0, 0, 0}; double sum = 0; };
+constexpr double kBands[3] = {0.05, 0.10, 0.25};
+
+void score(Scores &s, bool found, gaze_point left, gaze_point right, const ReferenceFrame &r) {
+    ++s.frames;
+    if (!found) return;
+    const double iod = std::hypot(r.left_x - r.right_x, r.left_y - r.right_y);
+    const double e = std::max(std::hypot(left.x - r.left_x, left.y - r.left_y),
+                              std::hypot(right.x - r.right_x, right.y - r.right_y)) / iod;
+    s.sum += e;
+    for (int b = 0; b < 3; ++b) if (e <= kBands[b]) ++s.within[b];
+}
+
+void print_scores(const char *name, const Scores &s) {
+    std::printf("  %-26s", name);
+    for (int b = 0; b < 3; ++b) std::printf("  <=%.2f: %5.1f%%", kBands[b], 100.0 * s.within[b] / std::max(1, s.frames));
+    std::printf("\n");
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    bench::Paths paths;
+    std::string reference = "Tests/Fixtures/pupil-reference/single_face.json";
+    int passes = 5;
+    bench::TrackerChoice choice;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!std::strcmp(argv[i], "--data")) paths.data = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--reference")) reference = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--landmarks")) paths.landmarks = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--passes")) passes = std::max(1, std::atoi(argv[i + 1]));
+        else if (!std::strcmp(argv[i], "--redetect")) choice.redetect_interval = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--pupils")) choice.pupil_refinement = std::atoi(argv[i + 1]) != 0;
+        else bench::die(std::string("unknown option ") + argv[i]);
+    }
+    gaze_vision_set_threads(1);  // one thread, as the plugin runs it
+
+    const std::vector<bench::Frame> clip = bench::load_clip(paths.clip("single_face.mp4"), false);
+    const std::vector<ReferenceFrame> ref = load_reference(reference);
+    if (ref.size() != clip.size()) bench::die("reference and clip differ in frame count");
+
+    gaze_tracker *tracker = bench::make_tracker(paths, choice);
+    std::vector<double> ms;
+    std::vector<gaze_result> results;
+    for (int p = 0; p < passes; ++p) results = bench::run(tracker, clip, &ms);
+    gaze_tracker_destroy(tracker);
+
+    double total = 0, detect_total = 0, track_total = 0;
+    int detect_count = 0;
+    for (size_t i = 0; i < ms.size(); ++i) {
+        total += ms[i];
+        const bool detected = results[i % clip.size()].detection_ran != 0;
+        (detected ? detect_total : track_total) += ms[i];
+        detect_count += detected;
+    }
+    int with_pupils = 0, open_frames = 0, open_with_pupils = 0, detections = 0;
+    Scores ours, contour;
+    for (size_t i = 0; i < clip.size(); ++i) {
+        const gaze_result &r = results[i];
+        const bool both = r.left.pupil_found && r.right.pupil_found;
+        with_pupils += both;
+        detections += r.detection_ran;
+        if (!ref[i].face || !ref[i].open) continue;
+        ++open_frames;
+        open_with_pupils += both;
+        score(ours, both, r.left.pupil, r.right.pupil, ref[i]);
+        score(contour, r.face_found != 0, r.left.contour_centre, r.right.contour_centre, ref[i]);
+    }
+
+    std::printf("gaze vision bench: single_face.mp4, %dx%d, %zu frames x %d passes, 1 thread\n",
+                clip[0].width, clip[0].height, clip.size(), passes);
+    std::printf("  per frame: median %.3f ms, p90 %.3f ms, mean %.3f ms, %.0f frames/s\n", percentile(ms, 0.5),
+                percentile(ms, 0.9), total / ms.size(), 1000.0 * ms.size() / total);
+    std::printf("  detector ran on %d of %zu frames (tracked in between): %.3f ms mean with detection, "
+                "%.3f ms tracked\n", detections, clip.size(), detect_total / std::max(1, detect_count),
+                track_total / std::max<size_t>(1, ms.size() - detect_count));
+    std::printf("  CPU at 30 frames/s: %.1f%% of one core\n", 100.0 * 30 * (total / ms.size()) / 1000.0);
+    std::printf("  frames with both pupils: %d/%zu (%.1f%%); open-eye frames (reference): %d, with pupils %d\n",
+                with_pupils, clip.size(), 100.0 * with_pupils / clip.size(), open_frames, open_with_pupils);
+    std::printf("  pupil error vs MediaPipe iris reference (worse eye / inter-ocular distance), open-eye frames:\n");
+    print_scores("gradient pupils (ours)", ours);
+    print_scores("eye-contour centre", contour);
+    std::printf("  mean error: ours %.4f, contour centre %.4f (x inter-ocular distance)\n",
+                ours.sum / std::max(1, ours.frames), contour.sum / std::max(1, contour.frames));
+    return 0;
+}

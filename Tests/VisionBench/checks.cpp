@@ -1,0 +1,322 @@
+// make vision-check: behaviour checks of the gaze vision core on real faces, and
+// of the C API's failure paths. Ends with "N passed, N failed".
+//
+// usage: checks [--data DIR] [--landmarks FILE]
+#include "bench_support.hpp"
+#include "json_lite.hpp"
+
+#include <opencv2/imgcodecs.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+namespace {
+
+int passed = 0, failed = 0;
+
+void expect(bool ok, const std::string &what, const std::string &detail = "") {
+    (ok ? passed : failed)++;
+    std::printf("%s  %s%s%s\n", ok ? "PASS" : "FAIL", what.c_str(), detail.empty() ? "" : ": ", detail.c_str());
+}
+
+std::string fmt(const char *format, double a, double b = 0, double c = 0) {
+    char text[256];
+    std::snprintf(text, sizeof text, format, a, b, c);
+    return text;
+}
+
+float distance(gaze_point a, gaze_point b) { return std::hypot(a.x - b.x, a.y - b.y); }
+
+// ---- real clips -------------------------------------------------------------
+
+void face_in_every_frame(const bench::Paths &paths, const std::vector<bench::Frame> &clip) {
+    gaze_tracker *t = bench::make_tracker(paths, {});
+    const auto results = bench::run(t, clip);
+    gaze_tracker_destroy(t);
+    int with_face = 0, single = 0, pupils_inside = 0, with_pupils = 0, frontal_pose = 0;
+    for (const auto &r : results) {
+        with_face += r.face_found;
+        // The subject faces the camera throughout: a plausible pose, every frame.
+        frontal_pose += r.head_pose_found && std::abs(r.yaw) < 15 && std::abs(r.pitch) < 20 && std::abs(r.roll) < 15;
+        single += r.face_count == 1;
+        for (const gaze_eye *e : {&r.left, &r.right}) {
+            if (!e->pupil_found) continue;
+            ++with_pupils;
+            // Inside the eye: between the corners, within a third of the eye width of their line.
+            const float width = distance(e->outer_corner, e->inner_corner);
+            const float v = std::abs(e->vertical_ratio) * width;
+            pupils_inside += e->horizontal_ratio > 0 && e->horizontal_ratio < 1 && v < width / 3;
+        }
+    }
+    expect(with_face == static_cast<int>(clip.size()), "single_face.mp4: a face in every frame",
+           fmt("%.0f of %.0f frames", with_face, clip.size()));
+    expect(single == static_cast<int>(clip.size()), "single_face.mp4: face count 1 in every frame",
+           fmt("%.0f of %.0f frames", single, clip.size()));
+    expect(frontal_pose == static_cast<int>(clip.size()), "single_face.mp4: head pose near frontal in every frame",
+           fmt("%.0f of %.0f frames", frontal_pose, clip.size()));
+    expect(with_pupils > 0 && pupils_inside == with_pupils, "single_face.mp4: every pupil inside its eye",
+           fmt("%.0f of %.0f pupils", pupils_inside, with_pupils));
+}
+
+void blinks_where_eyes_close(const bench::Paths &paths, const std::vector<bench::Frame> &clip,
+                             const json_lite::Value &reference) {
+    gaze_tracker *t = bench::make_tracker(paths, {});
+    const auto results = bench::run(t, clip);
+    gaze_tracker_destroy(t);
+    int ref_closed = 0, caught = 0, false_alarms = 0, ref_open = 0;
+    for (size_t i = 0; i < clip.size(); ++i) {
+        const auto &f = reference["frames"][i];
+        const bool closed_ref = !f["left"]["open"].boolean && !f["right"]["open"].boolean;
+        const bool closed_ours = results[i].left.closed && results[i].right.closed;
+        if (closed_ref) { ++ref_closed; caught += closed_ours; }
+        else { ++ref_open; false_alarms += closed_ours; }
+    }
+    expect(ref_closed > 0 && caught == ref_closed, "single_face.mp4: both eyes closed on every reference blink frame",
+           fmt("%.0f of %.0f", caught, ref_closed));
+    // One frame either side of a blink may still read closed (hysteresis).
+    expect(false_alarms <= 2, "single_face.mp4: few closed flags on open-eye frames",
+           fmt("%.0f of %.0f open frames", false_alarms, ref_open));
+}
+
+void mirrored_input(const bench::Paths &paths, const std::vector<bench::Frame> &clip) {
+    const std::vector<bench::Frame> flipped = bench::load_clip(paths.clip("single_face.mp4"), true);
+    gaze_tracker *plain = bench::make_tracker(paths, {});
+    gaze_tracker *as_is = bench::make_tracker(paths, {});
+    bench::TrackerChoice mirrored_choice;
+    mirrored_choice.mirrored = true;
+    gaze_tracker *mirrored = bench::make_tracker(paths, mirrored_choice);
+    const auto a = bench::run(plain, clip);
+    const auto b = bench::run(as_is, flipped);
+    const auto c = bench::run(mirrored, flipped);
+    const float w = static_cast<float>(clip[0].width);
+    auto flip = [w](gaze_point p) { return gaze_point{w - 1 - p.x, p.y}; };
+    int frames = 0, swapped = 0, kept = 0, yaw_negated = 0;
+    for (size_t i = 0; i < clip.size(); ++i) {
+        if (!a[i].left.pupil_found || !a[i].right.pupil_found || !b[i].left.pupil_found || !c[i].left.pupil_found ||
+            !b[i].right.pupil_found || !c[i].right.pupil_found)
+            continue;
+        ++frames;
+        const float iod = distance(a[i].left.pupil, a[i].right.pupil);
+        // Not told about the mirror, the tracker names the eyes by image side: left and right swap.
+        swapped += distance(b[i].left.pupil, flip(a[i].right.pupil)) < 0.1f * iod &&
+                   distance(b[i].right.pupil, flip(a[i].left.pupil)) < 0.1f * iod;
+        // Told (mirrored = 1), the subject's eyes keep their names.
+        kept += distance(c[i].left.pupil, flip(a[i].left.pupil)) < 0.1f * iod &&
+                distance(c[i].right.pupil, flip(a[i].right.pupil)) < 0.1f * iod;
+        yaw_negated += a[i].head_pose_found && b[i].head_pose_found && c[i].head_pose_found &&
+                       std::abs(c[i].yaw - a[i].yaw) < 3.f && std::abs(b[i].yaw + a[i].yaw) < 3.f &&
+                       std::abs(c[i].roll - a[i].roll) < 3.f && std::abs(b[i].roll + a[i].roll) < 3.f;
+    }
+    expect(frames > 60 && swapped == frames, "flipped input without 'mirrored': left and right swap",
+           fmt("%.0f of %.0f frames", swapped, frames));
+    expect(frames > 60 && kept == frames, "flipped input with 'mirrored': the subject's eyes keep their names",
+           fmt("%.0f of %.0f frames", kept, frames));
+    expect(frames > 60 && yaw_negated >= frames * 9 / 10, "flipped input: yaw and roll mirror, 'mirrored' restores them",
+           fmt("%.0f of %.0f frames", yaw_negated, frames));
+    gaze_tracker_destroy(plain);
+    gaze_tracker_destroy(as_is);
+    gaze_tracker_destroy(mirrored);
+}
+
+// The face count per frame, as a run-length string such as "1x72 0x97".
+std::string face_runs(const std::vector<gaze_result> &results) {
+    std::string text;
+    size_t i = 0;
+    while (i < results.size()) {
+        size_t j = i;
+        while (j < results.size() && (results[j].face_count > 0) == (results[i].face_count > 0)) ++j;
+        text += (text.empty() ? "" : " ") + std::string(results[i].face_count > 0 ? "face" : "none") + "x" +
+                std::to_string(j - i);
+        i = j;
+    }
+    return text;
+}
+
+void face_leaves_and_returns(const bench::Paths &paths) {
+    const auto leaves = bench::load_clip(paths.clip("face_noface.mov"), false);
+    const auto arrives = bench::load_clip(paths.clip("noface_face.mov"), false);
+    gaze_tracker *t = bench::make_tracker(paths, {});
+    const auto a = bench::run(t, leaves);
+    // One continuous stream: the face leaves, then a clip where it comes back.
+    std::vector<bench::Frame> both = leaves;
+    both.insert(both.end(), arrives.begin(), arrives.end());
+    const auto b = bench::run(t, both);
+    gaze_tracker_destroy(t);
+
+    const json_lite::Value ref = json_lite::parse_file("Tests/Fixtures/pupil-reference/face_noface.json");
+    int agree = 0;
+    for (size_t i = 0; i < a.size(); ++i) agree += (a[i].face_count > 0) == (ref["frames"][i]["faces"].number > 0);
+    const std::string runs = face_runs(a);
+    expect(runs.rfind("facex", 0) == 0 && runs.find("none") != std::string::npos && runs.find(" face") == std::string::npos,
+           "face_noface.mov: face count drops to 0 when the face leaves, and stays 0", runs);
+    expect(agree >= static_cast<int>(a.size()) - 12, "face_noface.mov: face presence agrees with the reference",
+           fmt("%.0f of %.0f frames", agree, a.size()));
+    const std::string runs_b = face_runs(b);
+    expect(runs_b.find("none") != std::string::npos && runs_b.rfind("face") > runs_b.find("none"),
+           "face_noface.mov then noface_face.mov: the face count comes back after 0", runs_b);
+}
+
+// ---- still images ---------------------------------------------------------
+
+int faces_in_image(const bench::Paths &paths, const std::string &path) {
+    const cv::Mat image = cv::imread(path, cv::IMREAD_COLOR);
+    if (image.empty()) bench::die("cannot read " + path);
+    bench::Frame frame;
+    frame.width = image.cols;
+    frame.height = image.rows;
+    frame.bgr.assign(image.data, image.data + image.total() * 3);
+    gaze_tracker *t = bench::make_tracker(paths, {});
+    const auto r = bench::run(t, {frame});
+    gaze_tracker_destroy(t);
+    return r[0].face_count;
+}
+
+void still_images(const bench::Paths &paths) {
+    const std::string fr = paths.data + "/face_recognition-1.3.0/tests/test_images/";
+    expect(faces_in_image(paths, paths.data + "/skimage/data/astronaut.png") == 1, "astronaut.png: one face");
+    expect(faces_in_image(paths, fr + "obama.jpg") == 1, "obama.jpg: one face");
+    expect(faces_in_image(paths, fr + "biden.jpg") == 1, "biden.jpg: one face");
+    const int several = faces_in_image(paths, paths.clip("multi_face.jpg"));
+    expect(several >= 2, "multi_face.jpg: several faces", fmt("%.0f faces", several));
+}
+
+// ---- C API failure paths --------------------------------------------------
+
+gaze_status open_camera(const char *what, gaze_error &error) {
+    gaze_error_init(&error);
+    gaze_source *source = nullptr;
+    const gaze_status status = gaze_source_open_camera(what, nullptr, &source, &error);
+    gaze_source_close(source);
+    return status;
+}
+
+void api_failures(const bench::Paths &paths) {
+    gaze_error error;
+    gaze_camera_list *list = nullptr;
+    gaze_error_init(&error);
+    const bool listed = gaze_camera_list_create(&list, &error) == GAZE_OK;
+    const uint32_t cameras = gaze_camera_list_count(list);
+    expect(listed, "camera enumeration succeeds", fmt("%.0f cameras", cameras));
+    gaze_camera_list_destroy(list);
+
+    gaze_status s = open_camera("/dev/video-does-not-exist", error);
+    expect(s == GAZE_ERR_NOT_FOUND, "camera: a bad path is NOT_FOUND", error.message);
+    s = open_camera("/dev/null", error);
+    expect(s == GAZE_ERR_NOT_CAPTURE_DEVICE, "camera: /dev/null is NOT_CAPTURE_DEVICE", error.message);
+    s = open_camera("Integrated Camera", error);
+    expect(cameras == 0 ? s == GAZE_ERR_NO_DEVICE : (s == GAZE_OK || s == GAZE_ERR_NOT_FOUND || s == GAZE_ERR_BUSY),
+           "camera by name: NO_DEVICE when the system has none", error.message);
+
+    gaze_source *source = nullptr;
+    gaze_error_init(&error);
+    s = gaze_source_open_video((paths.data + "/no-such.mp4").c_str(), nullptr, &source, &error);
+    expect(s == GAZE_ERR_NOT_FOUND && source == nullptr, "video: a missing file is NOT_FOUND", error.message);
+    gaze_error_init(&error);
+    s = gaze_source_open_video("assets.lock", nullptr, &source, &error);
+    expect(s == GAZE_ERR_IO && source == nullptr, "video: a text file is IO", error.message);
+
+    gaze_tracker_options options;
+    gaze_tracker_options_init(&options);
+    options.landmark_model_path = "/nonexistent/shape_predictor.dat";
+    const std::string yunet = paths.yunet();
+    options.face_detector_model_path = yunet.c_str();
+    gaze_tracker *tracker = nullptr;
+    gaze_error_init(&error);
+    s = gaze_tracker_create(&options, &tracker, &error);
+    expect(s == GAZE_ERR_MODEL && tracker == nullptr, "tracker: a missing landmark model is MODEL", error.message);
+
+    tracker = bench::make_tracker(paths, {});
+    gaze_image bad{};
+    bad.struct_size = sizeof(bad);
+    bad.pixel_format = GAZE_PIXEL_BGR24;
+    bad.width = 10;
+    bad.height = 10;
+    bad.stride = 5;
+    uint8_t pixels[300] = {};
+    bad.data = pixels;
+    gaze_result result{};
+    result.struct_size = sizeof(result);
+    gaze_error_init(&error);
+    s = gaze_tracker_process(tracker, &bad, 0, &result, &error);
+    expect(s == GAZE_ERR_INVALID_ARGUMENT, "tracker: a stride shorter than a row is INVALID_ARGUMENT", error.message);
+
+    // An older caller that knows only the first fields of gaze_result.
+    bad.stride = 30;
+    gaze_result small{};
+    small.struct_size = offsetof(gaze_result, face);
+    s = gaze_tracker_process(tracker, &bad, 1, &small, &error);
+    expect(s == GAZE_OK && small.struct_size == offsetof(gaze_result, face) && small.frame_index == 1,
+           "tracker: a short gaze_result is filled only as far as its struct_size");
+    gaze_tracker_destroy(tracker);
+}
+
+void image_folder(const std::vector<bench::Frame> &clip) {
+    namespace fs = std::filesystem;
+    const fs::path folder = fs::temp_directory_path() / "gaze-vision-folder-check";
+    fs::remove_all(folder);
+    fs::create_directories(folder);
+    // Written out of order, with a non-image file between: read back sorted.
+    for (int i : {2, 0, 1}) {
+        const cv::Mat m(clip[i].height, clip[i].width, CV_8UC3, const_cast<uint8_t *>(clip[i].bgr.data()));
+        cv::imwrite((folder / ("frame_" + std::to_string(i) + ".png")).string(), m);
+    }
+    std::FILE *note = std::fopen((folder / "notes.txt").c_str(), "w");
+    if (note) { std::fputs("not an image\n", note); std::fclose(note); }
+
+    gaze_source_options options;
+    gaze_source_options_init(&options);
+    options.pixel_format = GAZE_PIXEL_GRAY8;
+    gaze_source *source = nullptr;
+    gaze_error error;
+    gaze_error_init(&error);
+    gaze_status s = gaze_source_open_image_folder(folder.c_str(), &options, &source, &error);
+    bool in_order = s == GAZE_OK;
+    int frames = 0;
+    while (in_order) {
+        gaze_frame frame{};
+        frame.struct_size = sizeof(frame);
+        uint8_t tiny[16];
+        if (frames == 0) {  // a buffer too small keeps the frame for the next read
+            s = gaze_source_read_into(source, tiny, sizeof tiny, 0, &frame, &error);
+            in_order = s == GAZE_ERR_BUFFER_TOO_SMALL && frame.width == clip[0].width;
+        }
+        s = gaze_source_read(source, &frame, &error);
+        if (s == GAZE_END_OF_STREAM) break;
+        in_order = in_order && s == GAZE_OK && frame.index == frames && frame.pixel_format == GAZE_PIXEL_GRAY8 &&
+                   frame.width == clip[0].width;
+        ++frames;
+    }
+    gaze_source_close(source);
+    fs::remove_all(folder);
+    expect(in_order && frames == 3, "image folder: images in sorted order from index 0, gray, non-images skipped",
+           fmt("%.0f frames", frames));
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    bench::Paths paths;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!std::strcmp(argv[i], "--data")) paths.data = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--landmarks")) paths.landmarks = argv[i + 1];
+        else bench::die(std::string("unknown option ") + argv[i]);
+    }
+    gaze_vision_set_threads(1);
+    const auto clip = bench::load_clip(paths.clip("single_face.mp4"), false);
+    const auto reference = json_lite::parse_file("Tests/Fixtures/pupil-reference/single_face.json");
+
+    face_in_every_frame(paths, clip);
+    blinks_where_eyes_close(paths, clip, reference);
+    mirrored_input(paths, clip);
+    face_leaves_and_returns(paths);
+    still_images(paths);
+    api_failures(paths);
+    image_folder(clip);
+
+    std::printf("%d passed, %d failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}

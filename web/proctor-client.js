@@ -1,0 +1,920 @@
+/**
+ * proctor-client.js — the call page's link to proctord, the proctoring agent on the interviewee's machine.
+ *
+ * An ES module with no dependencies and no build step (Chrome 120+, Firefox 120+). It speaks protocol 1 of
+ * proctord's local WebSocket API (docs/protocol.md): pairing, reconnection with the session token, replay of
+ * missed events, subscriptions, requests and heartbeats.
+ *
+ * Usage:
+ *
+ *   import { ProctorClient } from "./proctor-client.js";
+ *   const client = new ProctorClient({
+ *     topics: ["gaze.*", "alert", "plugin.state"], clientName: "Acme Interviews", clientVersion: "2.3.0",
+ *     askPairingCode: async ({ digits, error }) => showCodeDialog(digits, error?.message),
+ *   });
+ *   client.addEventListener("event:alert", (e) => showAlert(e.detail.data));
+ *   client.addEventListener("gap", (e) => note(`lost ${e.detail.missed ?? "some"} events`));
+ *   client.addEventListener("state", (e) => showStatus(e.detail.state, e.detail.error?.message));
+ *   try { await client.connect(); } catch (error) { explain(error.code, error.message); }
+ *   const plugins = await client.request("host", "plugins.list");
+ *
+ * new ProctorClient(options)
+ *   url            "ws://127.0.0.1:47615/v1" (the agent's `api.port`; 127.0.0.1 avoids name lookups)
+ *   topics         topic patterns to subscribe to: "*", "gaze.*" (everything under gaze.), or "alert"
+ *   clientName, clientVersion   shown to the interviewee on the agent's own page
+ *   askPairingCode async ({digits, origin, error}) => string. Called when the page holds no usable token:
+ *                  ask the person for the code the agent shows (terminal, http://127.0.0.1:47615/, desktop
+ *                  notification). `error` is why it is asked again (a wrong code, a code of the wrong
+ *                  length). Throw to give up: connect() then rejects with "pairing_cancelled".
+ *   storage        where the token, its expiry, the agent session and the last seq are kept
+ *                  (default localStorage, keys start with "proctord."; pass null to keep nothing)
+ *   reconnect      {initialDelayMs: 500, maxDelayMs: 30000}: exponential backoff with jitter
+ *   origin, createSocket   for tests outside a browser only (the page's origin; (url) => WebSocket)
+ *
+ * Methods (all promises reject with ProctorClientError)
+ *   connect()      resolves with the agent's `identified` data once paired (asks for the code if needed).
+ *                  Calling it again while connecting or connected returns the same promise.
+ *   subscribe(topics)   replaces the subscription (kept for reconnects); resolves with the subscribed list
+ *   request(target, method, params = {}, {timeoutMs = 12000})   resolves with the answer's `result`;
+ *                  rejects with the agent's error code (not_running, unknown_method, ...), "timeout",
+ *                  "closed" (the connection dropped first) or "not_connected"
+ *   endSession()   ends the session on the agent (its token is revoked) and forgets it here
+ *   close()        disconnects without ending the session: the token stays for a later connect()
+ *   forgetPairing()  drops the stored token, so the next connect() asks for a code
+ *   Properties: state, session, agentSession, lastSeq, tokenExpiresAt (Date), agent ({name, version})
+ *
+ * Events (all CustomEvent; read `event.detail`)
+ *   event          every event: {topic, seq, ts, plugin, data}
+ *   event:<topic>  the same, per topic, e.g. "event:gaze.sample"
+ *   state          {state, reason, error}: connecting, pairing, identified, reconnecting, closed
+ *   identified     the agent's identified data (each time, reconnects included); resume says what was replayed
+ *   gap            events were lost: {reason, missed, afterSeq, nextSeq}. reason is "seq_jump" (seen only with
+ *                  the "*" subscription, because seq counts every topic), "replay_gap" (the agent no longer
+ *                  held them) or "agent_restarted" (missed is null: unknown)
+ *   dropped        the agent thinned high-rate topics for this slow page: {count, total, topics}
+ *   heartbeat      {last_seq, ts}: the agent is alive; last_seq is the newest seq it published
+ *   error          a ProctorClientError that no promise could carry (a refused reconnect, an agent `error`)
+ *
+ * Error codes (ProctorClientError.code)
+ *   auth_failed (wrong code; error.triesLeft), pairing_locked (error.lockedForSeconds), token_expired,
+ *   session_revoked (the interviewee revoked this page), session_ended, unsupported_protocol,
+ *   pairing_cancelled, pairing_required (no token and no askPairingCode), local_network_access_denied,
+ *   agent_unreachable, agent_refused (the agent answered but refused this page: origin not allowed),
+ *   timeout, closed, not_connected, protocol_error, and request errors as the agent names them.
+ *   The client reconnects by itself after an unexpected close, never after auth_failed, pairing_locked,
+ *   unsupported_protocol, session_revoked or local_network_access_denied: those need the page's decision
+ *   (call connect() again).
+ *
+ * Chrome's "local network access" prompt — read this before shipping a call page
+ *   Since Chrome 142 a public page must get the user's permission before it reaches this computer's own
+ *   services (loopback) or the local network; Chromium extends the same gate to WebSockets (Chrome 147). The
+ *   browser shows a permission prompt by the address bar asking whether the site may connect to devices
+ *   and apps on the local network; the permission is named "local-network-access", split since Chrome 145
+ *   into "loopback-network" and "local-network". Only secure (https) pages may ask for it: an http page's
+ *   connection is refused silently. `ws://127.0.0.1` from an https page is not mixed content, because
+ *   browsers treat loopback as potentially trustworthy; no certificate is needed. Firefox shows no prompt.
+ *   What the page must do:
+ *   - Explain first, then connect: say in plain words that the browser will ask to connect to "apps on
+ *     this device", that this is the proctoring agent the interviewee installed, and that nothing else on
+ *     their network is touched. Call connect() from the button under that explanation.
+ *   - Handle a refusal: the socket fails before any HTTP exchange and the client rejects with
+ *     "local_network_access_denied". Tell the person how to allow it again (the site-settings icon left of
+ *     the address, "Local network access", Allow) and to reload.
+ *   - In an iframe, the parent must delegate the permission: allow="local-network-access; loopback-network".
+ *   - The page's CSP connect-src must allow ws://127.0.0.1:PORT (and http://127.0.0.1:PORT for the check
+ *     below). Managed browsers can pre-allow a site with the LocalNetworkAccessAllowedForUrls policy.
+ *   How the client tells a refusal from an agent that is not running (a browser hides why a socket failed,
+ *   so this is a heuristic): it asks navigator.permissions for "loopback-network", then
+ *   "local-network-access". "denied": local_network_access_denied. "granted" or no such permission (another
+ *   browser, a page on loopback itself): it fetches http://127.0.0.1:PORT/healthz in no-cors mode; an answer
+ *   means the agent runs and refused this page (agent_refused, most often an origin missing from
+ *   api.allowed_origins), no answer means agent_unreachable. "prompt" (the question was not answered yes):
+ *   a failure within 250 ms means no prompt was shown: the agent is not listening, or refused the page
+ *   (both reported as agent_unreachable); a slower one means the person dismissed the prompt
+ *   (local_network_access_denied). The client never probes while the permission is undecided, so it never
+ *   causes a second prompt. A busy machine can make a quick failure slow: treat the codes as likely, not sure.
+ */
+
+const PROTOCOL_VERSION = 1;
+const DEFAULT_URL = "ws://127.0.0.1:47615/v1";
+const STORAGE_PREFIX = "proctord.";
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 12_000; // the agent gives up at 10 s; leave it room to say so
+const SILENT_INTERVALS = 3;
+const GAP_SETTLE_MS = 1_000; // a `dropped` notice follows the thinned batch; wait for it before crying gap
+const QUICK_FAILURE_MS = 250;
+const TOKEN_MARGIN_MS = 30_000;
+
+/** Codes after which the client does not reconnect by itself. */
+const FINAL_CODES = new Set([
+  "auth_failed", "pairing_locked", "unsupported_protocol", "session_revoked", "session_ended",
+  "local_network_access_denied", "agent_refused", "pairing_cancelled", "pairing_required", "closed",
+  "invalid_url",
+]);
+
+export class ProctorClientError extends Error {
+  /**
+   * @param {string} code machine-readable reason, see the list at the top of this file
+   * @param {string} message for people
+   * @param {object} [details] extra fields: closeCode, closeReason, triesLeft, lockedForSeconds, agentError
+   */
+  constructor(code, message, details = {}) {
+    super(message);
+    this.name = "ProctorClientError";
+    this.code = code;
+    Object.assign(this, details);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Pairing proof
+
+/**
+ * The proof that the page knows the pairing code: lowercase hex HMAC-SHA256, keyed by the code, over
+ * "proctord/1 pair\n" + challenge + "\n" + origin (docs/protocol.md, "The pairing proof").
+ */
+export async function pairingProof(code, challenge, origin) {
+  const utf8 = new TextEncoder();
+  const key = await crypto.subtle.importKey("raw", utf8.encode(code), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const message = utf8.encode(`proctord/1 pair\n${challenge}\n${origin}`);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, message));
+  return Array.from(mac, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/** Digits only: people type "123 456" or "123-456" as they read it. */
+function normalizeCode(typed) {
+  return String(typed ?? "").replace(/[\s-]/g, "");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Closes and failures, as errors
+
+function errorForClose({ code, reason }) {
+  const said = reason ? `: ${reason}` : "";
+  const details = { closeCode: code, closeReason: reason };
+  switch (code) {
+    case 1000: return new ProctorClientError("session_ended", `the session ended${said}`, details);
+    case 1001: return new ProctorClientError("agent_stopping", `the agent is shutting down${said}`, details);
+    case 4003: return new ProctorClientError("auth_failed", `the agent refused the pairing${said}`,
+      { ...details, triesLeft: numberIn(reason, /(\d+)\s+tr(?:y|ies)\s+left/) });
+    case 4004: return new ProctorClientError("token_expired", `the session token expired or was revoked${said}`, details);
+    case 4005: return new ProctorClientError("unsupported_protocol", `the agent does not speak protocol ${PROTOCOL_VERSION}${said}`, details);
+    case 4006: return new ProctorClientError("identify_timeout", `the agent waited too long for identify${said}`, details);
+    case 4007: return new ProctorClientError("too_slow", `this page did not keep up with the events${said}`, details);
+    case 4008: return new ProctorClientError("pairing_locked", `pairing is locked after too many wrong codes${said}`,
+      { ...details, lockedForSeconds: numberIn(reason, /(\d+)\s*s\b/) });
+    case 4009: return new ProctorClientError("session_revoked", `the interviewee revoked this page's session${said}`, details);
+    case 1009: case 4001: case 4002:
+      return new ProctorClientError("protocol_error", `the agent closed the connection (${code})${said}`, details);
+    default: return new ProctorClientError("connection_lost", `the connection to the agent was lost (${code})${said}`, details);
+  }
+}
+
+function numberIn(text, pattern) {
+  const match = pattern.exec(text ?? "");
+  return match ? Number(match[1]) : undefined;
+}
+
+/** The permission that gates loopback in Chrome, or "unsupported" where the browser has none. */
+async function localNetworkPermission() {
+  if (!globalThis.navigator?.permissions?.query) return "unsupported";
+  for (const name of ["loopback-network", "local-network-access"]) {
+    try {
+      return (await navigator.permissions.query({ name })).state;
+    } catch {
+      // This browser does not know the name; try the next one.
+    }
+  }
+  return "unsupported";
+}
+
+/** Whether the agent answers plain HTTP: an opaque no-cors answer still proves it is listening. */
+async function agentAnswersHTTP(socketURL) {
+  const health = new URL("/healthz", socketURL.replace(/^ws/, "http"));
+  try {
+    await fetch(health, { mode: "no-cors", cache: "no-store", signal: AbortSignal.timeout(3_000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A page on loopback itself is in the agent's address space: no permission is involved. */
+function isLoopbackOrigin(origin) {
+  try {
+    return ["127.0.0.1", "localhost", "[::1]"].includes(new URL(origin).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Why a socket failed before the agent said hello. See "How the client tells a refusal..." above.
+ * @param {string} url the agent's WebSocket URL
+ * @param {string} pageOrigin the page's origin
+ * @param {number} failedAfterMs how long the attempt took
+ */
+async function diagnoseEarlyFailure(url, pageOrigin, failedAfterMs) {
+  const permission = await localNetworkPermission();
+  // Undecided: the browser may have asked during this attempt, so a probe could ask again. Never on loopback pages.
+  const undecided = permission === "prompt" && !isLoopbackOrigin(pageOrigin);
+  if (permission === "denied" || (undecided && failedAfterMs >= QUICK_FAILURE_MS)) {
+    return new ProctorClientError("local_network_access_denied",
+      "the browser did not allow this page to reach the proctoring agent on this computer " +
+      "(the \"local network access\" permission); allow it in the site settings and reload",
+      { permission });
+  }
+  if (!undecided && await agentAnswersHTTP(url)) {
+    return new ProctorClientError("agent_refused",
+      "the proctoring agent is running but refused this page (is its origin in api.allowed_origins?)",
+      { permission });
+  }
+  return new ProctorClientError("agent_unreachable",
+    `the proctoring agent does not answer at ${url}: is proctord running?`, { permission });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Storage
+
+function defaultStorage() {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch {
+    return null; // sandboxed frames throw on access
+  }
+}
+
+/** One agent URL's remembered session: token, expiry, session ids and the last seq seen. */
+class SessionMemory {
+  #storage;
+  #key;
+  #record;
+
+  constructor(storage, url) {
+    this.#storage = storage;
+    this.#key = `${STORAGE_PREFIX}session.${url}`;
+    this.#record = this.#read();
+  }
+
+  get record() { return this.#record; }
+
+  update(changes) {
+    Object.assign(this.#record, changes);
+    this.#write();
+  }
+
+  /** Changes kept in memory now and written with the next write (for the seq, which moves often). */
+  updateQuietly(changes) { Object.assign(this.#record, changes); }
+
+  flush() { this.#write(); }
+
+  forgetToken() {
+    delete this.#record.token;
+    delete this.#record.tokenExpiresAt;
+    delete this.#record.session;
+    this.#write();
+  }
+
+  forgetAll() {
+    this.#record = {};
+    try { this.#storage?.removeItem(this.#key); } catch { /* storage unavailable: nothing kept anyway */ }
+  }
+
+  #read() {
+    try {
+      return JSON.parse(this.#storage?.getItem(this.#key) ?? "{}") ?? {};
+    } catch {
+      return {};
+    }
+  }
+
+  #write() {
+    try { this.#storage?.setItem(this.#key, JSON.stringify(this.#record)); } catch { /* full or disabled */ }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Seq tracking
+
+/**
+ * Watches seqs for loss. seq counts every topic the agent publishes, so a jump means loss only when the
+ * page subscribes to "*"; jumps the agent explains with `dropped` (thinning) are not loss.
+ */
+class SeqTracker {
+  agentSession = null;
+  lastSeq = null;
+  contiguous = false;
+  #unexplained = null; // {missed, afterSeq, nextSeq}
+
+  restart(agentSession, lastSeq) {
+    this.agentSession = agentSession;
+    this.lastSeq = lastSeq;
+    this.#unexplained = null;
+  }
+
+  /** Returns true when this seq opened an unexplained jump. */
+  observe(seq) {
+    const previous = this.lastSeq;
+    if (previous !== null && seq <= previous) return false; // never move backwards
+    this.lastSeq = seq;
+    if (!this.contiguous || previous === null || seq === previous + 1) return false;
+    const missed = seq - previous - 1;
+    if (this.#unexplained) {
+      this.#unexplained.missed += missed;
+      this.#unexplained.nextSeq = seq;
+    } else {
+      this.#unexplained = { missed, afterSeq: previous, nextSeq: seq };
+    }
+    return true;
+  }
+
+  explainDropped(count) {
+    if (!this.#unexplained) return;
+    this.#unexplained.missed -= count;
+    if (this.#unexplained.missed <= 0) this.#unexplained = null;
+  }
+
+  /** The loss still unexplained, cleared once taken. */
+  takeUnexplained() {
+    const loss = this.#unexplained;
+    this.#unexplained = null;
+    return loss;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// One socket
+
+/**
+ * One WebSocket to the agent. During the handshake its messages are awaited one by one (`next`); after
+ * that they go to the handler given to `attach`, in order, none lost in between.
+ */
+class AgentLink {
+  #socket;
+  #buffer = [];
+  #handler = null;
+  #waiter = null;
+  #resolveClosed;
+  #helloDeadline = null;
+  #failedAt = null;
+  startedAt = performance.now();
+  sawMessage = false;
+  lastMessageAt = performance.now();
+  closeInfo = null;
+
+  constructor(url, createSocket) {
+    this.closed = new Promise((resolve) => { this.#resolveClosed = resolve; });
+    this.#socket = createSocket(url);
+    // Before `open` the browser may be showing its permission prompt; once open, hello is immediate.
+    this.#socket.onopen = () => {
+      const deadline = setTimeout(() => this.abandon({ code: 4000, reason: "no hello after the socket opened", silent: true }), HANDSHAKE_TIMEOUT_MS);
+      this.closed.then(() => clearTimeout(deadline));
+      this.#helloDeadline = deadline;
+    };
+    this.#socket.onmessage = (message) => this.#receive(message.data);
+    this.#socket.onclose = (event) => this.#ended({ code: event.code, reason: event.reason, wasClean: event.wasClean });
+    // Browsers follow an error with close 1006; some runtimes (Node 20's undici) fire only the error.
+    this.#socket.onerror = () => {
+      this.#failedAt ??= performance.now();
+      setTimeout(() => this.#ended({ code: 1006, reason: "", wasClean: false }), 1_000);
+    };
+  }
+
+  get isClosed() { return this.closeInfo !== null; }
+
+  send(message) {
+    if (!this.isClosed && this.#socket.readyState === 1) this.#socket.send(JSON.stringify(message));
+  }
+
+  /** The next message, which must have `op`; rejects on close, timeout (null: none) or another op. */
+  next(op, timeoutMs = HANDSHAKE_TIMEOUT_MS) {
+    if (this.isClosed) return Promise.reject(this.closeInfo);
+    return new Promise((resolve, reject) => {
+      const timer = timeoutMs === null ? null : setTimeout(() => {
+        this.#waiter = null;
+        reject({ code: 4000, reason: `no ${op} within ${timeoutMs} ms`, silent: true });
+      }, timeoutMs);
+      this.#waiter = (message, closeInfo) => {
+        clearTimeout(timer);
+        this.#waiter = null;
+        if (closeInfo) reject(closeInfo);
+        else if (message.op === op) resolve(message.d ?? {});
+        else reject({ code: 4000, reason: `expected ${op}, got ${message.op}: ${JSON.stringify(message.d ?? {})}`, unexpected: true });
+      };
+    });
+  }
+
+  /** From now on every message goes to `handler`, starting with any that arrived meanwhile. */
+  attach(handler) {
+    this.#handler = handler;
+    for (const message of this.#buffer.splice(0)) handler(message);
+  }
+
+  /** Stop listening and close; `closed` resolves at once with `info`. */
+  abandon(info = { code: 1000, reason: "closed by the page" }) {
+    if (this.isClosed) return;
+    this.#socket.onmessage = null;
+    this.#socket.onclose = null;
+    this.#socket.onerror = null;
+    try { this.#socket.close(1000, info.reason?.slice(0, 100)); } catch { /* already closing */ }
+    this.#ended({ ...info, abandoned: true });
+  }
+
+  #receive(text) {
+    clearTimeout(this.#helloDeadline);
+    this.sawMessage = true;
+    this.lastMessageAt = performance.now();
+    let message;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      message = { op: "error", d: { code: "malformed_json", message: "the agent sent something that is not JSON" } };
+    }
+    if (this.#waiter) this.#waiter(message, null);
+    else if (this.#handler) this.#handler(message);
+    else this.#buffer.push(message);
+  }
+
+  #ended(info) {
+    if (this.isClosed) return;
+    const failedAt = this.#failedAt ?? performance.now();
+    this.closeInfo = { ...info, sawMessage: this.sawMessage, afterMs: failedAt - this.startedAt };
+    this.#waiter?.(null, this.closeInfo);
+    this.#resolveClosed(this.closeInfo);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The client
+
+export class ProctorClient extends EventTarget {
+  #url;
+  #topics;
+  #clientInfo;
+  #askPairingCode;
+  #origin;
+  #createSocket;
+  #backoff;
+  #memory;
+  #seq = new SeqTracker();
+
+  #state = "idle";
+  #link = null;
+  #hello = null;
+  #identified = null;
+  #connecting = null; // the promise connect() hands out
+  #run = 0; // bumped by close(): async work of an older run stops
+  #ending = false;
+  #lastError = null;
+  #pending = new Map();
+  #nextRequestId = 0;
+  #heartbeatTimer = null;
+  #gapTimer = null;
+  #persistTimer = null;
+  #reconnectTimer = null;
+  #wakeReconnect = null;
+
+  constructor({
+    url = DEFAULT_URL, topics = [], clientName, clientVersion, askPairingCode,
+    storage = defaultStorage(), reconnect = {}, origin = globalThis.location?.origin,
+    createSocket = (socketURL) => new WebSocket(socketURL),
+  } = {}) {
+    super();
+    this.#url = url;
+    this.#topics = [...topics];
+    this.#clientInfo = { ...(clientName && { name: clientName }), ...(clientVersion && { version: clientVersion }) };
+    this.#askPairingCode = askPairingCode;
+    this.#origin = origin;
+    this.#createSocket = createSocket;
+    this.#backoff = { initialDelayMs: 500, maxDelayMs: 30_000, ...reconnect };
+    this.#memory = new SessionMemory(storage, url);
+    this.#seq.contiguous = this.#topics.includes("*");
+    globalThis.addEventListener?.("pagehide", () => this.#memory.flush());
+  }
+
+  get state() { return this.#state; }
+  get session() { return this.#identified?.session ?? this.#memory.record.session ?? null; }
+  get agentSession() { return this.#seq.agentSession ?? this.#memory.record.agentSession ?? null; }
+  get lastSeq() { return this.#seq.lastSeq ?? this.#memory.record.lastSeq ?? null; }
+  get agent() { return this.#hello?.agent ?? null; }
+  get tokenExpiresAt() {
+    const at = this.#memory.record.tokenExpiresAt;
+    return at ? new Date(at) : null;
+  }
+
+  // --- public methods ----------------------------------------------------------------------------------
+
+  connect() {
+    if (this.#state === "identified") return Promise.resolve(this.#identified);
+    if (this.#connecting) return this.#connecting;
+    const run = ++this.#run;
+    this.#ending = false;
+    this.#connecting = this.#establish(run).then(
+      (identified) => { this.#connecting = null; return identified; },
+      (error) => {
+        this.#connecting = null;
+        if (run === this.#run) this.#finish(error, { announce: false });
+        throw error;
+      });
+    return this.#connecting;
+  }
+
+  async subscribe(topics) {
+    this.#topics = [...topics];
+    this.#seq.contiguous = this.#topics.includes("*");
+    this.#seq.restart(this.#seq.agentSession, null); // a new subscription starts a new run of seqs
+    if (this.#state !== "identified") return [...this.#topics];
+    const answer = await this.#call({ op: "subscribe", d: { topics: this.#topics } }, DEFAULT_REQUEST_TIMEOUT_MS, "subscribe");
+    return answer.subscribed;
+  }
+
+  request(target, method, params = {}, { timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS } = {}) {
+    return this.#call({ op: "request", d: { target, method, params } }, timeoutMs, `${target} ${method}`);
+  }
+
+  async endSession() {
+    if (this.#state !== "identified") {
+      this.#memory.forgetAll();
+      return;
+    }
+    this.#ending = true;
+    const link = this.#link;
+    try {
+      await this.request("host", "session.end");
+    } catch (error) {
+      // The agent revokes the token, then closes: its close may overtake the answer.
+      if (!["closed", "session_revoked", "session_ended"].includes(error.code)) {
+        this.#ending = false;
+        throw error;
+      }
+    }
+    this.#memory.forgetAll();
+    await Promise.race([link.closed, delay(2_000)]);
+    if (this.#link === link) this.#disconnect({ code: 1000, reason: "session ended" }, "session ended");
+  }
+
+  close() {
+    this.#run++;
+    this.#memory.flush();
+    const wasConnecting = this.#connecting;
+    this.#connecting = null;
+    this.#disconnect({ code: 1000, reason: "closed by the page" }, "closed by the page");
+    wasConnecting?.catch(() => {}); // its rejection ("closed") is the caller's to see, not unhandled here
+  }
+
+  forgetPairing() { this.#memory.forgetToken(); }
+
+  // --- handshake ---------------------------------------------------------------------------------------
+
+  /** Opens sockets until the agent identifies this page, asking for the code when there is no token. */
+  async #establish(run) {
+    let code = null;
+    let reason = null;
+    if (this.#state !== "reconnecting") this.#setState("connecting");
+    for (;;) {
+      const link = await this.#open(run);
+      const usesToken = this.#usableToken();
+      if (!usesToken && code === null) {
+        code = await this.#askCode(run, reason);
+        if (link.isClosed) continue; // the person took longer than the agent waits: new socket, same code
+      }
+      try {
+        const identified = await this.#identify(link, code);
+        this.#checkRun(run, link);
+        this.#adopt(link, identified);
+        return identified;
+      } catch (error) {
+        link.abandon({ code: 1000, reason: "handshake failed" });
+        this.#checkRun(run);
+        if (error.code === "token_expired") {
+          this.#memory.forgetToken();
+          reason = error;
+          continue;
+        }
+        if (error.code === "auth_failed" && usesToken) this.#memory.forgetToken(); // bound to another origin
+        if (error.code === "identify_timeout" && code !== null) continue;
+        throw error;
+      }
+    }
+  }
+
+  /** A socket that said hello, or the reason it could not. */
+  async #open(run) {
+    let link;
+    try {
+      link = new AgentLink(this.#url, this.#createSocket);
+    } catch (cause) {
+      throw new ProctorClientError("invalid_url", `cannot open a WebSocket to ${this.#url}: ${cause.message}`, { cause });
+    }
+    this.#link = link;
+    try {
+      this.#hello = await link.next("hello", null); // no limit: the socket may wait behind the permission prompt
+    } catch (info) {
+      link.abandon(info);
+      this.#checkRun(run);
+      throw info.sawMessage || info.silent ? this.#errorForLink(info) : await diagnoseEarlyFailure(this.#url, this.#origin, info.afterMs);
+    }
+    this.#checkRun(run, link);
+    if (this.#hello.protocol !== PROTOCOL_VERSION) {
+      link.abandon({ code: 1000, reason: "unsupported protocol" });
+      throw new ProctorClientError("unsupported_protocol",
+        `the agent speaks protocol ${this.#hello.protocol}; this client speaks ${PROTOCOL_VERSION}`);
+    }
+    return link;
+  }
+
+  async #identify(link, code) {
+    const record = this.#memory.record;
+    const auth = this.#usableToken()
+      ? { token: record.token }
+      : { pairing: await pairingProof(code, this.#hello.challenge, this.#origin) };
+    const d = { protocol: PROTOCOL_VERSION, client: this.#clientInfo, auth, subscribe: this.#topics };
+    if (record.agentSession && Number.isInteger(record.lastSeq)) {
+      d.resume = { agent_session: record.agentSession, after_seq: record.lastSeq };
+    }
+    link.send({ op: "identify", d });
+    try {
+      return await link.next("identified");
+    } catch (info) {
+      throw this.#errorForLink(info);
+    }
+  }
+
+  #usableToken() {
+    const { token, tokenExpiresAt } = this.#memory.record;
+    return Boolean(token) && Date.parse(tokenExpiresAt) - TOKEN_MARGIN_MS > Date.now();
+  }
+
+  /** Asks the person for the code until it has the right shape. */
+  async #askCode(run, reason) {
+    if (!this.#askPairingCode) {
+      throw new ProctorClientError("pairing_required", "this page is not paired and has no askPairingCode callback");
+    }
+    this.#setState("pairing", reason?.message);
+    const digits = this.#hello?.pairing?.digits ?? 6;
+    let error = reason ?? this.#lastError;
+    for (;;) {
+      let typed;
+      try {
+        typed = await this.#askPairingCode({ digits, origin: this.#origin, error });
+      } catch (cause) {
+        throw new ProctorClientError("pairing_cancelled", "pairing was cancelled", { cause });
+      }
+      this.#checkRun(run);
+      const code = normalizeCode(typed);
+      if (new RegExp(`^\\d{${digits}}$`).test(code)) {
+        this.#setState(this.#state === "pairing" ? "connecting" : this.#state);
+        return code;
+      }
+      error = new ProctorClientError("invalid_code", `the pairing code has ${digits} digits`);
+    }
+  }
+
+  #errorForLink(info) {
+    if (info instanceof ProctorClientError) return info;
+    if (info.silent) return new ProctorClientError("agent_silent", `the agent stopped answering (${info.reason})`);
+    if (info.unexpected) return new ProctorClientError("protocol_error", info.reason);
+    return errorForClose(info);
+  }
+
+  /** Stops an outdated run: close() was called meanwhile. */
+  #checkRun(run, link) {
+    if (run === this.#run) return;
+    link?.abandon();
+    throw new ProctorClientError("closed", "the page closed the connection");
+  }
+
+  // --- identified --------------------------------------------------------------------------------------
+
+  #adopt(link, identified) {
+    this.#identified = identified;
+    this.#lastError = null;
+    this.#memory.update({
+      token: identified.token, tokenExpiresAt: identified.token_expires_at, session: identified.session,
+    });
+    this.#startSeqRun(identified);
+    this.#setState("identified");
+    this.#dispatch("identified", identified);
+    link.closed.then((info) => this.#linkClosed(link, info));
+    this.#startHeartbeats(link);
+    link.attach((message) => this.#receive(link, message)); // replayed events follow, in order
+  }
+
+  /** Where this connection's seqs start, and what was lost between the last one and this one. */
+  #startSeqRun(identified) {
+    const resume = identified.resume ?? { status: "none" };
+    const previousSeq = this.#memory.record.lastSeq ?? null;
+    const agentSession = this.#hello.agent_session;
+    const replays = resume.status === "replayed" || resume.status === "gap";
+    const startsAfter = replays ? resume.from_seq - 1 : identified.next_seq - 1;
+    this.#seq.restart(agentSession, startsAfter);
+    this.#memory.update({ agentSession, lastSeq: startsAfter });
+    if (resume.status === "gap") {
+      this.#dispatch("gap", { reason: "replay_gap", missed: resume.missed, afterSeq: previousSeq, nextSeq: resume.from_seq });
+    } else if (resume.status === "new_agent_session") {
+      this.#dispatch("gap", { reason: "agent_restarted", missed: null, afterSeq: previousSeq, nextSeq: identified.next_seq });
+    }
+  }
+
+  #receive(link, message) {
+    switch (message.op) {
+      case "event": return this.#onEvent(message.d);
+      case "response": return this.#onResponse(message);
+      case "heartbeat": return this.#dispatch("heartbeat", message.d);
+      case "dropped": return this.#onDropped(message.d);
+      case "error": return this.#onAgentError(message);
+      default: return undefined; // newer agents may send more; the protocol says to ignore what we do not know
+    }
+  }
+
+  #onEvent(event) {
+    if (this.#seq.observe(event.seq)) this.#settleGapSoon();
+    this.#memory.updateQuietly({ lastSeq: this.#seq.lastSeq });
+    this.#persistSoon();
+    this.#dispatch("event", event);
+    this.#dispatch(`event:${event.topic}`, event);
+  }
+
+  #onDropped(notice) {
+    this.#seq.explainDropped(notice.count);
+    this.#dispatch("dropped", notice);
+  }
+
+  #onAgentError(message) {
+    const { code = "protocol_error", message: text = "the agent reported an error" } = message.d ?? {};
+    const error = new ProctorClientError(code, text, { agentError: message.d });
+    const id = message.id ?? message.d?.id;
+    if (id !== undefined && this.#pending.has(String(id))) this.#settle(String(id), error);
+    else this.#dispatch("error", error);
+  }
+
+  #onResponse({ id, d = {} }) {
+    if (!this.#pending.has(String(id))) return; // answered after its timeout: nobody waits any more
+    if (d.error) this.#settle(String(id), new ProctorClientError(d.error.code ?? "failed", d.error.message ?? "request failed", { agentError: d.error }));
+    else this.#settle(String(id), null, "result" in d ? d.result : d);
+  }
+
+  #settleGapSoon() {
+    if (this.#gapTimer) return;
+    this.#gapTimer = setTimeout(() => {
+      this.#gapTimer = null;
+      const loss = this.#seq.takeUnexplained();
+      if (loss) this.#dispatch("gap", { reason: "seq_jump", ...loss });
+    }, GAP_SETTLE_MS);
+  }
+
+  /** The seq moves with every event: write it at most once a second. */
+  #persistSoon() {
+    if (this.#persistTimer) return;
+    this.#persistTimer = setTimeout(() => {
+      this.#persistTimer = null;
+      this.#memory.flush();
+    }, 1_000);
+  }
+
+  // --- requests ----------------------------------------------------------------------------------------
+
+  #call(message, timeoutMs, label) {
+    if (this.#state !== "identified") {
+      return Promise.reject(new ProctorClientError("not_connected", `cannot send ${label}: not connected to the agent`));
+    }
+    const id = `r${++this.#nextRequestId}`;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => this.#settle(id, new ProctorClientError("timeout", `${label}: no answer within ${timeoutMs} ms`)), timeoutMs);
+      this.#pending.set(id, { resolve, reject, timer });
+      this.#link.send({ ...message, id });
+    });
+  }
+
+  #settle(id, error, result) {
+    const pending = this.#pending.get(id);
+    if (!pending) return;
+    this.#pending.delete(id);
+    clearTimeout(pending.timer);
+    if (error) pending.reject(error);
+    else pending.resolve(result);
+  }
+
+  #rejectPending(reason) {
+    for (const id of [...this.#pending.keys()]) {
+      this.#settle(id, new ProctorClientError("closed", `the connection closed before the answer (${reason})`));
+    }
+  }
+
+  // --- liveness ----------------------------------------------------------------------------------------
+
+  /** Sends a heartbeat each interval and gives up on an agent silent for three of them. */
+  #startHeartbeats(link) {
+    const interval = this.#hello.heartbeat_interval_ms ?? 15_000;
+    clearInterval(this.#heartbeatTimer);
+    this.#heartbeatTimer = setInterval(() => {
+      const silentFor = performance.now() - link.lastMessageAt;
+      if (silentFor > SILENT_INTERVALS * interval) {
+        link.abandon({ code: 4000, reason: `nothing from the agent for ${Math.round(silentFor)} ms`, silent: true });
+      } else {
+        link.send({ op: "heartbeat" });
+      }
+    }, interval);
+  }
+
+  #stopTimers() {
+    clearInterval(this.#heartbeatTimer);
+    clearTimeout(this.#gapTimer);
+    clearTimeout(this.#reconnectTimer);
+    this.#heartbeatTimer = this.#gapTimer = this.#reconnectTimer = null;
+  }
+
+  // --- losing the connection ---------------------------------------------------------------------------
+
+  #linkClosed(link, info) {
+    if (link !== this.#link || info.abandoned && !info.silent) return; // we closed it on purpose
+    this.#stopTimers();
+    this.#memory.flush();
+    this.#rejectPending(info.reason || `close ${info.code}`);
+    this.#identified = null;
+    if (this.#ending) {
+      this.#memory.forgetAll();
+      this.#finishQuietly("session ended");
+      return;
+    }
+    const error = this.#errorForLink(info);
+    if (error.code === "session_revoked" || error.code === "token_expired") this.#memory.forgetToken();
+    if (FINAL_CODES.has(error.code)) this.#finish(error);
+    else this.#reconnect(error);
+  }
+
+  /** Tries again and again, waiting longer each time, until identified or refused for good. */
+  async #reconnect(cause) {
+    const run = this.#run;
+    let error = cause;
+    for (let attempt = 1; ; attempt++) {
+      const wait = this.#backoffDelay(attempt);
+      this.#setState("reconnecting", error.message, error, { attempt, retryInMs: Math.round(wait) });
+      await this.#sleepUnlessClosed(wait);
+      if (run !== this.#run) return;
+      try {
+        await this.#establish(run);
+        return;
+      } catch (failure) {
+        if (run !== this.#run) return;
+        if (FINAL_CODES.has(failure.code)) {
+          this.#finish(failure);
+          return;
+        }
+        error = failure;
+      }
+    }
+  }
+
+  /** Exponential, capped, with jitter so that many pages do not all come back at the same instant. */
+  #backoffDelay(attempt) {
+    const { initialDelayMs, maxDelayMs } = this.#backoff;
+    const ceiling = Math.min(maxDelayMs, initialDelayMs * 2 ** (attempt - 1));
+    return ceiling / 2 + Math.random() * ceiling / 2;
+  }
+
+  #sleepUnlessClosed(ms) {
+    return new Promise((resolve) => {
+      this.#reconnectTimer = setTimeout(resolve, ms);
+      this.#wakeReconnect = resolve;
+    });
+  }
+
+  #disconnect(info, reason) {
+    this.#stopTimers();
+    this.#wakeReconnect?.();
+    this.#link?.abandon(info);
+    this.#rejectPending(reason);
+    this.#identified = null;
+    this.#finishQuietly(reason);
+  }
+
+  /** Closed for good with `error`; `announce` dispatches it when no promise carries it. */
+  #finish(error, { announce = true } = {}) {
+    this.#lastError = error;
+    this.#link?.abandon();
+    this.#stopTimers();
+    this.#rejectPending(error.message);
+    this.#identified = null;
+    this.#setState("closed", error.message, error);
+    if (announce) this.#dispatch("error", error);
+  }
+
+  #finishQuietly(reason) { this.#setState("closed", reason); }
+
+  // --- dispatch ----------------------------------------------------------------------------------------
+
+  #setState(state, reason = null, error = null, extra = {}) {
+    if (state === this.#state && state !== "reconnecting") return;
+    this.#state = state;
+    this.#dispatch("state", { state, reason, error, ...extra });
+  }
+
+  #dispatch(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}
+
+function delay(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,277 @@
+// Scripted checks of proctor-client.js with a fake socket: no agent, no browser.
+// Run: node --test web/test/proctor-client.test.mjs   (Node 20+)
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ProctorClient, pairingProof } from "../proctor-client.js";
+
+const ORIGIN = "https://meet.example.com";
+const CHALLENGE = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA";
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Stands in for WebSocket: the test opens it, feeds it messages and closes it. */
+class FakeSocket {
+  readyState = 0;
+  sent = [];
+  onopen = null; onmessage = null; onclose = null; onerror = null;
+  send(text) { this.sent.push(JSON.parse(text)); }
+  close() { this.readyState = 3; }
+  open() { this.readyState = 1; this.onopen?.(); }
+  deliver(op, d, id) { this.onmessage?.({ data: JSON.stringify({ op, d, ...(id !== undefined && { id }) }) }); }
+  drop(code, reason = "") { this.readyState = 3; this.onclose?.({ code, reason, wasClean: code !== 1006 }); }
+  sentOp(op) { return this.sent.find((message) => message.op === op); }
+}
+
+function memoryStorage(initial = {}) {
+  const map = new Map(Object.entries(initial));
+  return { getItem: (k) => map.get(k) ?? null, setItem: (k, v) => map.set(k, v), removeItem: (k) => map.delete(k), map };
+}
+
+function hello(extra = {}) {
+  return { protocol: 1, agent: { name: "proctord", version: "0.1.0" }, agent_session: "A1", challenge: CHALLENGE,
+    auth: ["pairing", "token"], pairing: { digits: 6 }, heartbeat_interval_ms: 15_000, ...extra };
+}
+
+function identified(extra = {}) {
+  return { session: "s_1", token: "T".repeat(43), token_expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+    subscribed: ["*"], next_seq: 10, resume: { status: "none" }, ...extra };
+}
+
+/** A client whose sockets are fakes, and a way to wait for the next one. */
+function setup({ topics = ["*"], storage = memoryStorage(), askPairingCode = async () => "482913" } = {}) {
+  const sockets = [];
+  const waiters = [];
+  const client = new ProctorClient({
+    url: "ws://127.0.0.1:47615/v1", origin: ORIGIN, topics, storage, askPairingCode,
+    reconnect: { initialDelayMs: 10, maxDelayMs: 20 },
+    createSocket: () => {
+      const socket = new FakeSocket();
+      sockets.push(socket);
+      waiters.shift()?.(socket);
+      return socket;
+    },
+  });
+  const seen = { events: [], gaps: [], dropped: [], states: [], errors: [] };
+  client.addEventListener("event", (e) => seen.events.push(e.detail));
+  client.addEventListener("gap", (e) => seen.gaps.push(e.detail));
+  client.addEventListener("dropped", (e) => seen.dropped.push(e.detail));
+  client.addEventListener("state", (e) => seen.states.push(e.detail.state));
+  client.addEventListener("error", (e) => seen.errors.push(e.detail.code));
+  const nextSocket = (index) => sockets[index] ? Promise.resolve(sockets[index]) : new Promise((resolve) => waiters.push(resolve));
+  return { client, sockets, seen, nextSocket, storage };
+}
+
+/** Drives one socket through hello and identified. */
+async function handshake(socket, helloExtra = {}, identifiedExtra = {}) {
+  socket.open();
+  socket.deliver("hello", hello(helloExtra));
+  await until(() => socket.sentOp("identify"));
+  socket.deliver("identified", identified(identifiedExtra));
+}
+
+async function until(condition, ms = 2_000) {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await sleep(5);
+  }
+}
+
+test("the pairing proof matches the worked example in docs/protocol.md", async () => {
+  assert.equal(await pairingProof("482913", CHALLENGE, ORIGIN), "f2fcf13bd26a5930d091fc4dd20c35a167336a46f485988bb4c5a3e67981b364");
+});
+
+test("pairs with a proof, stores the token, dispatches events per topic", async () => {
+  const { client, sockets, nextSocket, storage } = setup({ topics: ["alert"] });
+  const perTopic = [];
+  client.addEventListener("event:alert", (e) => perTopic.push(e.detail.seq));
+  const connected = client.connect();
+  await handshake(await nextSocket(0));
+  await connected;
+  const identify = sockets[0].sentOp("identify").d;
+  assert.equal(identify.auth.pairing, "f2fcf13bd26a5930d091fc4dd20c35a167336a46f485988bb4c5a3e67981b364");
+  assert.deepEqual(identify.subscribe, ["alert"]);
+  assert.equal(identify.resume, undefined);
+  sockets[0].deliver("event", { topic: "alert", seq: 10, ts: "", plugin: "host", data: {} });
+  assert.deepEqual(perTopic, [10]);
+  const stored = JSON.parse([...storage.map.values()][0]);
+  assert.equal(stored.token, "T".repeat(43));
+  assert.equal(stored.agentSession, "A1");
+  client.close();
+});
+
+test("a seq jump with '*' is a gap unless a dropped notice explains it", async () => {
+  const { client, nextSocket, seen } = setup();
+  const connected = client.connect();
+  const socket = await nextSocket(0);
+  await handshake(socket);
+  await connected;
+  const event = (seq) => socket.deliver("event", { topic: "gaze.sample", seq, ts: "", plugin: "gaze", data: {} });
+  event(10); event(11); event(15); // 12-14 thinned...
+  socket.deliver("dropped", { count: 3, total: 3, topics: ["gaze.sample"] }); // ...and said so
+  event(16); event(19); // 17-18 lost without a word
+  await sleep(1_100);
+  assert.equal(seen.dropped.length, 1);
+  assert.deepEqual(seen.gaps, [{ reason: "seq_jump", missed: 2, afterSeq: 16, nextSeq: 19 }]);
+  client.close();
+});
+
+test("with a partial subscription, seq jumps are normal", async () => {
+  const { client, nextSocket, seen } = setup({ topics: ["alert"] });
+  const connected = client.connect();
+  const socket = await nextSocket(0);
+  await handshake(socket);
+  await connected;
+  socket.deliver("event", { topic: "alert", seq: 10, ts: "", plugin: "host", data: {} });
+  socket.deliver("event", { topic: "alert", seq: 40, ts: "", plugin: "host", data: {} });
+  await sleep(1_100);
+  assert.deepEqual(seen.gaps, []);
+  client.close();
+});
+
+test("a silent agent is left after three heartbeat intervals; the reconnect resumes after the last seq", async () => {
+  const { client, nextSocket, seen } = setup();
+  const connected = client.connect();
+  const first = await nextSocket(0);
+  await handshake(first, { heartbeat_interval_ms: 40 });
+  await connected;
+  first.deliver("event", { topic: "x", seq: 10, ts: "", plugin: "p", data: {} });
+  await until(() => first.sent.some((m) => m.op === "heartbeat")); // the client's own heartbeat
+  const second = await nextSocket(1); // comes once the agent has been silent > 120 ms
+  await handshake(second, { heartbeat_interval_ms: 40 }, { resume: { status: "replayed", from_seq: 11, count: 0 } });
+  const identify = second.sentOp("identify").d;
+  assert.deepEqual(identify.auth, { token: "T".repeat(43) });
+  assert.deepEqual(identify.resume, { agent_session: "A1", after_seq: 10 });
+  await until(() => client.state === "identified");
+  assert.ok(seen.states.includes("reconnecting"));
+  client.close();
+});
+
+test("an agent restart is reported as a gap of unknown size", async () => {
+  const storage = memoryStorage({
+    "proctord.session.ws://127.0.0.1:47615/v1": JSON.stringify({
+      token: "T".repeat(43), tokenExpiresAt: new Date(Date.now() + 3_600_000).toISOString(), agentSession: "OLD", lastSeq: 500,
+    }),
+  });
+  const { client, nextSocket, seen } = setup({ storage });
+  const connected = client.connect();
+  const socket = await nextSocket(0);
+  await handshake(socket, { agent_session: "NEW" }, { next_seq: 3, resume: { status: "new_agent_session" } });
+  await connected;
+  assert.deepEqual(socket.sentOp("identify").d.resume, { agent_session: "OLD", after_seq: 500 });
+  assert.deepEqual(seen.gaps, [{ reason: "agent_restarted", missed: null, afterSeq: 500, nextSeq: 3 }]);
+  client.close();
+});
+
+test("a refused token (4004) falls back to the pairing code on a new socket", async () => {
+  const storage = memoryStorage({
+    "proctord.session.ws://127.0.0.1:47615/v1": JSON.stringify({ token: "OLD", tokenExpiresAt: new Date(Date.now() + 3_600_000).toISOString() }),
+  });
+  let asked = 0;
+  const { client, nextSocket } = setup({ storage, askPairingCode: async () => { asked++; return "482 913"; } });
+  const connected = client.connect();
+  const first = await nextSocket(0);
+  first.open();
+  first.deliver("hello", hello());
+  await until(() => first.sentOp("identify"));
+  assert.deepEqual(first.sentOp("identify").d.auth, { token: "OLD" });
+  first.drop(4004, "the token expired or was revoked: pair again");
+  const second = await nextSocket(1);
+  await handshake(second);
+  await connected;
+  assert.equal(asked, 1);
+  assert.ok(second.sentOp("identify").d.auth.pairing);
+  client.close();
+});
+
+test("an expired token is not presented", async () => {
+  const storage = memoryStorage({
+    "proctord.session.ws://127.0.0.1:47615/v1": JSON.stringify({ token: "OLD", tokenExpiresAt: new Date(Date.now() - 1_000).toISOString() }),
+  });
+  const { client, nextSocket } = setup({ storage });
+  const connected = client.connect();
+  const socket = await nextSocket(0);
+  await handshake(socket);
+  await connected;
+  assert.ok(socket.sentOp("identify").d.auth.pairing);
+  client.close();
+});
+
+test("a code typed after the agent gave up waiting (4006) is used on a new socket with its new challenge", async () => {
+  let release;
+  const typed = new Promise((resolve) => { release = resolve; });
+  const { client, nextSocket } = setup({ askPairingCode: () => typed });
+  const connected = client.connect();
+  const first = await nextSocket(0);
+  first.open();
+  first.deliver("hello", hello());
+  await sleep(20);
+  first.drop(4006, "no identify within 10 s");
+  release("482913");
+  const second = await nextSocket(1);
+  second.open();
+  second.deliver("hello", hello({ challenge: "c2" }));
+  await until(() => second.sentOp("identify"));
+  assert.equal(second.sentOp("identify").d.auth.pairing, await pairingProof("482913", "c2", ORIGIN));
+  second.deliver("identified", identified());
+  await connected;
+  assert.equal(first.sent.length, 0);
+  client.close();
+});
+
+for (const [code, reason, expected, field, value] of [
+  [4003, "wrong pairing code; 2 tries left", "auth_failed", "triesLeft", 2],
+  [4008, "pairing locked for 42 s after too many wrong codes", "pairing_locked", "lockedForSeconds", 42],
+  [4005, "unsupported protocol 1; this agent speaks 2", "unsupported_protocol", "closeCode", 4005],
+]) {
+  test(`close ${code} during identify rejects connect() with ${expected} and does not reconnect`, async () => {
+    const { client, nextSocket, sockets } = setup();
+    const connected = client.connect();
+    const socket = await nextSocket(0);
+    socket.open();
+    socket.deliver("hello", hello());
+    await until(() => socket.sentOp("identify"));
+    socket.drop(code, reason);
+    const error = await connected.catch((e) => e);
+    assert.equal(error.code, expected);
+    assert.equal(error[field], value);
+    await sleep(50);
+    assert.equal(sockets.length, 1);
+    assert.equal(client.state, "closed");
+  });
+}
+
+test("requests: answers, agent errors, timeouts, and rejection on close", async () => {
+  const { client, nextSocket } = setup();
+  const connected = client.connect();
+  const socket = await nextSocket(0);
+  await handshake(socket);
+  await connected;
+  const ping = client.request("heartbeat", "ping");
+  const failing = client.request("gaze", "calibrate");
+  const slow = client.request("host", "plugins.list", {}, { timeoutMs: 30 });
+  const pending = client.request("host", "session.info");
+  const [pingId, failingId] = socket.sent.filter((m) => m.op === "request").map((m) => m.id);
+  socket.deliver("response", { result: { pong: true } }, pingId);
+  socket.deliver("response", { error: { code: "not_running", message: "plugin gaze is crashed" } }, failingId);
+  assert.deepEqual(await ping, { pong: true });
+  assert.equal((await failing.catch((e) => e)).code, "not_running");
+  assert.equal((await slow.catch((e) => e)).code, "timeout");
+  socket.drop(1006);
+  assert.equal((await pending.catch((e) => e)).code, "closed");
+  client.close();
+});
+
+test("revoked while connected (4009): closed, token forgotten, no reconnect", async () => {
+  const { client, nextSocket, sockets, seen, storage } = setup();
+  const connected = client.connect();
+  const socket = await nextSocket(0);
+  await handshake(socket);
+  await connected;
+  socket.drop(4009, "the session was revoked");
+  await sleep(50);
+  assert.equal(client.state, "closed");
+  assert.deepEqual(seen.errors, ["session_revoked"]);
+  assert.equal(sockets.length, 1);
+  assert.equal(JSON.parse([...storage.map.values()][0]).token, undefined);
+});
