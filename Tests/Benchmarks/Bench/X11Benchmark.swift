@@ -9,8 +9,9 @@ import Synchronization
 import X11Support
 
 /// The X11 plugins under a real X server and window manager: how long from
-/// an X change (clipboard owner, focus, full screen left) to the event in a
-/// bus subscriber, and what each plugin costs while nothing happens.
+/// an X change (clipboard owner, focus, full screen left) to the event at a
+/// bus subscriber and at a paired WebSocket client of the local API, and
+/// what each plugin costs while nothing happens.
 struct X11Benchmark {
     let trials: Int
     let idleSeconds: Double
@@ -18,19 +19,18 @@ struct X11Benchmark {
     func run() async throws -> [Figure] {
         let desktop = try await X11TestDesktop()
         defer { desktop.stop() }
-        let dir = TemporaryDirectory("proctord-bench")
-        var builder = ConfigBuilder()
-        builder.add(id: "screen", library: "screen", config: ["display": .string(desktop.display), "enforce": "never"])
-        builder.add(id: "desktop", library: "desktop", config: ["display": .string(desktop.display), "selections": ["clipboard"]])
-        var paths = AgentPaths.fromEnvironment()
-        paths.stateDirectory = dir.path + "/state"
-        let agent = Agent(config: try ConfigLoader.load(file: builder.write(to: dir)), paths: paths, logger: .silent,
-                          executable: TestBuild.proctord)
-        let received = Arrivals(agent.bus.subscribe(
-            name: "bench", patterns: ["screen.fullscreen", "desktop.clipboard", "desktop.focus"].map { TopicPattern($0)! },
-            capacity: 1 << 14))
-        try await agent.start()
-        defer { received.stop() }
+        let api = try await APIHarness {
+            $0.add(id: "screen", library: "screen", config: ["display": .string(desktop.display), "enforce": "never"])
+            $0.add(id: "desktop", library: "desktop", config: ["display": .string(desktop.display), "selections": ["clipboard"]])
+        }
+        let agent = api.agent
+        let topics = ["screen.fullscreen", "desktop.clipboard", "desktop.focus"]
+        let bus = Arrivals(agent.bus.subscribe(name: "bench", patterns: topics.map { TopicPattern($0)! }, capacity: 1 << 14))
+        let socket = Arrivals(try await api.paired(topics: topics).0)
+        defer {
+            bus.stop()
+            socket.stop()
+        }
         for id in ["screen", "desktop"] {
             guard await eventually(timeout: .seconds(15), { await agent.supervisor(id)?.state.name == .running }) else {
                 throw BenchError("plugin \(id) did not run")
@@ -42,13 +42,13 @@ struct X11Benchmark {
         let page = WindowID(UInt(pageID.dropFirst(2), radix: 16)!), other = WindowID(UInt(otherID.dropFirst(2), radix: 16)!)
         let client = try X11BenchClient(display: desktop.display)
 
-        var clipboard: [Double] = []
+        let received = Both(bus: bus, socket: socket)
+        var clipboard = Samples()
         for trial in 0..<trials {
             let (owner, at) = client.takeClipboard(trial: trial)
-            let arrival = try await received.wait("desktop.clipboard") { $0["owner"]?.stringValue == owner.description }
-            clipboard.append((arrival - at) * 1000)
+            clipboard.add(try await received.wait("desktop.clipboard") { $0["owner"]?.stringValue == owner.description }, since: at)
         }
-        var focus: [Double] = []
+        var focus = Samples()
         let first = desktop.tools.activeWindow() == otherID ? page : other  // every trial moves focus
         for trial in 0..<trials {
             let target = trial % 2 == 0 ? first : (first == page ? other : page)
@@ -56,19 +56,17 @@ struct X11Benchmark {
                 defer { connection.requestActivation(target) }
                 return SystemMonotonicClock().now
             }
-            let arrival = try await received.wait("desktop.focus") { $0["window"]?.stringValue == target.description }
-            focus.append((arrival - at) * 1000)
+            focus.add(try await received.wait("desktop.focus") { $0["window"]?.stringValue == target.description }, since: at)
         }
         client.perform { $0.requestFullscreen(page, true) }
         _ = try await received.wait("screen.fullscreen") { $0["full_screen"] == true }
-        var left: [Double] = []
+        var left = Samples()
         for _ in 0..<trials {
             let at = client.perform { connection in
                 defer { connection.requestFullscreen(page, false) }
                 return SystemMonotonicClock().now
             }
-            let arrival = try await received.wait("screen.fullscreen") { $0["change"] == "left" }
-            left.append((arrival - at) * 1000)
+            left.add(try await received.wait("screen.fullscreen") { $0["change"] == "left" }, since: at)
             client.perform { $0.requestFullscreen(page, true) }
             _ = try await received.wait("screen.fullscreen") { $0["change"] == "entered" }
         }
@@ -86,15 +84,14 @@ struct X11Benchmark {
             let pid = await agent.supervisor(id)!.pid!
             idle[id] = (cpuTicks(pid) - idle[id]!) / Double(sysconf(Int32(_SC_CLK_TCK))) / idleSeconds * 100
         }
-        await agent.stopAll()
+        await api.stop()
 
-        func figures(_ name: String, _ samples: [Double]) -> [Figure] {
-            let sorted = samples.sorted()
-            return [
-                Figure(name: "\(name) -> subscriber, median (\(samples.count) trials)", value: percentile(sorted, 0.5), unit: "ms",
+        func figures(_ name: String, _ samples: Samples) -> [Figure] {
+            [("bus subscriber", samples.bus.sorted()), ("WebSocket client", samples.socket.sorted())].flatMap { place, sorted in [
+                Figure(name: "\(name) -> \(place), median (\(sorted.count))", value: percentile(sorted, 0.5), unit: "ms",
                        target: nil, higherIsBetter: false),
-                Figure(name: "\(name) -> subscriber, p99", value: percentile(sorted, 0.99), unit: "ms", target: 20, higherIsBetter: false),
-            ]
+                Figure(name: "\(name) -> \(place), p99", value: percentile(sorted, 0.99), unit: "ms", target: 20, higherIsBetter: false),
+            ] }
         }
         return figures("clipboard owner change", clipboard) + figures("focus change", focus) + figures("full screen left", left) + [
             Figure(name: "screen plugin idle CPU (\(Int(idleSeconds)) s)", value: idle["screen"]!, unit: "% of a core", target: 0.5,
@@ -112,28 +109,71 @@ struct X11Benchmark {
     }
 }
 
-/// Reads a subscription in the background and notes when each event arrived
-/// (monotonic seconds), so waiting for one never skews its arrival time.
+/// Latencies of one kind of trial, in ms, to both places.
+struct Samples {
+    var bus: [Double] = []
+    var socket: [Double] = []
+
+    mutating func add(_ arrivals: (bus: Double, socket: Double), since at: Double) {
+        bus.append((arrivals.bus - at) * 1000)
+        socket.append((arrivals.socket - at) * 1000)
+    }
+}
+
+/// The same event awaited at the bus subscriber and at the WebSocket client.
+struct Both {
+    let bus: Arrivals
+    let socket: Arrivals
+
+    func wait(_ topic: String, _ match: @escaping (JSONValue) -> Bool) async throws -> (bus: Double, socket: Double) {
+        (try await bus.wait(topic, match), try await socket.wait(topic, match))
+    }
+}
+
+/// Events read in the background, from a bus subscription or a paired
+/// WebSocket client, with when each arrived (monotonic seconds), so waiting
+/// for one never skews its arrival time.
 final class Arrivals: Sendable {
     private final class Store: Sendable {
-        let list = Mutex<[(event: Event, at: Double)]>([])
+        let list = Mutex<[(topic: String, data: JSONValue, at: Double)]>([])
+        let stopped = Atomic<Bool>(false)
+
+        func record(_ topic: String, _ data: JSONValue?, at: Double) {
+            list.withLock { $0.append((topic, data ?? .null, at)) }
+        }
     }
 
     private let store = Store()
-    private let subscription: Subscription
-    private let reader: Task<Void, Never>
+    private let stopReading: @Sendable () -> Void
 
     init(_ subscription: Subscription) {
-        self.subscription = subscription
         let store = self.store
-        reader = Task {
+        stopReading = { subscription.cancel() }
+        Task {
             while true {
                 let batch = await subscription.nextBatch(maximum: 256)
                 if batch.isEmpty { return }
                 let at = SystemMonotonicClock().now
-                store.list.withLock { $0 += batch.map { ($0, at) } }
+                for event in batch { store.record(event.topic, try? JSONParser.parse(event.data), at: at) }
             }
         }
+    }
+
+    init(_ client: WebSocketTestClient) {
+        let store = self.store
+        stopReading = { store.stopped.store(true, ordering: .relaxed) }
+        let reader = Thread {
+            while !store.stopped.load(ordering: .relaxed) {
+                guard let message = try? client.receiveNow(timeout: 0.5) else { continue }
+                guard case .text(let text) = message else { return }  // closed
+                let at = SystemMonotonicClock().now
+                guard let frame = try? JSONParser.parse(text), frame["op"] == "event", let event = frame["d"],
+                    let topic = event["topic"]?.stringValue
+                else { continue }
+                store.record(topic, event["data"], at: at)
+            }
+        }
+        reader.start()
     }
 
     /// When the first not yet taken `topic` event matching `match` arrived;
@@ -142,9 +182,7 @@ final class Arrivals: Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let found: Double? = store.list.withLock { list in
-                guard let index = list.firstIndex(where: { $0.event.topic == topic && (try? JSONParser.parse($0.event.data)).map(match) == true }) else {
-                    return nil
-                }
+                guard let index = list.firstIndex(where: { $0.topic == topic && match($0.data) }) else { return nil }
                 defer { list.removeFirst(index + 1) }
                 return list[index].at
             }
@@ -154,5 +192,5 @@ final class Arrivals: Sendable {
         throw BenchError("no \(topic) event within \(timeout)")
     }
 
-    func stop() { subscription.cancel() }
+    func stop() { stopReading() }
 }
