@@ -88,7 +88,7 @@ let package = Package(
         .target(
             name: "X11Shim", path: "Sources/Plugins/X11Shim",
             linkerSettings: [.linkedLibrary("X11"), .linkedLibrary("Xrandr"), .linkedLibrary("Xfixes")]),
-        .target(name: "X11Support", dependencies: ["X11Shim", "ProctorJSON"], path: "Sources/Plugins/X11Support"),
+        .target(name: "X11Support", dependencies: ["X11Shim", "PluginKit", "ProctorJSON"], path: "Sources/Plugins/X11Support"),
         // A plugin's code and its exported entry symbol are separate targets so
         // the tests can link several plugins' code into one binary.
         .target(name: "Screen", dependencies: ["PluginKit", "X11Support"], path: "Sources/Plugins/Screen", exclude: ["Entry"]),

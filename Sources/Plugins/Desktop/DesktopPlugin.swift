@@ -1,4 +1,3 @@
-import Foundation
 import PluginKit
 import ProctorJSON
 import X11Support
@@ -18,7 +17,7 @@ public final class DesktopPlugin: Plugin {
     private let host: PluginHost
     private let settings: DesktopSettings
     private let marker: String
-    private var running: (session: X11Session, thread: PluginThread)?
+    private var running: X11SessionThread?
 
     public init(host: PluginHost, config: JSONValue) throws {
         self.host = host
@@ -28,23 +27,13 @@ public final class DesktopPlugin: Plugin {
 
     public func start() throws {
         let host = self.host
-        let watcher = DesktopWatcher(settings: settings, matcher: settings.x11.matcher(marker: marker)) {
-            host.emit($0.topic, $0.data)
-        }
-        let session = X11Session(
-            environment: settings.x11.environment(ProcessInfo.processInfo.environment), watcher: watcher,
-            backoff: settings.x11.backoff, health: { host.reportHealth(degraded: $0) },
-            log: { host.log($0 ? .warning : .info, $1) })
-        let thread = PluginThread()
-        thread.start(name: "desktop-x11") { _ in session.run() }
-        running = (session, thread)
+        let watcher = DesktopWatcher(settings: settings, matcher: settings.x11.matcher(marker: marker)) { host.emit($0) }
+        running = X11SessionThread(watcher, settings: settings.x11, host: host, name: "desktop-x11")
     }
 
     public func stop() {
-        guard let running else { return }
-        running.session.stop()
-        running.thread.stop()
-        self.running = nil
+        running?.stop()
+        running = nil
     }
 
     public func handle(method: String, params: JSONValue?) throws -> JSONValue {

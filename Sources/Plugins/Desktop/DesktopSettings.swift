@@ -40,27 +40,17 @@ struct DesktopSettings: Sendable {
             "default": ["clipboard", "primary"],
             "description": "Which selections to watch: CLIPBOARD (copy/paste) and PRIMARY (select/middle-click).",
         ]),
-        ("clipboard_content", [
-            "enum": ["none", "sha256", "text"], "default": "none",
-            "description": "Clipboard content is never read unless this says so: sha256 reports a hash of the first clipboard_content_max_bytes, text the text itself.",
-        ]),
-        ("clipboard_content_max_bytes", [
-            "type": "integer", "minimum": 1, "maximum": 65536, "default": 4096,
-            "description": "The most content read from one selection when clipboard_content is on.",
-        ]),
-        ("clipboard_measure_size", [
-            "type": "boolean", "default": true,
-            "description": "Report the size of the selection: the owner converts it into a property of the plugin's own window and the plugin asks the X server for its length (the bytes are not read).",
-        ]),
-        ("clipboard_owner_timeout_ms", [
-            "type": "integer", "minimum": 50, "maximum": 10000, "default": 1000,
-            "description": "How long to wait for the owner of a selection to answer before reporting what is known.",
-        ]),
-        ("titles", [
-            "enum": ["full", "hashed", "none"], "default": "hashed",
-            "description": "What window titles in desktop.focus and desktop.window carry: the title, its SHA-256, or nothing.",
-        ]),
-        ("focus", ["type": "boolean", "default": true, "description": "Report focus changes (desktop.focus)."]),
-        ("windows", ["type": "boolean", "default": true, "description": "Report new and closed windows (desktop.window)."]),
+        ("clipboard_content", Setting.choice(["none", "sha256", "text"], default: "none",
+            "Clipboard content is never read unless this says so: sha256 reports a hash of the first clipboard_content_max_bytes, text the text itself.")),
+        ("clipboard_content_max_bytes", Setting.integer(1...65536, default: 4096,
+            "The most content read from one selection when clipboard_content is on.")),
+        ("clipboard_measure_size", Setting.boolean(default: true,
+            "Report the size of the selection: the owner converts it into a property of the plugin's own window and the plugin asks the X server for its length (the bytes are not read).")),
+        ("clipboard_owner_timeout_ms", Setting.integer(50...10_000, default: 1000,
+            "How long to wait for the owner of a selection to answer before reporting what is known.")),
+        ("titles", Setting.choice(["full", "hashed", "none"], default: "hashed",
+            "What window titles in desktop.focus and desktop.window carry: the title, its SHA-256, or nothing.")),
+        ("focus", Setting.boolean(default: true, "Report focus changes (desktop.focus).")),
+        ("windows", Setting.boolean(default: true, "Report new and closed windows (desktop.window).")),
     ])
 }

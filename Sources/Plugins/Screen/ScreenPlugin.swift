@@ -1,4 +1,3 @@
-import Foundation
 import PluginKit
 import ProctorJSON
 import Synchronization
@@ -21,7 +20,7 @@ public final class ScreenPlugin: Plugin {
     private let marker: String
     private let status = ScreenStatus()
     private let share = Mutex<ShareState?>(nil)
-    private var running: (session: X11Session, watcher: ScreenWatcher, thread: PluginThread)?
+    private var running: (thread: X11SessionThread, watcher: ScreenWatcher)?
 
     public init(host: PluginHost, config: JSONValue) throws {
         self.host = host
@@ -31,26 +30,17 @@ public final class ScreenPlugin: Plugin {
 
     public func start() throws {
         let host = self.host
-        let watcher = ScreenWatcher(settings: settings, matcher: settings.x11.matcher(marker: marker), status: status) {
-            host.emit($0.topic, $0.data)
-        }
-        let session = X11Session(
-            environment: settings.x11.environment(ProcessInfo.processInfo.environment), watcher: watcher,
-            backoff: settings.x11.backoff, health: { host.reportHealth(degraded: $0) },
-            log: { host.log($0 ? .warning : .info, $1) })
-        let thread = PluginThread()
-        thread.start(name: "screen-x11") { _ in session.run() }
-        running = (session, watcher, thread)
+        let watcher = ScreenWatcher(settings: settings, matcher: settings.x11.matcher(marker: marker), status: status) { host.emit($0) }
+        let thread = X11SessionThread(watcher, settings: settings.x11, host: host, name: "screen-x11")
+        running = (thread, watcher)
         if settings.enforcement == .whileSharing, let shared = share.withLock({ $0 }) {
-            session.post { watcher.setEnforcement(shared.active, now: $0) }
+            thread.session.post { watcher.setEnforcement(shared.active, now: $0) }
         }
     }
 
     public func stop() {
-        guard let running else { return }
-        running.session.stop()
-        running.thread.stop()
-        self.running = nil
+        running?.thread.stop()
+        running = nil
     }
 
     public func handle(method: String, params: JSONValue?) throws -> JSONValue {
@@ -81,11 +71,11 @@ public final class ScreenPlugin: Plugin {
         }
         if let change {
             let event = reported.event(change: change)
-            host.emit(event.topic, event.data)
+            host.emit(event)
         }
         if settings.enforcement == .whileSharing, let running {
             let watcher = running.watcher
-            running.session.post { watcher.setEnforcement(reported.active, now: $0) }
+            running.thread.session.post { watcher.setEnforcement(reported.active, now: $0) }
         }
         return ["recorded": true, "change": change.map(JSONValue.string) ?? .null,
                 "full_screen_share": .bool(reported.isFullScreenShare)]

@@ -15,42 +15,44 @@ extension X11Connection {
     /// Reads up to `maxLongs` 32-bit units of `atom` on `window`; nil when the
     /// window or the property does not exist.
     public func property(_ window: WindowID, _ atom: X11Atom, type: X11Atom = 0, maxLongs: Int = 1 << 16) -> Property? {
-        var actualType: Atom = 0
-        var format: Int32 = 0
-        var count: UInt = 0
-        var after: UInt = 0
-        var data: UnsafeMutablePointer<UInt8>?
-        let status = XGetWindowProperty(
-            display, Window(window.raw), Atom(atom), 0, maxLongs, 0, Atom(type),
-            &actualType, &format, &count, &after, &data)
-        defer { if let data { XFree(data) } }
-        guard status == Success, actualType != 0, let data else { return nil }
-        var result = Property(type: UInt(actualType), format: Int(format), items: [], bytes: [])
-        switch format {
-        case 32:
-            let longs = UnsafeRawPointer(data).assumingMemoryBound(to: UInt.self)
-            result.items = Array(UnsafeBufferPointer(start: longs, count: Int(count)))
-        case 16:
-            result.bytes = Array(UnsafeBufferPointer(start: data, count: Int(count) * 2))
-        default:
-            result.bytes = Array(UnsafeBufferPointer(start: data, count: Int(count)))
+        getProperty(window, atom, type: type, maxLongs: maxLongs) { actualType, format, count, _, data in
+            guard let data else { return nil }
+            var result = Property(type: actualType, format: format, items: [], bytes: [])
+            switch format {
+            case 32:
+                let longs = UnsafeRawPointer(data).assumingMemoryBound(to: UInt.self)
+                result.items = Array(UnsafeBufferPointer(start: longs, count: count))
+            case 16:
+                result.bytes = Array(UnsafeBufferPointer(start: data, count: count * 2))
+            default:
+                result.bytes = Array(UnsafeBufferPointer(start: data, count: count))
+            }
+            return result
         }
-        return result
     }
 
     /// A property's type and length in bytes, without transferring its value:
     /// a zero-length read returns how much is left. nil when it does not exist.
     public func propertyLength(_ window: WindowID, _ atom: X11Atom) -> (type: X11Atom, bytes: Int)? {
+        getProperty(window, atom, type: 0, maxLongs: 0) { actualType, _, _, after, _ in (actualType, after) }
+    }
+
+    /// XGetWindowProperty, its reply handed to `body` and freed afterwards;
+    /// nil for a failed request or a missing property.
+    private func getProperty<T>(
+        _ window: WindowID, _ atom: X11Atom, type: X11Atom, maxLongs: Int,
+        _ body: (_ type: X11Atom, _ format: Int, _ count: Int, _ after: Int, _ data: UnsafeMutablePointer<UInt8>?) -> T?
+    ) -> T? {
         var actualType: Atom = 0
         var format: Int32 = 0
         var count: UInt = 0
         var after: UInt = 0
         var data: UnsafeMutablePointer<UInt8>?
         let status = XGetWindowProperty(
-            display, Window(window.raw), Atom(atom), 0, 0, 0, Atom(0), &actualType, &format, &count, &after, &data)
-        if let data { XFree(data) }
+            display, Window(window.raw), Atom(atom), 0, maxLongs, 0, Atom(type), &actualType, &format, &count, &after, &data)
+        defer { if let data { XFree(data) } }
         guard status == Success, actualType != 0 else { return nil }
-        return (UInt(actualType), Int(after))
+        return body(UInt(actualType), Int(format), Int(count), Int(after), data)
     }
 
     public func deleteProperty(_ window: WindowID, _ atom: X11Atom) {

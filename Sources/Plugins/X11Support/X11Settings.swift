@@ -17,22 +17,13 @@ public struct X11Settings: Equatable, Sendable {
 
     /// The schema of these settings, to merge into each plugin's config schema.
     public static let schemaProperties: [(String, JSONValue)] = [
-        ("display", [
-            "type": "string", "default": "", "maxLength": 256,
-            "description": "The X display to watch, eg \":0\"; empty means the agent's $DISPLAY.",
-        ]),
-        ("reconnect_max_ms", [
-            "type": "integer", "minimum": 250, "maximum": 600_000, "default": 5000,
-            "description": "Longest wait between attempts to reach an X server that went away (the wait doubles from 250 ms).",
-        ]),
-        ("call_page_wm_class", [
-            "type": "string", "default": "", "maxLength": 256,
-            "description": "Also treat windows with this WM_CLASS (instance or class name, any case) as the call page; empty: only the title marker.",
-        ]),
-        ("call_page_pid", [
-            "type": "integer", "minimum": 0, "maximum": 4_194_304, "default": 0,
-            "description": "Also treat windows whose _NET_WM_PID is this process as the call page (with call_page_wm_class, both must match); 0: not used.",
-        ]),
+        ("display", Setting.string(default: "", "The X display to watch, eg \":0\"; empty means the agent's $DISPLAY.")),
+        ("reconnect_max_ms", Setting.integer(250...600_000, default: 5000,
+            "Longest wait between attempts to reach an X server that went away (the wait doubles from 250 ms).")),
+        ("call_page_wm_class", Setting.string(default: "",
+            "Also treat windows with this WM_CLASS (instance or class name, any case) as the call page; empty: only the title marker.")),
+        ("call_page_pid", Setting.integer(0...4_194_304, default: 0,
+            "Also treat windows whose _NET_WM_PID is this process as the call page (with call_page_wm_class, both must match); 0: not used.")),
     ]
 
     /// A config schema: these settings plus the plugin's own, no others allowed.
