@@ -17,6 +17,7 @@ public final class DesktopPlugin: Plugin {
     private let host: PluginHost
     private let settings: DesktopSettings
     private let marker: String
+    private let status = DesktopStatus()
     private var running: X11SessionThread?
 
     public init(host: PluginHost, config: JSONValue) throws {
@@ -27,7 +28,7 @@ public final class DesktopPlugin: Plugin {
 
     public func start() throws {
         let host = self.host
-        let watcher = DesktopWatcher(settings: settings, matcher: settings.x11.matcher(marker: marker)) { host.emit($0) }
+        let watcher = DesktopWatcher(settings: settings, matcher: settings.x11.matcher(marker: marker), status: status) { host.emit($0) }
         running = X11SessionThread(watcher, settings: settings.x11, host: host, name: "desktop-x11")
     }
 
@@ -37,7 +38,10 @@ public final class DesktopPlugin: Plugin {
     }
 
     public func handle(method: String, params: JSONValue?) throws -> JSONValue {
-        guard method == "window_marker" else { throw PluginRequestError.unknownMethod(method) }
-        return ["marker": .string(marker)]
+        switch method {
+        case "window_marker": return ["marker": .string(marker)]
+        case "status": return status.current.json
+        default: throw PluginRequestError.unknownMethod(method)
+        }
     }
 }

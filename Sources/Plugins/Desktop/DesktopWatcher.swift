@@ -9,13 +9,15 @@ final class DesktopWatcher: X11Watcher, @unchecked Sendable {
     private let emit: @Sendable (OutgoingEvent) -> Void
     private let clients: ClientWindows
     private let clipboard: ClipboardMonitor
+    private let status: DesktopStatus
     private var focus = FocusTracker()
     private var connection: X11Connection?
     private(set) var problems: [String] = []
 
-    init(settings: DesktopSettings, matcher: CallPageMatcher, emit: @escaping @Sendable (OutgoingEvent) -> Void) {
+    init(settings: DesktopSettings, matcher: CallPageMatcher, status: DesktopStatus, emit: @escaping @Sendable (OutgoingEvent) -> Void) {
         self.settings = settings
         self.emit = emit
+        self.status = status
         clients = ClientWindows(matcher: matcher)
         clipboard = ClipboardMonitor(settings: settings)
     }
@@ -28,6 +30,7 @@ final class DesktopWatcher: X11Watcher, @unchecked Sendable {
         clipboard.attach(connection, clients: clients, now: now).forEach(emit)
         focusChanged(now: now, initial: true)
         checkProblems(connection)
+        updateStatus()
     }
 
     func detach(now: Double, lost: Bool) {
@@ -35,6 +38,7 @@ final class DesktopWatcher: X11Watcher, @unchecked Sendable {
         clients.clear()
         focus.reset()
         connection = nil
+        updateStatus()
     }
 
     func handle(_ event: X11Event, now: Double) {
@@ -48,6 +52,7 @@ final class DesktopWatcher: X11Watcher, @unchecked Sendable {
                     opened.forEach { emit(windowEvent($0, change: "opened")) }
                     closed.forEach { emit(windowEvent($0, change: "closed")) }
                 }
+                updateStatus()
             } else if atom == atoms["_NET_ACTIVE_WINDOW"] {
                 focusChanged(now: now, initial: false)
             } else if atom == atoms["_NET_SUPPORTING_WM_CHECK"] {
@@ -96,6 +101,10 @@ final class DesktopWatcher: X11Watcher, @unchecked Sendable {
         ]
         settings.titles.add(window.title, to: &data)
         return OutgoingEvent("desktop.window", .object(data))
+    }
+
+    private func updateStatus() {
+        status.set(DesktopStatus.Snapshot(connected: connection != nil, windows: clients.order.count, callPages: clients.callPages.count))
     }
 
     private func checkProblems(_ connection: X11Connection) {

@@ -35,6 +35,7 @@ final class ScreenWatcher: X11Watcher, @unchecked Sendable {
         emitMonitors(reason: attachments == 1 ? "start" : "reconnect")
         checkProblems(connection)
         evaluate(now: now)
+        updateStatus()
     }
 
     func detach(now: Double, lost: Bool) {

@@ -9,8 +9,12 @@ public final class X11SessionThread: Sendable {
 
     /// Starts the session on a thread named `name` (shown by `top -H`).
     public init(_ watcher: any X11Watcher, settings: X11Settings, host: PluginHost, name: String) {
+        let environment = settings.environment(ProcessInfo.processInfo.environment)
+        // What is known before connecting is said during start, so the plugin's
+        // first state is already degraded (the session repeats it; repeats are dropped).
+        if let blind = environment.noDisplayReason ?? environment.waylandReason { host.reportHealth(degraded: blind) }
         let session = X11Session(
-            environment: settings.environment(ProcessInfo.processInfo.environment), watcher: watcher,
+            environment: environment, watcher: watcher,
             backoff: settings.backoff, health: { host.reportHealth(degraded: $0) },
             log: { host.log($0 ? .warning : .info, $1) })
         self.session = session

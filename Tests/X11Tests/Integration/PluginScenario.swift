@@ -37,7 +37,11 @@ final class PluginScenario: @unchecked Sendable {
         let scenario = PluginScenario(desktop: desktop, agent: agent, log: EventLog(bus: agent.bus), directory: directory)
         try await agent.start()
         for plugin in plugins {
-            guard await scenario.log.waitForState(plugin.id, { $0["state"] == "running" }) != nil else {
+            // Running means start returned; the plugin watches the display once its
+            // status says so (a window opened before that would be "present", not "opened").
+            guard await scenario.log.waitForState(plugin.id, { $0["state"] == "running" }) != nil,
+                await eventually(timeout: .seconds(15), { (try? await scenario.request(plugin.id, "status"))?["result"]?["connected"] == true })
+            else {
                 await scenario.stop()
                 throw HarnessError("plugin \(plugin.id) did not run: \(scenario.log.states(of: plugin.id))")
             }
@@ -54,8 +58,9 @@ final class PluginScenario: @unchecked Sendable {
 
     var tools: XTools { desktop.tools }
 
-    /// The seq of the newest event so far: wait for what comes after it.
-    var lastSeq: UInt64 { log.all.last?.seq ?? 0 }
+    /// The seq of the newest event the bus published so far (the log may
+    /// not have caught up yet): wait for what comes after it.
+    var lastSeq: UInt64 { agent.bus.nextSeq - 1 }
 
     func request(_ plugin: String, _ method: String, _ params: JSONValue? = nil) async throws -> JSONValue {
         var request: JSONObject = ["method": .string(method)]

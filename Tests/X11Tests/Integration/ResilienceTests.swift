@@ -69,8 +69,9 @@ extension X11IntegrationTests {
             for plugin in ["screen", "desktop"] {
                 #expect(await degradedReason(agent, plugin)
                         == "no X display: DISPLAY is not set and the config names none (\"display\"), so no window can be seen")
+                let states = agent.events.filter { $0["topic"] == "plugin.state" && $0["data"]?["plugin"]?.stringValue == plugin }
+                #expect(states.map { $0["data"]?["state"] } == ["starting", "degraded"], "said during start: never shown as running")
             }
-            // Requests still work: the page can be told what is wrong.
             agent.signal(SIGKILL)
             _ = await agent.waitForExit()
         }

@@ -38,7 +38,7 @@ extension X11IntegrationTests {
                 #expect(back.data["by"] == "agent")
                 #expect(took >= grace, "\(how): the agent waited out the grace period")
                 #expect(took < grace + margin, "\(how): restored after \(took)")
-                let outcome = try #require(scenario.events("screen.reactivated", after: before).first)
+                let outcome = try #require(await scenario.waitFor("screen.reactivated", after: before)).data
                 #expect(outcome["result"] == "restored")
                 #expect(outcome["violation"]?.stringValue == how)
                 #expect((outcome["waited_ms"]?.intValue ?? 0) >= 1000)
@@ -61,7 +61,7 @@ extension X11IntegrationTests {
             let uncovered = try #require(await scenario.waitFor("screen.covered", after: covered.event.seq, timeout: .seconds(10)) { $0["covered"] == false })
             let coveredFor = PluginScenario.milliseconds(from: covered.event, to: uncovered.event)
             #expect(coveredFor >= 950 && coveredFor < 2500, "raised again after the grace period: \(coveredFor) ms")
-            #expect(scenario.events("screen.reactivated", after: before).first?["violation"] == "covered")
+            #expect(await scenario.waitFor("screen.reactivated", after: before)?.data["violation"] == "covered")
             #expect(scenario.tools.stacking().last == page.window, "the call page is on top again")
             #expect(try scenario.schemaProblems() == [])
             await scenario.stop()
@@ -178,6 +178,7 @@ extension X11IntegrationTests {
             _ = try await scenario.request("screen", "share_state", ["active": true, "display_surface": "window"])
             let stopped = try await scenario.request("screen", "share_state", ["active": false])
             #expect(stopped["result"]?["change"] == "stopped")
+            #expect(await eventually { scenario.events("screen.share").count >= 3 })
             #expect(scenario.events("screen.share").map { [$0["change"], $0["full_screen_share"]] } ==
                     [["initial", true], ["surface_changed", false], ["stopped", false]], "repeats are not published")
 
