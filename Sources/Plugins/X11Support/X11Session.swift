@@ -90,6 +90,11 @@ public final class X11Session: @unchecked Sendable {
     private func serve(_ connection: X11Connection) {
         while !isStopping && !connection.isLost {
             runPosted()
+            if let deadline = watcher.nextDeadline, deadline <= clock.now { watcher.deadlineReached(now: clock.now) }
+            // Draining is the last X call before poll(): XPending flushes our requests and
+            // takes every event already read. Any other call (even XFlush, which lets XCB
+            // read while it writes) could pull an event off the socket, and poll() would
+            // then sleep on it until something else arrived.
             while let event = connection.nextEvent() {
                 watcher.handle(event, now: clock.now)
                 if connection.isLost { return }
@@ -97,12 +102,8 @@ public final class X11Session: @unchecked Sendable {
             if connection.isLost { return }
             reportProblems()
             let now = clock.now
-            if let deadline = watcher.nextDeadline, deadline <= now {
-                watcher.deadlineReached(now: now)
-                continue  // it may have queued requests, or read events along with replies
-            }
-            connection.flush()
             if posted.withLock({ !$0.isEmpty }) { continue }
+            if let deadline = watcher.nextDeadline, deadline <= now { continue }
             let timeout = watcher.nextDeadline.map { max(0, $0 - now) }
             var fds = [pollfd(fd: connection.fileDescriptor, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: wake.readEnd, events: Int16(POLLIN), revents: 0)]

@@ -48,15 +48,25 @@ struct X11Benchmark {
             let (owner, at) = client.takeClipboard(trial: trial)
             clipboard.add(try await received.wait("desktop.clipboard") { $0["owner"]?.stringValue == owner.description }, since: at)
         }
+        // Focus settles on the call page first, so every trial moves it; what
+        // arrived until then is dropped so no trial matches an old event.
+        client.perform { $0.requestActivation(page) }
+        guard await eventually({ desktop.tools.activeWindow() == pageID }) else { throw BenchError("the call page never got focus") }
+        try await Task.sleep(for: .milliseconds(300))
+        bus.discardAll()
+        socket.discardAll()
         var focus = Samples()
-        let first = desktop.tools.activeWindow() == otherID ? page : other  // every trial moves focus
         for trial in 0..<trials {
-            let target = trial % 2 == 0 ? first : (first == page ? other : page)
+            let target = trial % 2 == 0 ? other : page
             let at = client.perform { connection in
                 defer { connection.requestActivation(target) }
                 return SystemMonotonicClock().now
             }
-            focus.add(try await received.wait("desktop.focus") { $0["window"]?.stringValue == target.description }, since: at)
+            do {
+                focus.add(try await received.wait("desktop.focus", timeout: .seconds(3)) { $0["window"]?.stringValue == target.description }, since: at)
+            } catch {
+                throw BenchError("trial \(trial): no focus event for \(target); X says \(desktop.tools.activeWindow() ?? "none") is active")
+            }
         }
         client.perform { $0.requestFullscreen(page, true) }
         _ = try await received.wait("screen.fullscreen") { $0["full_screen"] == true }
@@ -125,8 +135,8 @@ struct Both {
     let bus: Arrivals
     let socket: Arrivals
 
-    func wait(_ topic: String, _ match: @escaping (JSONValue) -> Bool) async throws -> (bus: Double, socket: Double) {
-        (try await bus.wait(topic, match), try await socket.wait(topic, match))
+    func wait(_ topic: String, timeout: Duration = .seconds(10), _ match: @escaping (JSONValue) -> Bool) async throws -> (bus: Double, socket: Double) {
+        (try await bus.wait(topic, timeout: timeout, match), try await socket.wait(topic, timeout: timeout, match))
     }
 }
 
@@ -191,6 +201,10 @@ final class Arrivals: Sendable {
         }
         throw BenchError("no \(topic) event within \(timeout)")
     }
+
+    func discardAll() { store.list.withLock { $0.removeAll() } }
+
+
 
     func stop() { stopReading() }
 }
