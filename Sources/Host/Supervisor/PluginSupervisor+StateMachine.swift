@@ -31,6 +31,8 @@ public struct SupervisorStateMachine: Sendable {
 
     public private(set) var state: State = .idle
     public private(set) var attempt = 0
+    /// Health a plugin reported before its start returned; applied at `started`.
+    private var healthWhileStarting: String?
     /// When the recent crashes happened (seconds on the caller's clock).
     public private(set) var crashTimes: [Double] = []
     public let policy: RestartPolicy
@@ -47,18 +49,21 @@ public struct SupervisorStateMachine: Sendable {
             state = .starting(attempt: 1)
             return [.spawn, .publish]
         case (.starting, .started):
-            state = .running(degraded: nil)
+            state = .running(degraded: healthWhileStarting)
+            healthWhileStarting = nil
             return [.publish]
         case (.running(let current), .health(let degraded)):
             guard current != degraded else { return [] }
             state = .running(degraded: degraded)
             return [.publish]
-        case (.starting, .health):
-            return []  // the plugin reports health while starting; running state follows
+        case (.starting, .health(let degraded)):
+            healthWhileStarting = degraded  // its threads may report before start returns
+            return []
         case (.starting, .exited(let reason)), (.running, .exited(let reason)):
             return crashed(reason: reason, now: now)
         case (.waiting, .restartDue):
             attempt += 1
+            healthWhileStarting = nil
             state = .starting(attempt: attempt)
             return [.spawn, .publish]
         case (.starting, .stopRequested), (.running, .stopRequested):

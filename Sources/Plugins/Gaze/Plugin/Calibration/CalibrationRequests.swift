@@ -18,7 +18,8 @@ struct CalibrationRequests {
                     let screen = CalibrationSession.Screen(
                         width: width, height: height, widthMillimetres: params["screen"]?["width_mm"]?.doubleValue,
                         distanceMillimetres: params["screen"]?["distance_mm"]?.doubleValue ?? 600)
-                    _ = session.start(screen: screen)
+                    _ = session.start(screen: screen, settleMilliseconds: params["settle_ms"]?.doubleValue,
+                                      collectMilliseconds: params["collect_ms"]?.doubleValue)
                     return ["targets": session.targetsJSON, "settle_ms": .number(session.settleMilliseconds),
                             "collect_ms": .number(session.collectMilliseconds)]
                 case "calibration.collect":

@@ -67,8 +67,8 @@ public struct CalibrationSession: Sendable {
         }
     }
 
-    public let settleMilliseconds: Double
-    public let collectMilliseconds: Double
+    public private(set) var settleMilliseconds: Double
+    public private(set) var collectMilliseconds: Double
     public private(set) var state = State.idle
     public private(set) var screen: Screen?
     public private(set) var targets: [Target] = []
@@ -84,8 +84,10 @@ public struct CalibrationSession: Sendable {
 
     /// Starts (or restarts) with nine fitting targets on a 3x3 grid and
     /// four validation targets between them.
-    public mutating func start(screen: Screen) -> [Target] {
+    public mutating func start(screen: Screen, settleMilliseconds: Double? = nil, collectMilliseconds: Double? = nil) -> [Target] {
         self.screen = screen
+        if let settleMilliseconds { self.settleMilliseconds = max(0, min(settleMilliseconds, 5000)) }
+        if let collectMilliseconds { self.collectMilliseconds = max(50, min(collectMilliseconds, 10000)) }
         let (w, h) = (screen.width, screen.height)
         let fit = [0.1, 0.5, 0.9].flatMap { fy in [0.1, 0.5, 0.9].map { fx in (fx * w, fy * h) } }
         let validate = [(0.3, 0.3), (0.7, 0.3), (0.3, 0.7), (0.7, 0.7)].map { ($0.0 * w, $0.1 * h) }
