@@ -64,8 +64,8 @@ const DEFAULTS = {
 const DEFAULT_THRESHOLDS = { goodDeg: 2, fairDeg: 4 };
 const CONNECTION_LOST_CODES = new Set(["closed", "not_connected", "connection_lost", "agent_stopping"]);
 const FIRST_LOOK_MS = 900; // time for the eyes to find the dot before it starts moving
-const FEEDBACK_MS = 250;
-const SKIPPED_IN_A_ROW_LIMIT = 2; // the eyes are lost, not one point: stop rather than try every target // long enough to see the point's colour change, short enough not to slow the run
+const FEEDBACK_MS = 250; // long enough to see the point's colour change, short enough not to slow the run
+const SKIPPED_IN_A_ROW_LIMIT = 2; // the eyes are lost, not one point: stop rather than try every target
 const WINDOW_ONLY_NOTE = "Full screen was not allowed, so this browser window was calibrated instead: " +
   "keep the window where it is and do not resize it during the interview.";
 
@@ -240,7 +240,7 @@ async function requestCollect(client, index, settings, signal) {
   try {
     return await gazeRequest(client, "calibration.collect", { index }, settings, signal);
   } catch (error) {
-    if (error.code !== "calibration") throw error;
+    if (!PLUGIN_CALIBRATION_CODES.has(error.code)) throw error;
     const status = await gazeRequest(client, "calibration.status", {}, settings, signal);
     if (status.state === "idle") {
       throw new CalibrationError("calibration",
@@ -312,6 +312,11 @@ async function gazeRequest(client, method, params, settings, signal) {
   }
 }
 
+/** The error codes the gaze plugin answers a calibration request with (docs/gaze.md). */
+const PLUGIN_CALIBRATION_CODES = new Set([
+  "not_started", "no_such_target", "busy", "not_enough_targets", "not_fitted", "fit_failed", "invalid_params",
+]);
+
 function asCalibrationError(error) {
   if (error instanceof CalibrationError) return error;
   const message = error?.message ?? String(error);
@@ -321,6 +326,9 @@ function asCalibrationError(error) {
     case "timeout":
       return new CalibrationError("timeout", `the agent did not answer in time: ${message}`, { cause: error });
     case "calibration":
+      return new CalibrationError("calibration", message, { cause: error });
+    case "not_started": case "no_such_target": case "busy": case "not_enough_targets": case "not_fitted":
+    case "fit_failed": case "invalid_params":
       return new CalibrationError("calibration", message, { cause: error });
     default:
       if (CONNECTION_LOST_CODES.has(error?.code) || error?.code === "session_revoked" || error?.code === "session_ended") {
@@ -492,8 +500,8 @@ function shadowHost(className, css, nonce) {
 }
 
 /** Positions by CSSOM (allowed under a strict CSP, unlike style attributes in markup). */
-function placeAt(node, x, y, scale = 1) {
-  node.style.transform = `translate(${x}px, ${y}px) scale(${scale})`;
+function placeAt(node, x, y) {
+  node.style.transform = `translate(${x}px, ${y}px)`;
 }
 
 function formatNumber(value, digits = 0) {
@@ -688,7 +696,7 @@ class CalibrationOverlay {
         "A dot will move around the screen. Follow it with your eyes and look at its centre until it moves on. " +
           "Sit as you will during the interview and keep your head still.",
         `It takes about ${seconds} seconds: 9 points to calibrate, then 4 to check the accuracy. ` +
-          "The screen goes full screen meanwhile; press Esc to stop at any time.",
+          "The page goes full screen meanwhile; press Esc to stop at any time.",
         "The camera's images stay on this computer: only where you look is shared.",
       ],
       note,
@@ -697,8 +705,6 @@ class CalibrationOverlay {
   }
 
   showResult(result, client, signal) {
-    this.#stopDot();
-    this.#marks.replaceChildren();
     this.#liveDot = liveGazeDot(client, { parent: this.#stage });
     const rating = element("span", { className: `badge ${result.rating}`, text: result.rating });
     return this.#showPanel({
@@ -718,8 +724,6 @@ class CalibrationOverlay {
   }
 
   showFailure(error, signal) {
-    this.#stopDot();
-    this.#marks.replaceChildren();
     return this.#showPanel({
       title: "The calibration did not work",
       paragraphs: [
@@ -739,6 +743,8 @@ class CalibrationOverlay {
 
   /** Shows a panel and resolves with {id, fullscreen} once a button is chosen. */
   #showPanel({ title, lead = null, paragraphs, figure = null, details = [], note = null, buttons, autoChoice = null }, signal) {
+    this.#stopDot(); // a pass that ended early leaves its dot and marks behind
+    this.#marks.replaceChildren();
     this.#dialog.classList.remove("running");
     this.#status.hidden = true;
     this.#windowNote.hidden = true;

@@ -27,13 +27,13 @@ import Testing
         let started = try await ask("calibration.start", ["screen": ["width": 1920, "height": 1080, "width_mm": 520],
                                                           "settle_ms": 100, "collect_ms": 300])
         let targets = started["result"]?["targets"]?.arrayValue ?? []
-        #expect(targets.count == 13)
+        #expect(targets.count == 13 && started["result"]?["run"] == 1 && started["result"]?["min_fit_targets"] == 5)
         #expect(targets.filter { $0["role"] == "validate" }.count == 4)
         for target in targets {
             let index = try #require(target["index"]?.intValue)
             let collecting = try await ask("calibration.collect", ["index": .number(Double(index))])
             #expect(collecting["result"]?["starts_in_ms"] == 100, "\(collecting)")
-            let done = try await JSONParser.parse(client.receive(until: { $0.contains(#""phase":"collected","index":\#(index),"#) }))
+            let done = try await JSONParser.parse(client.receive(until: { $0.contains(#""phase":"collected","run":1,"index":\#(index),"#) }))
             #expect((done["d"]?["data"]?["samples"]?.intValue ?? 0) >= 1, "target \(index) got frames")
         }
         let fit = try await ask("calibration.fit")
@@ -57,7 +57,7 @@ import Testing
 
         // Out of order: refused with the reason, and a new run can start.
         let refused = try await ask("calibration.collect", ["index": 99])
-        #expect(refused["error"]?["code"] == "calibration")
+        #expect(refused["error"]?["code"] == "no_such_target")
         let again = try await ask("calibration.start", ["screen": ["width": 1280, "height": 720]])
         #expect(again["result"]?["targets"]?.arrayValue?.count == 13)
     }
