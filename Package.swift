@@ -127,6 +127,10 @@ let package = Package(
             dependencies: ["ProctorHost", "ProctorJSON", "ProctorTestSupport", .product(name: "Logging", package: "swift-log")],
             path: "Tests/HostTests"),
         .testTarget(
+            name: "GazeTests",
+            dependencies: ["Gaze", "GazeVision", "ProctorHost", "ProctorJSON", "ProctorTestSupport"],
+            path: "Tests/GazeTests"),
+        .testTarget(
             name: "APITests",
             dependencies: ["ProctorAPI", "ProctorHost", "ProctorJSON", "ProctorTestSupport", .product(name: "Logging", package: "swift-log")],
             path: "Tests/APITests"),

@@ -41,8 +41,9 @@ public final class APIHarness: @unchecked Sendable {
         guard let port = await iterator.next() else { throw WebSocketTestClient.Failure(description: "the API did not start") }
         self.port = port
         // Tests start talking once every plugin has started.
+        // (A plugin that loads large models, like gaze, may take seconds on a busy machine.)
         for supervisor in await agent.supervisors.values {
-            _ = await eventually { await supervisor.state.name != .starting }
+            _ = await eventually(timeout: .seconds(60)) { await supervisor.state.name != .starting }
         }
     }
 

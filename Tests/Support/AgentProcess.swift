@@ -20,7 +20,7 @@ public final class AgentProcess: @unchecked Sendable {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        try process.run()
+        try ParentBoundLaunch.run(process)
         collect(out.fileHandleForReading) { line in
             if let event = try? JSONParser.parse(line) { self.collected.withLock { $0.events.append(event) } }
         }

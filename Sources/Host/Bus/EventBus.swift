@@ -34,24 +34,34 @@ public final class EventBus: Sendable {
     /// `plugin` needs no JSON escaping and that `data` is one JSON object.
     @discardableResult
     public func publish(plugin: String, topic: String, data: String) -> Event {
+        publish(plugin: plugin, batch: [(topic, data)])[0]
+    }
+
+    /// Publishes several events of one plugin in order, under one lock and
+    /// with one wake-up per subscriber: what a plugin child's relay reads in
+    /// one go costs the subscribers one switch, not one per event.
+    @discardableResult
+    public func publish(plugin: String, batch: [(topic: String, data: String)]) -> [Event] {
         var wake: [CheckedContinuation<Void, Never>] = []
-        let event = state.withLock { state in
-            let event = Event(seq: state.nextSeq, timestamp: .now(), plugin: plugin, topic: topic, data: data)
-            state.nextSeq += 1
-            state.ring.append(event)
-            state.ringBytes += event.footprint
-            while state.ring.count > limits.replayCount || state.ringBytes > limits.replayBytes,
-                let old = state.ring.removeFirst()
-            {
-                state.ringBytes -= old.footprint
+        let events = state.withLock { state in
+            batch.map { topic, data in
+                let event = Event(seq: state.nextSeq, timestamp: .now(), plugin: plugin, topic: topic, data: data)
+                state.nextSeq += 1
+                state.ring.append(event)
+                state.ringBytes += event.footprint
+                while state.ring.count > limits.replayCount || state.ringBytes > limits.replayBytes,
+                    let old = state.ring.removeFirst()
+                {
+                    state.ringBytes -= old.footprint
+                }
+                for queue in state.subscribers where queue.wants(topic) {
+                    if let waiter = queue.enqueue(event) { wake.append(waiter) }
+                }
+                return event
             }
-            for queue in state.subscribers where queue.wants(topic) {
-                if let waiter = queue.enqueue(event) { wake.append(waiter) }
-            }
-            return event
         }
         for waiter in wake { waiter.resume() }
-        return event
+        return events
     }
 
     @discardableResult

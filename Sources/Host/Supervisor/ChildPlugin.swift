@@ -161,39 +161,66 @@ final class ChildPlugin: Sendable {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 10, alignment: 8)
         defer { buffer.deallocate() }
         let check = EmitCheck(manifest: spec.manifest)
+        // Events read in one go are published together (see EventBus.publish(batch:));
+        // any other frame first flushes them, so the order is kept.
+        var events: [(topic: String, data: String)] = []
+        func flush() {
+            if !events.isEmpty { bus.publish(plugin: spec.instanceID, batch: events) }
+            events.removeAll(keepingCapacity: true)
+        }
         reading: while true {
             do {
                 guard try socket.receive(into: &decoder, buffer: buffer) else { break }
                 while let frame = try decoder.next() {
-                    if let violation = handle(frame, check: check) {
+                    if frame.kind == .event {
+                        switch Self.event(in: frame, check: check) {
+                        case .success(let event): events.append(event)
+                        case .failure(let violation):
+                            kill(reason: "protocol violation: \(violation.description); killed")
+                            break reading
+                        }
+                        continue
+                    }
+                    flush()
+                    if let violation = handle(frame) {
                         kill(reason: "protocol violation: \(violation); killed")
                         break reading
                     }
                 }
+                flush()
             } catch {
                 kill(reason: "protocol violation: \(error); killed")
                 break
             }
         }
+        flush()
         finish()
     }
 
-    /// Acts on one frame; returns a description of the violation if it is one.
-    private func handle(_ frame: Frame, check: EmitCheck) -> String? {
+    struct Violation: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// An event frame's topic and data, checked as the plugin's own side checked them.
+    static func event(in frame: Frame, check: EmitCheck) -> Result<(topic: String, data: String), Violation> {
+        guard let topicLength = frame.payload.first.map(Int.init), frame.payload.count > topicLength else {
+            return .failure(Violation(description: "truncated event"))
+        }
+        let verdict = frame.payload.withUnsafeBytes { raw in
+            check.check(topic: UnsafeRawBufferPointer(rebasing: raw[1..<(1 + topicLength)]),
+                        data: UnsafeRawBufferPointer(rebasing: raw[(1 + topicLength)...]))
+        }
+        if case .invalid(let why) = verdict { return .failure(Violation(description: why)) }
+        return .success((String(decoding: frame.payload[1..<(1 + topicLength)], as: UTF8.self),
+                         String(decoding: frame.payload[(1 + topicLength)...], as: UTF8.self)))
+    }
+
+    /// Acts on one frame other than an event; returns a description of the
+    /// violation if it is one.
+    private func handle(_ frame: Frame) -> String? {
         switch frame.kind {
         case .event:
-            guard let topicLength = frame.payload.first.map(Int.init), frame.payload.count > topicLength else {
-                return "truncated event"
-            }
-            let verdict = frame.payload.withUnsafeBytes { raw in
-                check.check(topic: UnsafeRawBufferPointer(rebasing: raw[1..<(1 + topicLength)]),
-                            data: UnsafeRawBufferPointer(rebasing: raw[(1 + topicLength)...]))
-            }
-            if case .invalid(let why) = verdict { return why }
-            bus.publish(
-                plugin: spec.instanceID,
-                topic: String(decoding: frame.payload[1..<(1 + topicLength)], as: UTF8.self),
-                data: String(decoding: frame.payload[(1 + topicLength)...], as: UTF8.self))
+            return "event handled elsewhere"
         case .log:
             guard let level = frame.payload.first else { return "empty log frame" }
             let message = String(decoding: frame.payload.dropFirst(), as: UTF8.self)

@@ -31,10 +31,10 @@ public struct SupervisorStateMachine: Sendable {
 
     public private(set) var state: State = .idle
     public private(set) var attempt = 0
+    /// Health a plugin reported before its start returned; applied at `started`.
+    private var healthWhileStarting: String?
     /// When the recent crashes happened (seconds on the caller's clock).
     public private(set) var crashTimes: [Double] = []
-    /// What the plugin reported while starting; it applies once it runs.
-    private var healthWhileStarting: String?
     public let policy: RestartPolicy
 
     public init(policy: RestartPolicy) { self.policy = policy }
@@ -57,9 +57,7 @@ public struct SupervisorStateMachine: Sendable {
             state = .running(degraded: degraded)
             return [.publish]
         case (.starting, .health(let degraded)):
-            // A plugin may report health from its start (the ABI says so): keep
-            // it for the running state, which is published when start returns.
-            healthWhileStarting = degraded
+            healthWhileStarting = degraded  // its threads may report before start returns
             return []
         case (.starting, .exited(let reason)), (.running, .exited(let reason)):
             return crashed(reason: reason, now: now)

@@ -34,7 +34,7 @@ public final class Chromium: @unchecked Sendable {
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        try ParentBoundLaunch.run(process)
         // Chromium names its DevTools endpoint on stderr.
         var seen = ""
         let deadline = Date(timeIntervalSinceNow: 30)

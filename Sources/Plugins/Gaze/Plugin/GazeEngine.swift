@@ -46,11 +46,12 @@ final class GazeEngine: @unchecked Sendable {
         let features = GazeEngine.features(result, width: Double(frame.width), height: Double(frame.height))
 
         // Calibration collects on the monotonic clock the page's requests use.
-        let collected = calibration.withLock { session -> ((index: Int, samples: Int)?, GazeMapping?, CalibrationSession.Screen?) in
-            (session.observe(features, now: clock()), session.mapping, session.screen)
+        let collected = calibration.withLock { session -> ((index: Int, samples: Int)?, GazeMapping?, CalibrationSession.Screen?, Int) in
+            (session.observe(features, now: clock()), session.mapping, session.screen, session.run)
         }
         if let done = collected.0 {
-            emit("gaze.calibration", ["phase": "collected", "index": .number(Double(done.index)), "samples": .number(Double(done.samples))])
+            emit("gaze.calibration", ["phase": "collected", "run": .number(Double(collected.3)), "index": .number(Double(done.index)),
+                                      "samples": .number(Double(done.samples))])
         }
         let screenPoint = features.flatMap { collected.1?.predict($0) }
         if let point = screenPoint, let screen = collected.2 {

@@ -40,14 +40,17 @@ public final class GazePlugin: FileSourcePlugin {
         pipeline = nil
     }
 
-    /// Every frame of a recorded file (every `every`th), as fast as it goes.
+    /// Every frame of a recorded file (every `every`th), as fast as it goes;
+    /// `"flip": true` mirrors each frame first. Signals carry over from one
+    /// replay to the next on the same instance, as from one clip to the next.
     public func replay(path: String, options: JSONValue) throws {
         let every = max(1, options["every"]?.intValue ?? 1)
+        let flip = options["flip"]?.boolValue ?? false
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw PluginError("\(path): no such file or folder")
         }
-        let source = try FrameSource(isDirectory.boolValue ? .imageFolder(path) : .video(path))
+        let source = try FrameSource(isDirectory.boolValue ? .imageFolder(path) : .video(path), flip: flip)
         while case .frame(let frame, _) = try source.read() {
             if frame.index % Int64(every) == 0 { try engine.process(frame) }
         }

@@ -55,6 +55,18 @@ public struct CalibrationSession: Sendable {
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case notStarted, unknownTarget(Int), busy(Int), notEnoughTargets(role: String, have: Int, need: Int), notFitted, fit(String)
 
+        /// The error code a page can branch on.
+        public var code: String {
+            switch self {
+            case .notStarted: "not_started"
+            case .unknownTarget: "no_such_target"
+            case .busy: "busy"
+            case .notEnoughTargets: "not_enough_targets"
+            case .notFitted: "not_fitted"
+            case .fit: "fit_failed"
+            }
+        }
+
         public var description: String {
             switch self {
             case .notStarted: "no calibration is running: call calibration.start first"
@@ -67,9 +79,12 @@ public struct CalibrationSession: Sendable {
         }
     }
 
-    public let settleMilliseconds: Double
-    public let collectMilliseconds: Double
+    public private(set) var settleMilliseconds: Double
+    public private(set) var collectMilliseconds: Double
     public private(set) var state = State.idle
+    /// Counts calibration runs, so a page can tell this run's events from an earlier one's.
+    public private(set) var run = 0
+    public static let minimumFitTargets = 5
     public private(set) var screen: Screen?
     public private(set) var targets: [Target] = []
     public private(set) var samples: [Int: [GazeFeatures]] = [:]
@@ -84,8 +99,10 @@ public struct CalibrationSession: Sendable {
 
     /// Starts (or restarts) with nine fitting targets on a 3x3 grid and
     /// four validation targets between them.
-    public mutating func start(screen: Screen) -> [Target] {
+    public mutating func start(screen: Screen, settleMilliseconds: Double? = nil, collectMilliseconds: Double? = nil) -> [Target] {
         self.screen = screen
+        if let settleMilliseconds { self.settleMilliseconds = max(0, min(settleMilliseconds, 5000)) }
+        if let collectMilliseconds { self.collectMilliseconds = max(50, min(collectMilliseconds, 10000)) }
         let (w, h) = (screen.width, screen.height)
         let fit = [0.1, 0.5, 0.9].flatMap { fy in [0.1, 0.5, 0.9].map { fx in (fx * w, fy * h) } }
         let validate = [(0.3, 0.3), (0.7, 0.3), (0.3, 0.7), (0.7, 0.7)].map { ($0.0 * w, $0.1 * h) }
@@ -94,6 +111,7 @@ public struct CalibrationSession: Sendable {
         samples = [:]
         accuracy = nil
         state = .waiting
+        run += 1
         return targets
     }
 
@@ -108,7 +126,8 @@ public struct CalibrationSession: Sendable {
         return window
     }
 
-    /// Feeds one frame's features; returns the target whose window just closed.
+    /// Feeds one frame's features (or none, to let time pass); returns the
+    /// target whose window just closed.
     public mutating func observe(_ features: GazeFeatures?, now: Double) -> (index: Int, samples: Int)? {
         guard case .collecting(let index, let from, let until) = state else { return nil }
         if now > until {
@@ -123,7 +142,9 @@ public struct CalibrationSession: Sendable {
         guard state != .idle else { throw .notStarted }
         let pairs = pairs(for: .fit)
         let covered = Set(pairs.map(\.1.index)).count
-        guard covered >= 5 else { throw .notEnoughTargets(role: "fitting", have: covered, need: 5) }
+        guard covered >= Self.minimumFitTargets else {
+            throw .notEnoughTargets(role: "fitting", have: covered, need: Self.minimumFitTargets)
+        }
         let fitted: GazeMapping
         do { fitted = try GazeMapping.fit(pairs.map { ($0.0, $0.1.x, $0.1.y) }) } catch { throw .fit("\(error)") }
         mapping = fitted

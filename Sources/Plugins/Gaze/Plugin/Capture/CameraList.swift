@@ -30,6 +30,16 @@ enum CameraList {
         return ["cameras": .array(cameras)]
     }
 
+    /// "The first camera" becomes that camera's path; other sources pass through.
+    static func resolve(_ kind: FrameSource.Kind) throws -> FrameSource.Kind {
+        guard case .camera("") = kind else { return kind }
+        let cameras = try json()["cameras"]?.arrayValue ?? []
+        guard let first = cameras.first?["path"]?.stringValue else {
+            throw PluginError("no camera: this system has no V4L2 capture device (/dev/video*)")
+        }
+        return .camera(first)
+    }
+
     private static func text<T>(_ tuple: T) -> String {
         withUnsafeBytes(of: tuple) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     }

@@ -34,7 +34,7 @@ final class CapturePipeline: @unchecked Sendable {
         while !stop.isRaised {
             let source: FrameSource
             do {
-                source = try FrameSource(settings.source, width: settings.width, height: settings.height, fps: settings.fps)
+                source = try FrameSource(CameraList.resolve(settings.source), width: settings.width, height: settings.height, fps: settings.fps)
             } catch {
                 host.reportHealth(degraded: "no frames: \(error); retrying every \(settings.cameraRetrySeconds) s")
                 if stop.wait(seconds: settings.cameraRetrySeconds) { return }

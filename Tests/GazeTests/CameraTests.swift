@@ -1,0 +1,59 @@
+import Foundation
+import GazeVision
+import ProctorJSON
+import ProctorTestSupport
+import Testing
+
+/// There is no camera on these machines: the V4L2 path must say so clearly.
+/// (What can be tested without a device is tested; streaming from a real
+/// camera is not.)
+@Suite struct CameraTests {
+    func open(_ name: String) -> (gaze_status, String) {
+        var options = gaze_source_options()
+        gaze_source_options_init(&options)
+        var error = gaze_error()
+        gaze_error_init(&error)
+        var source: OpaquePointer?
+        let status = gaze_source_open_camera(name, &options, &source, &error)
+        if let source { gaze_source_close(source) }
+        let message = withUnsafeBytes(of: error.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        return (status, message)
+    }
+
+    @Test func enumeratingASystemWithoutCamerasGivesAnEmptyList() throws {
+        guard !(try FileManagerProbe.hasVideoDevices()) else { return }  // a machine with a camera lists it instead
+        let replay = try GazeReplay()
+        #expect(try replay.request("cameras.list")["result"]?["cameras"] == [])
+    }
+
+    @Test func aMissingPathANonCameraAndAnUnknownNameAreNamedErrors() throws {
+        let (missing, missingMessage) = open("/dev/video99")
+        #expect(missing == GAZE_ERR_NOT_FOUND && missingMessage.contains("/dev/video99"))
+        let (notCamera, notCameraMessage) = open("/dev/null")
+        #expect(notCamera == GAZE_ERR_NOT_CAPTURE_DEVICE && notCameraMessage.contains("/dev/null"), "\(notCameraMessage)")
+        if !(try FileManagerProbe.hasVideoDevices()) {
+            let (none, noneMessage) = open("Integrated Camera")
+            #expect(none == GAZE_ERR_NO_DEVICE && !noneMessage.isEmpty)
+        }
+    }
+
+    @Test func theLivePluginWithoutACameraIsDegradedAndSaysWhy() async throws {
+        guard !(try FileManagerProbe.hasVideoDevices()) else { return }
+        let dir = TemporaryDirectory()
+        var builder = ConfigBuilder()
+        builder.add(id: "gaze", library: "gaze", config: ["source": "camera", "camera_retry_s": 0.5])
+        let agent = try AgentProcess(arguments: ["run", "--config", builder.write(to: dir), "--state-dir", dir.path + "/state", "--print-events", "plugin.state"],
+                                     environment: ["XDG_RUNTIME_DIR": dir.path, "PROCTORD_DATA_DIR": GazeFixtures.dataDirectory])
+        defer { agent.signal(SIGKILL) }
+        let degraded = await agent.waitForEvent(timeout: .seconds(60)) { $0["topic"] == "plugin.state" && $0["data"]?["state"] == "degraded" }
+        let reason = degraded?["data"]?["reason"]?.stringValue ?? ""
+        #expect(reason == "no frames: no camera: this system has no V4L2 capture device (/dev/video*); retrying every 0.5 s",
+                "\(degraded.map { "\($0)" } ?? "no degraded state")")
+    }
+}
+
+enum FileManagerProbe {
+    static func hasVideoDevices() throws -> Bool {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/dev"))?.contains { $0.hasPrefix("video") } ?? false
+    }
+}
