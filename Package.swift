@@ -9,6 +9,8 @@ let package = Package(
         .library(name: "proctor-heartbeat", type: .dynamic, targets: ["Heartbeat"]),
         .library(name: "proctor-sysinfo", type: .dynamic, targets: ["SysInfo"]),
         .library(name: "proctor-gaze", type: .dynamic, targets: ["Gaze"]),
+        .library(name: "proctor-screen", type: .dynamic, targets: ["ScreenEntry"]),
+        .library(name: "proctor-desktop", type: .dynamic, targets: ["DesktopEntry"]),
         // Test-only plugins: misbehaviour and ABI mismatches on purpose.
         .library(name: "proctor-test-chaos", type: .dynamic, targets: ["TestChaos"]),
         .library(name: "proctor-test-abi-v2", type: .dynamic, targets: ["TestAbiV2"]),
@@ -81,6 +83,18 @@ let package = Package(
                 .linkedLibrary("opencv_core"), .linkedLibrary("v4l2"),
             ]),
         .target(name: "Gaze", dependencies: ["PluginKit", "GazeVision"], path: "Sources/Plugins/Gaze/Plugin"),
+        // X11 access the screen and desktop plugins share: a C shim over Xlib's
+        // macros, event union and error handlers, and the Swift layer above it.
+        .target(
+            name: "X11Shim", path: "Sources/Plugins/X11Shim",
+            linkerSettings: [.linkedLibrary("X11"), .linkedLibrary("Xrandr"), .linkedLibrary("Xfixes")]),
+        .target(name: "X11Support", dependencies: ["X11Shim", "PluginKit", "ProctorJSON"], path: "Sources/Plugins/X11Support"),
+        // A plugin's code and its exported entry symbol are separate targets so
+        // the tests can link several plugins' code into one binary.
+        .target(name: "Screen", dependencies: ["PluginKit", "X11Support"], path: "Sources/Plugins/Screen", exclude: ["Entry"]),
+        .target(name: "ScreenEntry", dependencies: ["Screen", "PluginKit"], path: "Sources/Plugins/Screen/Entry"),
+        .target(name: "Desktop", dependencies: ["PluginKit", "X11Support"], path: "Sources/Plugins/Desktop", exclude: ["Entry"]),
+        .target(name: "DesktopEntry", dependencies: ["Desktop", "PluginKit"], path: "Sources/Plugins/Desktop/Entry"),
 
         // Tests.
         .target(name: "TestChaos", dependencies: ["PluginABI"], path: "Tests/Plugins/Chaos", publicHeadersPath: "."),
@@ -97,8 +111,17 @@ let package = Package(
             path: "Tests/Support"),
         .executableTarget(
             name: "proctord-bench",
-            dependencies: ["ProctorHost", "ProctorJSON", "ProctorTestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ProctorHost", "ProctorJSON", "ProctorTestSupport", "X11Support", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/Benchmarks/Bench"),
+        .testTarget(
+            name: "X11Tests",
+            dependencies: [
+                "Screen", "Desktop", "X11Support", "PluginKit", "ProctorHost", "ProctorJSON", "ProctorTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/X11Tests"),
         .testTarget(
             name: "HostTests",
             dependencies: ["ProctorHost", "ProctorJSON", "ProctorTestSupport", .product(name: "Logging", package: "swift-log")],

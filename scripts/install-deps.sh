@@ -10,7 +10,7 @@ packages=(
   libopencv-dev opencv-data libdlib-dev libdlib-data libv4l-dev
   libpulse-dev libx11-dev libxrandr-dev libxfixes-dev libdbus-1-dev libsqlite3-dev
   # tests: a real X server and window manager, audio, a session bus, a browser
-  xvfb openbox xdotool wmctrl xclip x11-xserver-utils
+  xvfb openbox xdotool wmctrl xclip x11-xserver-utils x11-utils
   pulseaudio pulseaudio-utils dbus chromium
   # fetching pinned models and test data from PyPI
   python3 python3-pip curl ca-certificates

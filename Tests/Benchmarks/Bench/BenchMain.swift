@@ -11,6 +11,10 @@ struct BenchMain {
         let all: [(String, () async throws -> [Figure])] = [
             ("bus", { try await BusBenchmark(seconds: seconds).run() }),
             ("api", { try await APIBenchmark(seconds: seconds).run() }),
+            ("x11", {
+                let trials = Int(ProcessInfo.processInfo.environment["BENCH_X11_TRIALS"] ?? "") ?? 200
+                return try await X11Benchmark(trials: trials, idleSeconds: 10).run()
+            }),
         ]
         for (name, run) in all where selected.isEmpty || selected.contains(name) {
             FileHandle.standardOutput.write(Data("\(name):\n".utf8))

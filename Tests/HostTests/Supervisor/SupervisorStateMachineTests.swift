@@ -27,6 +27,16 @@ import Testing
         #expect(m.state == .running(degraded: nil))
     }
 
+    @Test func healthFromAStartThatCrashedIsForgottenOnRestart() {
+        var m = SupervisorStateMachine(policy: policy)
+        _ = m.handle(.launch, now: 0)
+        _ = m.handle(.health(degraded: "no X display"), now: 0)
+        _ = m.handle(.exited(reason: "killed by signal 9 (SIGKILL)"), now: 1)
+        _ = m.handle(.restartDue, now: 2)
+        #expect(m.handle(.started, now: 2) == [.publish])
+        #expect(m.state == .running(degraded: nil), "the new child said nothing yet")
+    }
+
     @Test func backoffDoublesUpToTheMaximum() {
         var m = SupervisorStateMachine(policy: policy)
         var p = policy

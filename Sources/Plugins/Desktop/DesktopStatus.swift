@@ -1,0 +1,21 @@
+import ProctorJSON
+import Synchronization
+
+/// What the desktop plugin sees now, for the `status` request: written on
+/// the session's thread, read on the control thread.
+final class DesktopStatus: Sendable {
+    struct Snapshot: Sendable {
+        var connected = false
+        var windows = 0
+        var callPages = 0
+
+        var json: JSONValue {
+            ["connected": .bool(connected), "windows": .number(Double(windows)), "call_pages": .number(Double(callPages))]
+        }
+    }
+
+    private let snapshot = Mutex(Snapshot())
+
+    func set(_ value: Snapshot) { snapshot.withLock { $0 = value } }
+    var current: Snapshot { snapshot.withLock { $0 } }
+}

@@ -1,0 +1,120 @@
+import ProctorJSON
+import X11Support
+
+/// The desktop plugin on the X session's thread: selection owners, focus
+/// and the list of windows. `@unchecked Sendable`: once started it is used on
+/// the session's thread only.
+final class DesktopWatcher: X11Watcher, @unchecked Sendable {
+    private let settings: DesktopSettings
+    private let emit: @Sendable (OutgoingEvent) -> Void
+    private let clients: ClientWindows
+    private let clipboard: ClipboardMonitor
+    private let status: DesktopStatus
+    private var focus = FocusTracker()
+    private var connection: X11Connection?
+    private(set) var problems: [String] = []
+
+    init(settings: DesktopSettings, matcher: CallPageMatcher, status: DesktopStatus, emit: @escaping @Sendable (OutgoingEvent) -> Void) {
+        self.settings = settings
+        self.emit = emit
+        self.status = status
+        clients = ClientWindows(matcher: matcher)
+        clipboard = ClipboardMonitor(settings: settings)
+    }
+
+    func attach(_ connection: X11Connection, now: Double) {
+        self.connection = connection
+        connection.watchRoot()
+        let present = clients.reload(connection).opened
+        if settings.windows { present.forEach { emit(windowEvent($0, change: "present")) } }
+        clipboard.attach(connection, clients: clients, now: now).forEach(emit)
+        focusChanged(now: now, initial: true)
+        checkProblems(connection)
+        updateStatus()
+    }
+
+    func detach(now: Double, lost: Bool) {
+        clipboard.detach()
+        clients.clear()
+        focus.reset()
+        connection = nil
+        updateStatus()
+    }
+
+    func handle(_ event: X11Event, now: Double) {
+        guard let connection else { return }
+        let atoms = connection.atoms!
+        switch event {
+        case .property(let window, let atom, _) where window == connection.root:
+            if atom == atoms["_NET_CLIENT_LIST"] {
+                let (opened, closed) = clients.reload(connection)
+                if settings.windows {
+                    opened.forEach { emit(windowEvent($0, change: "opened")) }
+                    closed.forEach { emit(windowEvent($0, change: "closed")) }
+                }
+                updateStatus()
+            } else if atom == atoms["_NET_ACTIVE_WINDOW"] {
+                focusChanged(now: now, initial: false)
+            } else if atom == atoms["_NET_SUPPORTING_WM_CHECK"] {
+                checkProblems(connection)
+            }
+        case .property(let window, let atom, let deleted):
+            if let (_, after) = clients.refresh(window, atom: atom, connection), window == focus.current {
+                focus.reclassify(isCallPage: after.isCallPage, now: now)
+            }
+            clipboard.helperPropertyChanged(window, atom: atom, deleted: deleted, now: now).forEach(emit)
+        case .selectionOwner(let selection, let owner, _):
+            clipboard.ownerChanged(selection, owner: owner, clients: clients, now: now).forEach(emit)
+        case .selectionNotify(_, let selection, let target, let property):
+            clipboard.conversionAnswered(selection, target: target, property: property, now: now).forEach(emit)
+        default:
+            break
+        }
+    }
+
+    var nextDeadline: Double? { clipboard.deadline }
+
+    func deadlineReached(now: Double) {
+        clipboard.deadlineReached(now: now).forEach(emit)
+    }
+
+    private func focusChanged(now: Double, initial: Bool) {
+        guard settings.focus, let connection, let active = connection.activeWindow() else { return }
+        let window = active.isNone ? nil : (clients.windows[active] ?? clients.read(active, connection))
+        guard let change = focus.focus(active, isCallPage: window?.isCallPage ?? false, now: now) else { return }
+        var data: JSONObject = [
+            "window": active.isNone ? .null : .string(active.description),
+            "app": window.map { $0.app.json } ?? .null,
+            "call_page": .bool(change.isCallPage),
+            "left_call_page": .bool(change.leftCallPage),
+        ]
+        settings.titles.add(window?.title, to: &data)
+        if let away = change.away { data["away_ms"] = away.milliseconds }
+        if initial { data["initial"] = true }
+        emit(OutgoingEvent("desktop.focus", .object(data)))
+    }
+
+    private func windowEvent(_ window: ClientWindow, change: String) -> OutgoingEvent {
+        var data: JSONObject = [
+            "change": .string(change), "window": .string(window.id.description), "app": window.app.json,
+            "call_page": .bool(window.isCallPage),
+        ]
+        settings.titles.add(window.title, to: &data)
+        return OutgoingEvent("desktop.window", .object(data))
+    }
+
+    private func updateStatus() {
+        status.set(DesktopStatus.Snapshot(connected: connection != nil, windows: clients.order.count, callPages: clients.callPages.count))
+    }
+
+    private func checkProblems(_ connection: X11Connection) {
+        var found: [String] = []
+        if !connection.hasXFixes {
+            found.append("XFixes is missing on \(connection.name): clipboard and primary selection changes are not seen")
+        }
+        if connection.longs(connection.root, connection.atoms["_NET_SUPPORTING_WM_CHECK"])?.first == nil {
+            found.append("no EWMH window manager on \(connection.name): focus changes and new windows are not seen")
+        }
+        problems = found
+    }
+}

@@ -1,0 +1,29 @@
+import ProctorJSON
+import Synchronization
+import X11Support
+
+/// What the screen plugin last saw, for the `status` request: written on the
+/// session's thread, read on the control thread.
+final class ScreenStatus: Sendable {
+    struct Snapshot: Sendable {
+        var connected = false
+        var window: WindowID?
+        var fullScreen = false
+        var violation: Violation?
+        var enforcing = false
+        var attemptsInWindow = 0
+        var monitors = 0
+
+        var json: JSONValue {
+            ["connected": .bool(connected), "window": window.map { .string($0.description) } ?? .null,
+             "full_screen": .bool(fullScreen), "violation": violation.map { .string($0.rawValue) } ?? .null,
+             "enforcing": .bool(enforcing), "attempts_in_window": .number(Double(attemptsInWindow)),
+             "monitors": .number(Double(monitors))]
+        }
+    }
+
+    private let snapshot = Mutex(Snapshot())
+
+    func set(_ value: Snapshot) { snapshot.withLock { $0 = value } }
+    var current: Snapshot { snapshot.withLock { $0 } }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Logging
+import ProctorHost
+import ProctorJSON
+import ProctorTestSupport
+import Testing
+
+/// Every X11 integration test runs inside this suite, one test at a time:
+/// each starts its own X server, window manager and browser, and their
+/// timings must not compete with each other on a small machine.
+@Suite(.serialized) enum X11IntegrationTests {}
+
+/// One test's world: a private desktop, a real agent supervising the X11
+/// plugins as child processes on it, and the events the agent publishes.
+final class PluginScenario: @unchecked Sendable {
+    let desktop: X11TestDesktop
+    let agent: Agent
+    let log: EventLog
+    private let directory: TemporaryDirectory
+
+    /// Starts the desktop and an agent with `plugins` (id, library, config);
+    /// each config is pointed at the test display. Returns once every plugin runs.
+    static func start(_ plugins: [(id: String, library: String, config: JSONValue)]) async throws -> PluginScenario {
+        let desktop = try await X11TestDesktop()
+        let directory = TemporaryDirectory("proctord-x11-agent")
+        var builder = ConfigBuilder()
+        for plugin in plugins {
+            var config = plugin.config.objectValue ?? JSONObject()
+            if config["display"] == nil { config["display"] = .string(desktop.display) }
+            if config["reconnect_max_ms"] == nil { config["reconnect_max_ms"] = 500 }
+            builder.add(id: plugin.id, library: plugin.library, config: .object(config))
+        }
+        let config = try ConfigLoader.load(file: builder.write(to: directory))
+        var paths = AgentPaths.fromEnvironment()
+        paths.stateDirectory = directory.path + "/state"
+        let agent = Agent(config: config, paths: paths, logger: .silent, executable: TestBuild.proctord)
+        let scenario = PluginScenario(desktop: desktop, agent: agent, log: EventLog(bus: agent.bus), directory: directory)
+        try await agent.start()
+        for plugin in plugins {
+            // Running means start returned; the plugin watches the display once its
+            // status says so (a window opened before that would be "present", not "opened").
+            guard await scenario.log.waitForState(plugin.id, { $0["state"] == "running" }) != nil,
+                await eventually(timeout: .seconds(15), { (try? await scenario.request(plugin.id, "status"))?["result"]?["connected"] == true })
+            else {
+                await scenario.stop()
+                throw HarnessError("plugin \(plugin.id) did not run: \(scenario.log.states(of: plugin.id))")
+            }
+        }
+        return scenario
+    }
+
+    private init(desktop: X11TestDesktop, agent: Agent, log: EventLog, directory: TemporaryDirectory) {
+        self.desktop = desktop
+        self.agent = agent
+        self.log = log
+        self.directory = directory
+    }
+
+    var tools: XTools { desktop.tools }
+
+    /// The seq of the newest event the bus published so far (the log may
+    /// not have caught up yet): wait for what comes after it.
+    var lastSeq: UInt64 { agent.bus.nextSeq - 1 }
+
+    func request(_ plugin: String, _ method: String, _ params: JSONValue? = nil) async throws -> JSONValue {
+        var request: JSONObject = ["method": .string(method)]
+        if let params { request["params"] = params }
+        let supervisor = try #require(await agent.supervisor(plugin))
+        return try JSONParser.parse(await supervisor.request(JSONWriter.compact(.object(request))))
+    }
+
+    /// The marker the page must put into its title, as the plugin hands it out.
+    func marker(from plugin: String = "screen") async throws -> String {
+        try #require(try await request(plugin, "window_marker")["result"]?["marker"]?.stringValue)
+    }
+
+    /// The data of every `topic` event after `seq`, in order.
+    func events(_ topic: String, after seq: UInt64 = 0) -> [JSONValue] {
+        log.all.filter { $0.topic == topic && $0.seq > seq }.compactMap { try? JSONParser.parse($0.data) }
+    }
+
+    /// Waits for a `topic` event after `seq` whose data satisfies `match`.
+    func waitFor(
+        _ topic: String, after seq: UInt64 = 0, timeout: Duration = .seconds(15), _ match: @escaping (JSONValue) -> Bool = { _ in true }
+    ) async -> (event: Event, data: JSONValue)? {
+        let event = await log.waitFor(timeout: timeout) { event in
+            event.seq > seq && event.topic == topic && (try? JSONParser.parse(event.data)).map(match) == true
+        }
+        return event.map { ($0, try! JSONParser.parse($0.data)) }
+    }
+
+    /// Milliseconds between two events' timestamps.
+    static func milliseconds(from a: Event, to b: Event) -> Int64 {
+        b.timestamp.millisecondsSinceEpoch - a.timestamp.millisecondsSinceEpoch
+    }
+
+    /// Every published event checked against docs/topics.json.
+    func schemaProblems() throws -> [String] {
+        let schemas = try TopicSchemas.load()
+        return log.all.flatMap { schemas.problems(with: $0) }
+    }
+
+    func stop() async {
+        await agent.stopAll()
+        desktop.stop()
+    }
+}
