@@ -7,7 +7,7 @@ CONFIG ?= plugins.json
 # Never run two Swift builds at once on these small machines.
 SWIFT_LOCK := flock /tmp/proctord-swift-build.lock
 
-.PHONY: all deps toolchain assets build build-release run test bench clean
+.PHONY: all deps toolchain assets build build-release run test web-check bench clean
 .DEFAULT_GOAL := all
 
 # The gaze vision core's benchmark and checks, built straight with g++.
@@ -38,8 +38,14 @@ run: assets
 
 # One test at a time: the tests start real agents, browsers and X servers, and
 # on two cores they would otherwise time each other out.
-test: build assets vision-check
+test: build assets vision-check web-check
 	$(SWIFT) test --skip-build --no-parallel
+
+# The JavaScript client's own unit tests (a fake socket), with the Node the
+# machine has; the browser tests in `swift test` cover it against the agent.
+web-check:
+	@if command -v node >/dev/null; then node --test web/test/proctor-client.test.mjs; \
+	else echo "web-check: skipped, no node on PATH (the Chromium tests still exercise the client)"; fi
 
 bench: build-release assets vision-bench
 	.build/release/proctord-bench

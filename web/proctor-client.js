@@ -29,6 +29,9 @@
  *   storage        where the token, its expiry, the agent session and the last seq are kept
  *                  (default localStorage, keys start with "proctord."; pass null to keep nothing)
  *   reconnect      {initialDelayMs: 500, maxDelayMs: 30000}: exponential backoff with jitter
+ *   markWindow     true (default): once identified, ask the agent's screen plugin for its window marker and
+ *                  keep it in document.title, so the agent can find this window to keep it full screen
+ *                  (quietly skipped when the agent runs no screen plugin)
  *   origin, createSocket   for tests outside a browser only (the page's origin; (url) => WebSocket)
  *
  * Methods (all promises reject with ProctorClientError)
@@ -41,6 +44,9 @@
  *   endSession()   ends the session on the agent (its token is revoked) and forgets it here
  *   close()        disconnects without ending the session: the token stays for a later connect()
  *   forgetPairing()  drops the stored token, so the next connect() asks for a code
+ *   markWindow()   puts the screen plugin's marker into document.title and keeps it there (see the option)
+ *   reportScreenShare(streamOrTrack)   tells the agent what getDisplayMedia() shares (a whole monitor, a
+ *                  window or a tab) and when the share stops; returns a function that stops reporting
  *   Properties: state, session, agentSession, lastSeq, tokenExpiresAt (Date), agent ({name, version})
  *
  * Events (all CustomEvent; read `event.detail`)
@@ -473,13 +479,17 @@ export class ProctorClient extends EventTarget {
   #persistTimer = null;
   #reconnectTimer = null;
   #wakeReconnect = null;
+  #markWindow;
+  #windowMarker = null;
+  #titleObserver = null;
 
   constructor({
     url = DEFAULT_URL, topics = [], clientName, clientVersion, askPairingCode,
     storage = defaultStorage(), reconnect = {}, origin = globalThis.location?.origin,
-    createSocket = (socketURL) => new WebSocket(socketURL),
+    createSocket = (socketURL) => new WebSocket(socketURL), markWindow = true,
   } = {}) {
     super();
+    this.#markWindow = markWindow;
     this.#url = url;
     this.#topics = [...topics];
     this.#clientInfo = { ...(clientName && { name: clientName }), ...(clientVersion && { version: clientVersion }) };
@@ -530,6 +540,39 @@ export class ProctorClient extends EventTarget {
 
   request(target, method, params = {}, { timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS } = {}) {
     return this.#call({ op: "request", d: { target, method, params } }, timeoutMs, `${target} ${method}`);
+  }
+
+  /** Puts the screen plugin's window marker into document.title and keeps it there through title changes. */
+  async markWindow() {
+    const { marker } = await this.request("screen", "window_marker");
+    this.#windowMarker = marker;
+    const titled = () => {
+      if (typeof document === "undefined" || document.title.includes(marker)) return;
+      document.title = document.title ? `${document.title} ${marker}` : marker;
+    };
+    titled();
+    if (!this.#titleObserver && typeof MutationObserver !== "undefined" && document.head) {
+      // A page (or a framework) that sets its own title would drop the marker: put it back.
+      this.#titleObserver = new MutationObserver(titled);
+      this.#titleObserver.observe(document.head, { subtree: true, childList: true, characterData: true });
+    }
+    return marker;
+  }
+
+  /**
+   * Reports a getDisplayMedia() share to the agent: its surface ("monitor", "window", "browser") now, and
+   * that it stopped when the track ends. Returns a function that stops reporting (without reporting a stop).
+   */
+  reportScreenShare(streamOrTrack) {
+    const track = typeof streamOrTrack?.getVideoTracks === "function" ? streamOrTrack.getVideoTracks()[0] : streamOrTrack;
+    if (!track) throw new ProctorClientError("invalid_track", "reportScreenShare needs a MediaStream or its video track");
+    const report = (active) => this.request("screen", "share_state", {
+      active, display_surface: active ? track.getSettings?.().displaySurface ?? null : null,
+    }).catch((error) => this.#dispatch("error", error));
+    const ended = () => report(false);
+    track.addEventListener("ended", ended, { once: true });
+    report(track.readyState !== "ended");
+    return () => track.removeEventListener("ended", ended);
   }
 
   async endSession() {
@@ -698,6 +741,12 @@ export class ProctorClient extends EventTarget {
     link.closed.then((info) => this.#linkClosed(link, info));
     this.#startHeartbeats(link);
     link.attach((message) => this.#receive(link, message)); // replayed events follow, in order
+    if (this.#markWindow && !this.#windowMarker) {
+      // Best effort: an agent without the screen plugin has no marker to give.
+      this.markWindow().catch((error) => {
+        if (!["unknown_target", "not_running", "closed"].includes(error.code)) this.#dispatch("error", error);
+      });
+    }
   }
 
   /** Where this connection's seqs start, and what was lost between the last one and this one. */

@@ -43,7 +43,7 @@ function setup({ topics = ["*"], storage = memoryStorage(), askPairingCode = asy
   const waiters = [];
   const client = new ProctorClient({
     url: "ws://127.0.0.1:47615/v1", origin: ORIGIN, topics, storage, askPairingCode,
-    reconnect: { initialDelayMs: 10, maxDelayMs: 20 },
+    reconnect: { initialDelayMs: 10, maxDelayMs: 20 }, markWindow: false,
     createSocket: () => {
       const socket = new FakeSocket();
       sockets.push(socket);
