@@ -26,8 +26,8 @@ struct RunCommand: AsyncParsableCommand {
         if let stateDir { paths.stateDirectory = stateDir }
         var (config, source) = try loadConfig(configOption, paths: paths)
         if let port {
-            guard (1...65535).contains(port) else {
-                printError("--port \(port): not a TCP port (1-65535)")
+            guard (0...65535).contains(port) else {
+                printError("--port \(port): not a TCP port (1-65535, or 0 for any free port)")
                 throw ExitStatusCode.usage
             }
             config.api.port = port
