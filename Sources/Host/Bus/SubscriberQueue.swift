@@ -4,9 +4,17 @@
 final class SubscriberQueue: @unchecked Sendable {
     let id: Int
     let name: String
-    var patterns: [TopicPattern]
+    var patterns: [TopicPattern] { didSet { lastTopic = nil } }
     let capacity: Int
     let thinnable: Set<String>
+
+    /// The verdicts for the last topic seen. A plugin emits runs of one topic
+    /// (gaze.sample after gaze.sample), and short topics compare in one step,
+    /// so this spares the pattern match and the set lookup per event and
+    /// subscriber that dominate a wide fan-out.
+    private var lastTopic: String?
+    private var lastWanted = false
+    private var lastThinnable = false
 
     /// Two lanes so the thinnable events can be dropped first in O(1); the
     /// consumer merges them back into seq order.
@@ -30,13 +38,23 @@ final class SubscriberQueue: @unchecked Sendable {
     var count: Int { thin.count + essential.count }
 
     func wants(_ topic: String) -> Bool {
-        !closed && patterns.contains { $0.matches(topic) }
+        guard !closed else { return false }
+        classify(topic)
+        return lastWanted
+    }
+
+    private func classify(_ topic: String) {
+        guard topic != lastTopic else { return }
+        lastTopic = topic
+        lastWanted = patterns.contains { $0.matches(topic) }
+        lastThinnable = thinnable.contains(topic)
     }
 
     /// Queues `event`, dropping per the policy when full. Returns the waiting
     /// consumer to wake, if any.
     func enqueue(_ event: Event) -> CheckedContinuation<Void, Never>? {
-        if thinnable.contains(event.topic) { thin.append(event) } else { essential.append(event) }
+        classify(event.topic)
+        if lastThinnable { thin.append(event) } else { essential.append(event) }
         if count > capacity {
             dropped += 1
             if thin.isEmpty {

@@ -41,11 +41,23 @@ struct APIBenchmark {
         var clients: [WebSocketTestClient] = []
         for _ in 0..<count { clients.append(try await api.paired(topics: ["chaos.pulse"], origin: Self.origin).0) }
         let counts = Counters(count)
+        let endings = Notes()
         let stop = Atomic<Bool>(false)
         let readers = clients.enumerated().map { index, client in
-            Thread { [counts] in
-                while !stopFlag(stop), let message = try? client.receiveNow(timeout: 0.5) {
-                    if case .text = message { counts.add(index) }
+            Thread { [counts, endings] in
+                while !stopFlag(stop) {
+                    do {
+                        switch try client.receiveNow(timeout: 0.5) {
+                        case .text?: counts.add(index)
+                        case .close(let code, let reason)?:
+                            endings.add("closed \(code.map(String.init) ?? "-"): \(reason)")
+                            return
+                        default: continue  // quiet for half a second, or a frame that is not ours
+                        }
+                    } catch {
+                        endings.add("\(error)")
+                        return
+                    }
                 }
             }
         }
@@ -56,8 +68,13 @@ struct APIBenchmark {
         try await Task.sleep(for: .seconds(seconds))
         let elapsed = (ContinuousClock.now - began).seconds
         let end = counts.snapshot()
+        let ended = endings.all
         stop.store(true, ordering: .relaxed)
         await api.stop()
+        // A client that ended early counts as delivering nothing; say why.
+        for (reason, times) in Dictionary(grouping: ended, by: { $0 }).sorted(by: { $0.key < $1.key }) {
+            FileHandle.standardError.write(Data("  note: \(times.count) of \(count) clients ended early: \(reason)\n".utf8))
+        }
         let rates = zip(start, end).map { Double($1 - $0) / elapsed }.sorted()
         return rates[rates.count / 2]
     }
@@ -105,12 +122,21 @@ struct APIBenchmark {
     }
 }
 
-/// Per-client counts, written by reader threads.
+/// Lines that reader threads leave for the report.
+final class Notes: Sendable {
+    private let lines = Mutex<[String]>([])
+    func add(_ line: String) { lines.withLock { $0.append(line) } }
+    var all: [String] { lines.withLock { $0 } }
+}
+
+/// Per-client counts, written by reader threads. One atomic each: a shared
+/// lock here would make the readers contend and measure the bench, not the agent.
 final class Counters: Sendable {
-    private let counts: Mutex<[Int]>
-    init(_ count: Int) { counts = Mutex(Array(repeating: 0, count: count)) }
-    func add(_ index: Int) { counts.withLock { $0[index] += 1 } }
-    func snapshot() -> [Int] { counts.withLock { $0 } }
+    private final class Counter: Sendable { let value = Atomic<Int>(0) }
+    private let counts: [Counter]
+    init(_ count: Int) { counts = (0..<count).map { _ in Counter() } }
+    func add(_ index: Int) { counts[index].value.add(1, ordering: .relaxed) }
+    func snapshot() -> [Int] { counts.map { $0.value.load(ordering: .relaxed) } }
 }
 
 private func stopFlag(_ flag: borrowing Atomic<Bool>) -> Bool { flag.load(ordering: .relaxed) }

@@ -26,6 +26,18 @@ import Testing
         #expect(batch.map(\.seq) == [1, 3, 4])
     }
 
+    @Test func changingTopicsTakesEffectForTheNextEventEvenOfTheSameTopic() async {
+        let bus = EventBus()
+        let subscription = bus.subscribe(name: "t", patterns: [TopicPattern("gaze.*")!])
+        bus.publish(plugin: "p", topic: "gaze.sample", data: "{}")   // 1: wanted
+        subscription.update(patterns: [TopicPattern("face.count")!])
+        bus.publish(plugin: "p", topic: "gaze.sample", data: "{}")   // 2: no longer
+        bus.publish(plugin: "p", topic: "face.count", data: "{}")    // 3
+        subscription.update(patterns: [.all])
+        bus.publish(plugin: "p", topic: "face.count", data: "{}")    // 4
+        #expect(await subscription.nextBatch(maximum: 10).map(\.seq) == [1, 3, 4])
+    }
+
     @Test func wakesAWaitingSubscriber() async {
         let bus = EventBus()
         let subscription = bus.subscribe(name: "t", patterns: [.all])

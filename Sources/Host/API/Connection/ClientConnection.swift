@@ -227,9 +227,7 @@ final class ClientConnection: Sendable {
         while true {
             let batch = await live.nextBatch(maximum: 256)
             if batch.isEmpty { return }
-            for event in batch {
-                guard (try? await outbound.write(.text(ServerMessage.event(event)))) != nil else { return }
-            }
+            guard (try? await EventFrameWriter(channel: channel).write(batch.map(ServerMessage.event))) != nil else { return }
             let dropped = live.droppedCount
             if dropped > reportedDrops, !live.overflowed {
                 let topics = services.thinTopics.filter { topic in live.patterns.contains { $0.matches(topic) } }.sorted()
