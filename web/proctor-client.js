@@ -560,19 +560,33 @@ export class ProctorClient extends EventTarget {
   }
 
   /**
-   * Reports a getDisplayMedia() share to the agent: its surface ("monitor", "window", "browser") now, and
-   * that it stopped when the track ends. Returns a function that stops reporting (without reporting a stop).
+   * Reports a getDisplayMedia() share to the agent: its surface ("monitor", "window", "browser") now, that
+   * it stopped when the track ends, and the same again after each reconnect (the agent publishes only
+   * changes). Returns a function that stops reporting (without reporting a stop).
    */
   reportScreenShare(streamOrTrack) {
     const track = typeof streamOrTrack?.getVideoTracks === "function" ? streamOrTrack.getVideoTracks()[0] : streamOrTrack;
     if (!track) throw new ProctorClientError("invalid_track", "reportScreenShare needs a MediaStream or its video track");
-    const report = (active) => this.request("screen", "share_state", {
-      active, display_surface: active ? track.getSettings?.().displaySurface ?? null : null,
-    }).catch((error) => this.#dispatch("error", error));
-    const ended = () => report(false);
-    track.addEventListener("ended", ended, { once: true });
-    report(track.readyState !== "ended");
-    return () => track.removeEventListener("ended", ended);
+    const report = () => {
+      const active = track.readyState !== "ended";
+      this.request("screen", "share_state", {
+        active, display_surface: active ? track.getSettings?.().displaySurface ?? null : null,
+      }).catch((error) => this.#dispatch("error", error));
+    };
+    const reidentified = ({ detail }) => { if (detail.state === "identified") report(); };
+    const stopReporting = () => {
+      clearInterval(watch);
+      track.removeEventListener("ended", ended);
+      this.removeEventListener("state", reidentified);
+    };
+    const ended = () => { stopReporting(); report(); };
+    // "ended" fires when the browser or the user ends the share, not when the page calls track.stop()
+    // itself: a once-a-second look at readyState catches that too.
+    const watch = setInterval(() => { if (track.readyState === "ended") ended(); }, 1_000);
+    track.addEventListener("ended", ended);
+    this.addEventListener("state", reidentified);
+    if (track.readyState === "ended") ended(); else report();
+    return stopReporting;
   }
 
   async endSession() {

@@ -1,0 +1,98 @@
+import Foundation
+import ProctorJSON
+import ProctorTestSupport
+import Testing
+
+extension X11IntegrationTests {
+    /// What web/proctor-client.js does for the screen plugin, in a real
+    /// Chromium window on Xvfb showing a page that pairs through it.
+    @Suite struct CallPageClientTests {
+        /// The client puts the screen plugin's marker into the title, and the
+        /// plugin then finds that window.
+        @Test func theClientPutsTheMarkerInTheTitleAndThePluginFindsTheWindow() async throws {
+            let desktop = try await X11TestDesktop()
+            defer { desktop.stop() }
+            let site = StaticWebServer()
+            try await site.start()
+            let origin = "http://127.0.0.1:\(site.port)"
+            let api = try await APIHarness(allowedOrigins: [origin]) {
+                $0.add(id: "screen", library: "screen", config: ["display": .string(desktop.display)])
+            }
+            let browser = try await Chromium.launch(display: desktop.display)
+            let page = try await browser.open("\(origin)/test/pairing-test.html?agent=ws://127.0.0.1:\(api.port)/v1&code=\(api.pairingCode)&topics=plugin.state")
+            let marker = try #require(try await api.screenMarker())
+            let title = try await page.waitFor("document.title") { $0.stringValue?.contains(marker) == true }
+            #expect(title.stringValue?.contains(marker) == true, "the client put the marker in the title: \(title)")
+            // The page then sets its own title; the client puts the marker back.
+            _ = try await page.evaluate("document.title = 'Interview with Acme'; 1")
+            let kept = try await page.waitFor("document.title") { $0.stringValue?.contains(marker) == true }
+            #expect(kept.stringValue?.hasPrefix("Interview with Acme") == true && kept.stringValue?.contains(marker) == true)
+            let found = await eventually(timeout: .seconds(20)) {
+                let status = try? await api.request("screen", "status")
+                return status?["result"]?["window"] != nil && status?["result"]?["window"] != .null
+            }
+            #expect(found, "the screen plugin found the call page's window by the marker the client set")
+            await api.stop()
+            await site.stop()
+        }
+
+        /// The page shares the screen with getDisplayMedia (Chromium's picker
+        /// chooses the whole screen itself, by flag) and hands the
+        /// stream to the client, which tells the screen plugin; stopping the
+        /// track in the page, which fires no "ended" event, is reported too.
+        @Test func theClientReportsARealScreenShareAndItsEnd() async throws {
+            let desktop = try await X11TestDesktop()
+            defer { desktop.stop() }
+            let site = StaticWebServer()
+            try await site.start()
+            let origin = "http://127.0.0.1:\(site.port)"
+            let api = try await APIHarness(allowedOrigins: [origin]) {
+                $0.add(id: "screen", library: "screen", config: ["display": .string(desktop.display), "enforce": "never"])
+            }
+            let log = EventLog(bus: api.agent.bus, patterns: ["screen.share"])
+            let browser = try await Chromium.launch(display: desktop.display, extraArguments: [
+                "--auto-select-desktop-capture-source=Entire screen",
+            ])
+            let page = try await browser.open("\(origin)/test/pairing-test.html?agent=ws://127.0.0.1:\(api.port)/v1&code=\(api.pairingCode)&topics=plugin.state")
+            _ = try await page.waitFor("document.title") { $0.stringValue?.hasPrefix("identified") == true }
+
+            // getDisplayMedia wants a user gesture; DevTools can lend one.
+            let shared = try await page.call("Runtime.evaluate", [
+                "expression": """
+                    navigator.mediaDevices.getDisplayMedia({ video: true }).then((stream) => {
+                      window.sharedStream = stream;
+                      window.testClient.reportScreenShare(stream);
+                      return stream.getVideoTracks()[0].getSettings().displaySurface;
+                    })
+                    """,
+                "awaitPromise": true, "returnByValue": true, "userGesture": true,
+            ])
+            let surface = shared["result"]?["value"]?.stringValue
+            #expect(surface == "monitor", "Chromium shared the whole screen: \(shared)")
+            let started = await log.waitFor { $0.topic == "screen.share" }
+            let startedData = try started.map { try JSONParser.parse($0.data) }
+            #expect(startedData?["active"] == true && startedData?["display_surface"] == "monitor"
+                    && startedData?["full_screen_share"] == true, "the agent heard of the share: \(String(describing: startedData))")
+
+            _ = try await page.evaluate("window.sharedStream.getVideoTracks()[0].stop(); 1")
+            let stopped = await log.waitFor(timeout: .seconds(10)) { $0.topic == "screen.share" && $0.seq > (started?.seq ?? 0) }
+            let stoppedData = try stopped.map { try JSONParser.parse($0.data) }
+            #expect(stoppedData?["change"] == "stopped" && stoppedData?["active"] == false,
+                    "stopping the track in the page is reported: \(String(describing: stoppedData))")
+            await api.stop()
+            await site.stop()
+        }
+    }
+}
+
+extension APIHarness {
+    /// Asks a plugin directly, as the host would.
+    func request(_ plugin: String, _ method: String) async throws -> JSONValue {
+        let supervisor = try #require(await agent.supervisor(plugin))
+        return try JSONParser.parse(await supervisor.request(JSONWriter.compact(["method": .string(method)])))
+    }
+
+    func screenMarker() async throws -> String? {
+        try await request("screen", "window_marker")["result"]?["marker"]?.stringValue
+    }
+}
