@@ -37,6 +37,39 @@ import Testing
         }
     }
 
+    func holders(_ path: String?, size: Int = 256) -> (gaze_status, String) {
+        var error = gaze_error()
+        gaze_error_init(&error)
+        var buffer = [CChar](repeating: 65, count: max(size, 1))
+        let status = gaze_device_holders(path, &buffer, size, &error)
+        return (status, status == GAZE_OK ? String(decoding: buffer.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self) : "")
+    }
+
+    /// A busy camera's error names the programs holding it. No camera can be
+    /// made busy here, so a plain file held open by a child process stands in
+    /// for the device node: the lookup through /proc is the same.
+    @Test func aBusyDeviceIsNamedByWhoHoldsIt() async throws {
+        let dir = TemporaryDirectory()
+        let node = dir.write("video-stand-in", "")
+        #expect(holders(node) == (GAZE_OK, ""), "nobody holds it yet")
+        let mine = try #require(FileHandle(forReadingAtPath: node))
+        defer { try? mine.close() }
+        #expect(holders(node) == (GAZE_OK, ""), "the asking process itself is not a holder")
+
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/bin/sh")
+        holder.arguments = ["-c", #"exec 3<"$0"; exec sleep 60"#, node]
+        try ParentBoundLaunch.run(holder)
+        defer { holder.terminate() }
+        let expected = "sleep (pid \(holder.processIdentifier))"
+        let named = await eventually(timeout: .seconds(5)) { holders(node).1 == expected }
+        #expect(named, "got '\(holders(node).1)', expected '\(expected)'")
+        let cut = holders(node, size: 8)
+        #expect(cut == (GAZE_OK, String(expected.prefix(7))), "cut to the buffer and NUL-terminated")
+        #expect(holders(nil).0 == GAZE_ERR_INVALID_ARGUMENT)
+        #expect(holders(node, size: 0).0 == GAZE_ERR_INVALID_ARGUMENT)
+    }
+
     @Test func theLivePluginWithoutACameraIsDegradedAndSaysWhy() async throws {
         guard !(try FileManagerProbe.hasVideoDevices()) else { return }
         let dir = TemporaryDirectory()

@@ -1,4 +1,5 @@
 // The C boundary of camera enumeration: a snapshot list read by index.
+#include "device_holders.hpp"
 #include "gaze_vision.h"
 #include "v4l2_device.hpp"
 #include "vision_error.hpp"
@@ -77,5 +78,17 @@ gaze_status gaze_camera_list_format(const gaze_camera_list *list, uint32_t index
 }
 
 void gaze_camera_list_destroy(gaze_camera_list *list) { delete list; }
+
+gaze_status gaze_device_holders(const char *path, char *buffer, size_t size, gaze_error *error) {
+    return gaze::guarded(error, [&] {
+        if (path == nullptr || buffer == nullptr || size == 0)
+            throw gaze::VisionError(GAZE_ERR_INVALID_ARGUMENT, "path and buffer must not be NULL, size not 0");
+        const std::string holders = gaze::device_holders(path);
+        const size_t length = std::min(holders.size(), size - 1);
+        std::memcpy(buffer, holders.data(), length);
+        buffer[length] = '\0';
+        return GAZE_OK;
+    });
+}
 
 }  // extern "C"

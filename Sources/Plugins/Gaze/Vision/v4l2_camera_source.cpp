@@ -3,6 +3,7 @@
 // buffers and copy each dequeued frame out so the buffer goes straight back
 // to the driver.
 #include "frame_source.hpp"
+#include "device_holders.hpp"
 #include "v4l2_device.hpp"
 #include "vision_error.hpp"
 
@@ -93,8 +94,8 @@ private:
         format.fmt.pix.pixelformat = V4L2_PIX_FMT_BGR24;  // libv4l2 converts into this
         format.fmt.pix.field = V4L2_FIELD_ANY;
         if (xioctl(fd_, VIDIOC_S_FMT, &format) != 0) {
-            const gaze_status status = errno == EBUSY ? GAZE_ERR_BUSY : GAZE_ERR_UNSUPPORTED;
-            throw VisionError(status, path_ + ": cannot set the capture format: " + std::strerror(errno));
+            if (errno == EBUSY) throw VisionError(GAZE_ERR_BUSY, busy_text(path_, "cannot set the capture format"));
+            throw VisionError(GAZE_ERR_UNSUPPORTED, path_ + ": cannot set the capture format: " + std::strerror(errno));
         }
         if (format.fmt.pix.pixelformat != V4L2_PIX_FMT_BGR24)
             throw VisionError(GAZE_ERR_UNSUPPORTED, path_ + ": no format libv4l2 can convert to BGR");
@@ -119,9 +120,8 @@ private:
         request.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
         request.memory = V4L2_MEMORY_MMAP;
         if (xioctl(fd_, VIDIOC_REQBUFS, &request) != 0 || request.count < 2) {
-            const gaze_status status = errno == EBUSY ? GAZE_ERR_BUSY : GAZE_ERR_UNSUPPORTED;
-            throw VisionError(status, path_ + (status == GAZE_ERR_BUSY ? ": device busy (another program is using the camera)"
-                                                                       : ": mmap streaming not available"));
+            if (errno == EBUSY) throw VisionError(GAZE_ERR_BUSY, busy_text(path_, "cannot request buffers"));
+            throw VisionError(GAZE_ERR_UNSUPPORTED, path_ + ": mmap streaming not available");
         }
         for (uint32_t i = 0; i < request.count; ++i) {
             v4l2_buffer buffer{};
@@ -138,8 +138,10 @@ private:
         }
         v4l2_buf_type type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
         if (xioctl(fd_, VIDIOC_STREAMON, &type) != 0) {
-            const gaze_status status = errno == EBUSY || errno == ENOSPC ? GAZE_ERR_BUSY : GAZE_ERR_IO;
-            throw VisionError(status, path_ + ": cannot start streaming: " + std::strerror(errno));
+            // ENOSPC: the USB bus has no bandwidth left, usually for another camera that streams.
+            if (errno == EBUSY || errno == ENOSPC)
+                throw VisionError(GAZE_ERR_BUSY, busy_text(path_, std::string("cannot start streaming: ") + std::strerror(errno)));
+            throw VisionError(GAZE_ERR_IO, path_ + ": cannot start streaming: " + std::strerror(errno));
         }
         streaming_ = true;
     }

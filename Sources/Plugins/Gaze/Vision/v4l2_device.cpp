@@ -1,4 +1,5 @@
 #include "v4l2_device.hpp"
+#include "device_holders.hpp"
 #include "vision_error.hpp"
 
 #include <fcntl.h>
@@ -138,6 +139,7 @@ int open_capture_device(const std::string &path, std::string &card) {
     const int fd = ::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
         const int err = errno;
+        if (err == EBUSY) throw VisionError(GAZE_ERR_BUSY, busy_text(path));
         throw VisionError(status_for_open_errno(err), errno_text(path, err));
     }
     v4l2_capability cap;

@@ -69,6 +69,13 @@ gaze_status gaze_camera_list_format(const gaze_camera_list *list, uint32_t index
 /* Frees the list. NULL is allowed. */
 void gaze_camera_list_destroy(gaze_camera_list *list);
 
+/* Names the processes other than this one that have `path` open, as far as
+ * /proc shows this user ("zoom (pid 4242), obs (pid 977)", at most three,
+ * then ", ..."), into `buffer` of `size` bytes, NUL-terminated and cut to
+ * fit. Empty when none is visible. What a busy camera's error names.
+ * GAZE_ERR_INVALID_ARGUMENT for NULL arguments or a size of 0. [thread-safe] */
+gaze_status gaze_device_holders(const char *path, char *buffer, size_t size, gaze_error *error);
+
 /* ---------------------------------------------------------------------- */
 /* Sources                                                                  */
 /* ---------------------------------------------------------------------- */
