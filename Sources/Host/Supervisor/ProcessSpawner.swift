@@ -22,15 +22,17 @@ public final class ProcessSpawner: Sendable {
         }
     }
 
-    private final class Job: @unchecked Sendable {
-        let request: Request
-        var result: Result<pid_t, SpawnError> = .failure(SpawnError(description: "not run"))
-        let done = DispatchSemaphore(value: 0)
-        init(_ request: Request) { self.request = request }
-    }
-
     public struct SpawnError: Error, CustomStringConvertible {
         public let description: String
+    }
+
+    private final class ResultBox<T>: @unchecked Sendable { var value: T? }
+
+    /// One piece of work for the thread, and the caller waiting for it.
+    private final class Job: @unchecked Sendable {
+        let work: () -> Void
+        let done = DispatchSemaphore(value: 0)
+        init(_ work: @escaping () -> Void) { self.work = work }
     }
 
     private final class JobQueue: Sendable {
@@ -45,7 +47,7 @@ public final class ProcessSpawner: Sendable {
             while true {
                 queue.wake.wait()
                 guard let job = queue.jobs.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else { continue }
-                job.result = ProcessSpawner.run(job.request)
+                job.work()
                 job.done.signal()
             }
         }
@@ -55,11 +57,21 @@ public final class ProcessSpawner: Sendable {
 
     /// Starts the program and returns its pid; blocks the caller briefly.
     public func spawn(_ request: Request) throws(SpawnError) -> pid_t {
-        let job = Job(request)
+        try onSpawnerThread { Self.run(request) }.get()
+    }
+
+    /// Runs `body` on the spawner's thread and returns its result: for
+    /// starting a process some other way (Foundation's `Process`) with the
+    /// same long-lived parent thread. Blocks the caller meanwhile.
+    public func onSpawnerThread<T>(_ body: @escaping () -> T) -> T {
+        // The thread may still hold the job for a moment after signalling, so
+        // the closure escapes: its result travels in a box.
+        let box = ResultBox<T>()
+        let job = Job { box.value = body() }
         queue.jobs.withLock { $0.append(job) }
         queue.wake.signal()
         job.done.wait()
-        return try job.result.get()
+        return box.value!
     }
 
     private static func run(_ request: Request) -> Result<pid_t, SpawnError> {

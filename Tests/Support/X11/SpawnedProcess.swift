@@ -16,9 +16,6 @@ public final class SpawnedProcess: @unchecked Sendable {
     private var reaped = false
     private let lock = NSLock()
 
-    /// One spawner (one thread) for the whole test run: the kernel delivers
-    /// PDEATHSIG when the spawning *thread* exits.
-    private static let spawner = ProcessSpawner()
 
     /// Starts `executable` with `arguments`; `environment` entries are set on
     /// top of the runner's environment (nil removes one). `extraDescriptors`
@@ -38,7 +35,7 @@ public final class SpawnedProcess: @unchecked Sendable {
         for (key, value) in environment.sorted(by: { $0.key < $1.key }) {
             if let value { env.append("\(key)=\(value)") } else { env = ["-u", key] + env }
         }
-        pid = try Self.spawner.spawn(.init(
+        pid = try ParentBoundLaunch.spawner.spawn(.init(
             executable: "/usr/bin/setpriv",
             arguments: ["--pdeathsig", "KILL", "--", "/usr/bin/env"] + env + [executable] + arguments,
             descriptors: [(0, devNull), (1, logFD), (2, logFD)] + extraDescriptors))
