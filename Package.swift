@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "proctor-test-abi-v2", type: .dynamic, targets: ["TestAbiV2"]),
         .library(name: "proctor-test-abi-minor-too-new", type: .dynamic, targets: ["TestAbiMinorTooNew"]),
         .library(name: "proctor-test-abi-refuses", type: .dynamic, targets: ["TestAbiRefuses"]),
+        .library(name: "proctor-test-hangs-on-load", type: .dynamic, targets: ["TestHangsOnLoad"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -101,6 +102,7 @@ let package = Package(
         .target(name: "TestAbiV2", path: "Tests/Plugins/AbiV2", publicHeadersPath: "."),
         .target(name: "TestAbiMinorTooNew", dependencies: ["PluginABI"], path: "Tests/Plugins/AbiMinorTooNew", publicHeadersPath: "."),
         .target(name: "TestAbiRefuses", dependencies: ["PluginABI"], path: "Tests/Plugins/AbiRefuses", publicHeadersPath: "."),
+        .target(name: "TestHangsOnLoad", dependencies: ["PluginABI"], path: "Tests/Plugins/HangsOnLoad", publicHeadersPath: "."),
         // The harness every test shares: build products, processes, fixtures.
         .target(
             name: "ProctorTestSupport",

@@ -26,9 +26,9 @@ public actor Agent {
     /// against their schemas. Throws every config error at once; a plugin that
     /// cannot load is only reported.
     public static func inspect(
-        _ config: AgentConfig, paths: AgentPaths, executable: String, includeDisabled: Bool = false
+        _ config: AgentConfig, paths: AgentPaths, executable: String, spawner: ProcessSpawner, includeDisabled: Bool = false
     ) async -> (reports: [PluginReport], configs: [String: JSONValue], errors: [ConfigError]) {
-        let probe = PluginProbe(executable: executable)
+        let probe = PluginProbe(executable: executable, spawner: spawner)
         var reports = config.plugins.map {
             PluginReport(entry: $0, libraryPath: config.libraryPath(for: $0, paths: paths), outcome: nil)
         }
@@ -53,7 +53,7 @@ public actor Agent {
     /// Starts every plugin that can run and returns; throws on config errors
     /// before anything starts.
     public func start() async throws(ConfigErrors) {
-        let (reports, configs, errors) = await Self.inspect(config, paths: paths, executable: executable)
+        let (reports, configs, errors) = await Self.inspect(config, paths: paths, executable: executable, spawner: spawner)
         guard errors.isEmpty else { throw ConfigErrors(errors) }
         self.reports = reports
         for report in reports where report.entry.enabled {

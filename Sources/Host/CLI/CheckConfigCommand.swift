@@ -13,7 +13,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
     func run() async throws {
         let paths = AgentPaths.fromEnvironment()
         let (config, _) = try loadConfig(ConfigOption(config: file), paths: paths)
-        let inspection = await Agent.inspect(config, paths: paths, executable: Environment.executablePath)
+        let inspection = await Agent.inspect(config, paths: paths, executable: Environment.executablePath, spawner: ProcessSpawner())
         for error in inspection.errors { printError(error.description) }
         let unloadable = inspection.reports.filter { $0.entry.enabled && $0.loadError != nil }
         for report in unloadable { printError("plugin \(report.entry.id): \(report.loadError!)") }

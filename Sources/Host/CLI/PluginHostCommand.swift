@@ -20,7 +20,7 @@ struct PluginHostCommand: ParsableCommand {
     var stateDir: String?
 
     func run() throws {
-        if describe { throw ExitCode(PluginProcess.describe(library: library)) }
+        if describe { throw ExitCode(PluginProcess.describe(library: library, parent: parent)) }
         var paths = AgentPaths.fromEnvironment()
         if let stateDir { paths.stateDirectory = stateDir }
         PluginProcess.serve(library: library, fd: fd, parent: parent, paths: paths)

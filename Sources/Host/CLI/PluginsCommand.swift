@@ -14,7 +14,7 @@ struct PluginsCommand: AsyncParsableCommand {
     func run() async throws {
         let paths = AgentPaths.fromEnvironment()
         let (config, _) = try loadConfig(configOption, paths: paths)
-        let inspection = await Agent.inspect(config, paths: paths, executable: Environment.executablePath, includeDisabled: true)
+        let inspection = await Agent.inspect(config, paths: paths, executable: Environment.executablePath, spawner: ProcessSpawner(), includeDisabled: true)
         if json {
             print(JSONWriter.compact(.array(inspection.reports.map(\.json))))
             return

@@ -13,7 +13,11 @@ public final class FrameSocket: Sendable {
     }
 
     public let fd: Int32
+    /// Held while writing, and by `close`, so a write never reaches a closed
+    /// (and perhaps reused) descriptor.
     private let writeLock = Mutex<Void>(())
+    /// True once closed; `shutdown` and `close` look at it under this lock.
+    private let closed = Mutex(false)
 
     public init(fd: Int32) { self.fd = fd }
 
@@ -35,6 +39,7 @@ public final class FrameSocket: Sendable {
     /// to make room each time the socket buffer is full.
     public func send(bytes: [UInt8], timeoutMilliseconds: Int32 = 2000) throws {
         try writeLock.withLock { _ in
+            guard !closed.withLock({ $0 }) else { throw Failure(description: "the channel is closed") }
             try bytes.withUnsafeBytes { raw in
                 var offset = 0
                 while offset < raw.count {
@@ -72,8 +77,19 @@ public final class FrameSocket: Sendable {
         }
     }
 
-    /// Stops both directions so a reader blocked in `receive` wakes up.
-    public func shutdown() { _ = Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
+    /// Stops both directions so a reader blocked in `receive` wakes up. Safe
+    /// from any thread, before or after `close`.
+    public func shutdown() {
+        closed.withLock { if !$0 { _ = Glibc.shutdown(fd, Int32(SHUT_RDWR)) } }
+    }
 
-    public func close() { _ = Glibc.close(fd) }
+    /// Closes once; the reader must have stopped calling `receive`.
+    public func close() {
+        writeLock.withLock { _ in
+            closed.withLock { isClosed in
+                if !isClosed { _ = Glibc.close(fd) }
+                isClosed = true
+            }
+        }
+    }
 }

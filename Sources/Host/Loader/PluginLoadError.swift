@@ -9,6 +9,7 @@ public enum PluginLoadError: Error, Sendable, Equatable, CustomStringConvertible
     case refused(path: String, host: String)
     case malformed(path: String, problem: String)
     case crashedWhileLoading(path: String, reason: String)
+    case hungWhileLoading(path: String, seconds: Int)
     /// An error a plugin child described in its own words (already complete).
     case relayed(String)
 
@@ -30,6 +31,8 @@ public enum PluginLoadError: Error, Sendable, Equatable, CustomStringConvertible
             "\(path): malformed plugin descriptor: \(problem)"
         case .crashedWhileLoading(let path, let reason):
             "\(path): the plugin crashed while loading: \(reason)"
+        case .hungWhileLoading(let path, let seconds):
+            "\(path): the plugin did not finish loading within \(seconds) s (stuck in its initialisers?); killed"
         case .relayed(let message):
             message
         }

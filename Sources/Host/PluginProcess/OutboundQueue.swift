@@ -1,16 +1,19 @@
 import Foundation
 
 /// What a plugin child sends to its parent, waiting for the writer thread.
-/// Two lanes: control frames (hello, responses, pongs, health) always go
-/// first and are never dropped; events and logs share a lane bounded in
-/// bytes, and what does not fit is dropped and counted, so `emit` never
-/// blocks the plugin and the child's memory stays bounded under a flood.
+/// Two lanes: control frames (hello, responses, pongs) always go first and
+/// are never dropped; events and logs share a lane bounded in bytes, and what
+/// does not fit is dropped and counted, so `emit` never blocks the plugin and
+/// the child's memory stays bounded under a flood. Health is one slot that
+/// only its latest value fills, so a plugin flapping between running and
+/// degraded costs one frame per write, not one per change.
 final class OutboundQueue: @unchecked Sendable {
     static let eventLaneLimit = 4 << 20
 
     private let condition = NSCondition()
     private var control: [UInt8] = []
     private var events: [UInt8] = []
+    private var health: Frame?
     private var writerWaiting = false
     private var closed = false
     /// Events and logs dropped since the child started.
@@ -19,6 +22,14 @@ final class OutboundQueue: @unchecked Sendable {
     func pushControl(_ frame: Frame) {
         condition.lock()
         frame.append(to: &control)
+        wakeWriter()
+        condition.unlock()
+    }
+
+    /// Replaces the health frame not yet sent, if any.
+    func setHealth(_ frame: Frame) {
+        condition.lock()
+        health = frame
         wakeWriter()
         condition.unlock()
     }
@@ -41,18 +52,20 @@ final class OutboundQueue: @unchecked Sendable {
     }
 
     /// Blocks until there is something to send; returns control bytes first,
-    /// then events, and the drop count. Nil once closed and drained.
+    /// then health, then events, and the drop count. Nil once closed and drained.
     func take(into buffer: inout [UInt8]) -> UInt64? {
         condition.lock()
         defer { condition.unlock() }
-        while control.isEmpty && events.isEmpty && !closed {
+        while control.isEmpty && health == nil && events.isEmpty && !closed {
             writerWaiting = true
             condition.wait()
             writerWaiting = false
         }
-        if control.isEmpty && events.isEmpty && closed { return nil }
+        if control.isEmpty && health == nil && events.isEmpty && closed { return nil }
         buffer.removeAll(keepingCapacity: true)
         swap(&buffer, &control)
+        health?.append(to: &buffer)
+        health = nil
         buffer.append(contentsOf: events)
         events.removeAll(keepingCapacity: true)
         return dropped

@@ -22,7 +22,12 @@ public enum PluginProcess {
     /// Prints the library's manifest as JSON on stdout (exit 0), or
     /// `{"error": "..."}` (exit 3). What `proctord plugins` and the agent's
     /// start-up probe run, so loading problems never touch the agent itself.
-    public static func describe(library: String) -> Int32 {
+    public static func describe(library: String, parent: pid_t) -> Int32 {
+        // A library stuck in its initialisers must not outlive the agent.
+        if parent > 0 {
+            _ = linux_set_parent_death_signal(SIGKILL)
+            if getppid() != parent { return ExitCode.parentGone.rawValue }
+        }
         do {
             let loaded = try PluginLibrary.open(path: library)
             print(JSONWriter.compact(loaded.manifest.json))
@@ -90,8 +95,12 @@ public enum PluginProcess {
                 }
             case .request:
                 guard let (id, json) = frame.idAndText else { finish(.protocolError) }
-                let answer = instance?.request(json)
+                var answer = instance?.request(json)
                     ?? PluginInstance.error("not_running", "plugin \(loaded.manifest.id) has not been created yet")
+                // The parent would take an oversized frame for a broken child and kill it.
+                if answer.utf8.count > Frame.maximumLength - 16 {
+                    answer = PluginInstance.error("response_too_large", "the answer of \(answer.utf8.count) bytes exceeds the \(Frame.maximumLength >> 20) MiB limit")
+                }
                 queue.pushControl(Frame(.response, id: id, text: answer))
             case .ping:
                 queue.pushControl(Frame(.pong, frame.payload))

@@ -49,7 +49,7 @@ final class RelayOutput: PluginOutput {
             return true
         }
         if changed {
-            queue.pushControl(.health(reason == nil ? PROCTOR_HEALTH_RUNNING : PROCTOR_HEALTH_DEGRADED, reason: reason.map { String($0.prefix(1024)) }))
+            queue.setHealth(.health(reason == nil ? PROCTOR_HEALTH_RUNNING : PROCTOR_HEALTH_DEGRADED, reason: reason.map { String($0.prefix(1024)) }))
         }
     }
 }

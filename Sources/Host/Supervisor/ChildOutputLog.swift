@@ -15,23 +15,11 @@ struct ChildOutputLog {
         defer { close(fd) }
         var pending: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 8192)
-        var windowStart = ChildPlugin.nowMilliseconds()
-        var linesInWindow = 0
-        var suppressed = 0
+        var budget = LineBudget(perSecond: linesPerSecond)
         func emit(_ line: ArraySlice<UInt8>) {
-            let now = ChildPlugin.nowMilliseconds()
-            if now - windowStart >= 1000 {
-                if suppressed > 0 { logger.warning("\(suppressed) more output lines suppressed") }
-                windowStart = now
-                linesInWindow = 0
-                suppressed = 0
-            }
-            linesInWindow += 1
-            guard linesInWindow <= linesPerSecond else {
-                suppressed += 1
-                return
-            }
-            logger.notice("output: \(String(decoding: line.prefix(2048), as: UTF8.self))")
+            let (allowed, heldBack) = budget.admit(now: ChildPlugin.nowMilliseconds())
+            if heldBack > 0 { logger.warning("\(heldBack) more output lines suppressed") }
+            if allowed { logger.notice("output: \(String(decoding: line.prefix(2048), as: UTF8.self))") }
         }
         while true {
             let n = read(fd, &chunk, chunk.count)
@@ -48,6 +36,6 @@ struct ChildOutputLog {
             }
         }
         if !pending.isEmpty { emit(pending[...]) }
-        if suppressed > 0 { logger.warning("\(suppressed) more output lines suppressed") }
+        if budget.suppressed > 0 { logger.warning("\(budget.suppressed) more output lines suppressed") }
     }
 }

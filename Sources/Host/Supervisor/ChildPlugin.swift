@@ -49,6 +49,12 @@ final class ChildPlugin: Sendable {
     /// Wakes the watchdog when the child is gone.
     private let watchdogWake = DispatchSemaphore(value: 0)
     private let exitState = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    /// True once the child is reaped: its pid, and the process group it led,
+    /// may then belong to someone else and must not be signalled.
+    private let reaped = Mutex(false)
+    private let health: HealthThrottle
+    /// Log lines a plugin may send through the ABI per second.
+    static let logLinesPerSecond = 50
 
     static func launch(
         _ spec: Spec, spawner: ProcessSpawner, bus: EventBus, logger: Logger,
@@ -91,6 +97,7 @@ final class ChildPlugin: Sendable {
         logger[metadataKey: "plugin"] = .string(spec.instanceID)
         self.logger = logger
         self.onLifecycle = onLifecycle
+        health = HealthThrottle { onLifecycle(.health(degraded: $0)) }
         lastPong.store(Self.nowMilliseconds(), ordering: .relaxed)
     }
 
@@ -150,10 +157,17 @@ final class ChildPlugin: Sendable {
         }
     }
 
-    /// Kills the child; `reason` becomes how it ended.
+    /// Kills the child and whatever it started in its process group (a plugin
+    /// that forked); `reason` becomes how it ended. Also wakes the reader, which
+    /// a forked process holding the child's end of the channel would keep waiting.
     func kill(reason: String) {
         killReason.withLock { if $0 == nil { $0 = reason } }
-        _ = Glibc.kill(pid, SIGKILL)
+        reaped.withLock { reaped in
+            guard !reaped else { return }
+            _ = Glibc.kill(-pid, SIGKILL)  // the child leads its own process group (see ProcessSpawner)
+            _ = Glibc.kill(pid, SIGKILL)
+        }
+        socket.shutdown()
     }
 
     private func readLoop() {
@@ -164,6 +178,7 @@ final class ChildPlugin: Sendable {
         // Events read in one go are published together (see EventBus.publish(batch:));
         // any other frame first flushes them, so the order is kept.
         var events: [(topic: String, data: String)] = []
+        var logBudget = LineBudget(perSecond: Self.logLinesPerSecond)
         func flush() {
             if !events.isEmpty { bus.publish(plugin: spec.instanceID, batch: events) }
             events.removeAll(keepingCapacity: true)
@@ -182,7 +197,7 @@ final class ChildPlugin: Sendable {
                         continue
                     }
                     flush()
-                    if let violation = handle(frame) {
+                    if let violation = handle(frame, logBudget: &logBudget) {
                         kill(reason: "protocol violation: \(violation); killed")
                         break reading
                     }
@@ -194,6 +209,7 @@ final class ChildPlugin: Sendable {
             }
         }
         flush()
+        if logBudget.suppressed > 0 { logger.warning("\(logBudget.suppressed) more log lines suppressed") }
         finish()
     }
 
@@ -217,18 +233,21 @@ final class ChildPlugin: Sendable {
 
     /// Acts on one frame other than an event; returns a description of the
     /// violation if it is one.
-    private func handle(_ frame: Frame) -> String? {
+    private func handle(_ frame: Frame, logBudget: inout LineBudget) -> String? {
         switch frame.kind {
         case .event:
             return "event handled elsewhere"
         case .log:
             guard let level = frame.payload.first else { return "empty log frame" }
-            let message = String(decoding: frame.payload.dropFirst(), as: UTF8.self)
-            logger.log(level: Logger.Level(syslog: Int32(level)), "\(message)")
+            let (allowed, heldBack) = logBudget.admit(now: Self.nowMilliseconds())
+            if heldBack > 0 { logger.warning("\(heldBack) more log lines suppressed") }
+            if allowed {
+                logger.log(level: Logger.Level(syslog: Int32(level)), "\(String(decoding: frame.payload.dropFirst(), as: UTF8.self))")
+            }
         case .health:
-            guard let health = frame.payload.first else { return "empty health frame" }
+            guard let code = frame.payload.first else { return "empty health frame" }
             let reason = String(decoding: frame.payload.dropFirst(), as: UTF8.self)
-            onLifecycle(.health(degraded: health == 0 ? nil : (reason.isEmpty ? "degraded" : reason)))
+            health.report(degraded: code == 0 ? nil : (reason.isEmpty ? "degraded" : reason))
         case .response:
             guard let (id, json) = frame.idAndText else { return "truncated response" }
             pending.withLock { $0.waiting.removeValue(forKey: id) }?.resume(returning: json)
@@ -256,17 +275,14 @@ final class ChildPlugin: Sendable {
     /// Reaps the child and reports how it ended; fails waiting requests.
     private func finish() {
         socket.shutdown()
-        var status: Int32 = 0
-        // The child closed its end: it is exiting. Give it a moment, then make sure.
-        var reaped = false
-        for _ in 0..<200 where !reaped {
-            reaped = waitpid(pid, &status, WNOHANG) == pid
-            if !reaped { usleep(10_000) }
+        // The channel ended: the child is exiting. Give it a moment, then make sure.
+        var exited = false
+        for _ in 0..<200 where !exited {
+            exited = linux_child_has_exited(pid) == 1
+            if !exited { usleep(10_000) }
         }
-        if !reaped {
-            kill(reason: killReason.withLock { $0 } ?? "closed its channel but did not exit; killed")
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        }
+        if !exited { kill(reason: killReason.withLock { $0 } ?? "closed its channel but did not exit; killed") }
+        let status = reap()
         socket.close()
         let waiting = pending.withLock { state in
             state.exited = true
@@ -289,13 +305,38 @@ final class ChildPlugin: Sendable {
         }) { waiter.resume() }
     }
 
+    /// Reaps the exited child, first killing what is left of its process group
+    /// (what it forked) while its pid still reserves the group.
+    private func reap() -> Int32 {
+        reaped.withLock { reaped in
+            _ = Glibc.kill(-pid, SIGKILL)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            reaped = true
+            return status
+        }
+    }
+
     /// Pings the child a few times per hang timeout and kills it when the
-    /// answers stop coming.
+    /// answers stop coming. Also notices a child that exited while something
+    /// it forked keeps the channel open, which the reader would never see.
     private func watchdogLoop() {
         let timeout = UInt64(spec.hangTimeout.components.seconds * 1000 + spec.hangTimeout.components.attoseconds / 1_000_000_000_000_000)
         let interval = max(20, min(1000, timeout / 4))
         var nonce: UInt64 = 0
+        var exitSeen = false
         while watchdogWake.wait(timeout: .now() + .milliseconds(Int(interval))) == .timedOut {
+            // Exited a whole interval ago and the reader has not finished: the
+            // channel is held open by someone else. (Not at once: the reader may
+            // still be taking the child's last frames.)
+            if linux_child_has_exited(pid) == 1 {
+                if exitSeen {
+                    socket.shutdown()
+                    break
+                }
+                exitSeen = true
+                continue
+            }
             let silent = Self.nowMilliseconds() - lastPong.load(ordering: .relaxed)
             if silent > timeout {
                 kill(reason: "hung: no answer to pings for \(silent) ms; killed")

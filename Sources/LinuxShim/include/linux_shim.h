@@ -18,4 +18,9 @@ void linux_write_stderr(const char *text, unsigned long length);
  * (SO_PEERCRED). Returns 0 and sets *uid, or -1 with errno set. */
 int linux_peer_uid(int fd, unsigned int *uid);
 
+/* Whether child `pid` has exited, without reaping it (waitid with WNOWAIT),
+ * so its pid stays reserved until the caller reaps it. Returns 1 (exited or
+ * already reaped), 0 (running), or -1 with errno set. */
+int linux_child_has_exited(int pid);
+
 #endif

@@ -58,7 +58,7 @@ import Testing
     }
 
     @Test func theProbeReportsLoadErrorsFromItsChild() async throws {
-        let probe = PluginProbe(executable: TestBuild.proctord)
+        let probe = PluginProbe(executable: TestBuild.proctord, spawner: ProcessSpawner())
         let result = await probe.describe(library: TestBuild.plugin("test-abi-v2"))
         guard case .failure(let error) = result else {
             Issue.record("probe loaded an ABI 2 plugin")
@@ -67,6 +67,23 @@ import Testing
         #expect(error.description.contains("ABI major mismatch"))
         let heartbeat = try await probe.describe(library: TestBuild.plugin("heartbeat")).get()
         #expect(heartbeat.id == "heartbeat")
+    }
+
+    @Test func aLibraryThatHangsWhileLoadingIsKilledAndNamed() async throws {
+        var probe = PluginProbe(executable: TestBuild.proctord, spawner: ProcessSpawner())
+        probe.timeoutSeconds = 1
+        let library = TestBuild.plugin("test-hangs-on-load")
+        let started = ContinuousClock.now
+        let result = await probe.describe(library: library)
+        #expect(ContinuousClock.now - started < .seconds(5), "the probe gave up on time")
+        guard case .failure(let error) = result else {
+            Issue.record("the probe loaded a library that never finishes loading")
+            return
+        }
+        #expect(error == .hungWhileLoading(path: library, seconds: 1))
+        #expect(error.description.contains("did not finish loading within 1 s"))
+        let left = Processes.descendants(of: getpid()).filter { Processes.commandLine($0).contains("hangs-on-load") && Processes.isAlive($0) }
+        #expect(left.isEmpty, "the probe (which ignores SIGTERM) was killed: \(left)")
     }
 
     @Test func runsTheCPluginAndAnswersAPing() async throws {

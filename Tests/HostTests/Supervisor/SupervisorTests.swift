@@ -97,6 +97,54 @@ import Testing
         await agent.stopAll()
     }
 
+    /// What a plugin forks keeps the channel open after the plugin dies, so
+    /// the end of the channel cannot be what tells the agent.
+    @Test func aPluginThatForksThenCrashesIsSeenRestartedAndLeavesNothing() async throws {
+        let (agent, log) = try agent {
+            $0.add(id: "chaos", library: "test-chaos", config: ["mode": "fork_then_segfault", "after_ms": 100],
+                   restart: ["initial_delay_ms": 5000])
+        }
+        try await agent.start()
+        let forked = try #require(await log.waitFor { $0.topic == "chaos.forked" })
+        let forkedPID = try #require(try JSONParser.parse(forked.data)["pid"]?.intValue.map(Int32.init))
+        let crash = try #require(await log.waitForState("chaos", timeout: .seconds(10)) { $0["state"] == "crashed" })
+        #expect(crash.1["reason"] == "killed by signal 11 (SIGSEGV)")
+        #expect(await eventually(timeout: .seconds(3)) { !Processes.isAlive(forkedPID) }, "the forked process went with its plugin")
+        let started = ContinuousClock.now
+        await agent.stopAll()
+        #expect(ContinuousClock.now - started < .seconds(5), "stopping does not wait on the forked process")
+    }
+
+    @Test func aPluginFlappingItsHealthIsThrottledNotFlooding() async throws {
+        let (agent, log) = try agent {
+            $0.add(id: "chaos", library: "test-chaos", config: ["mode": "flap"])
+        }
+        try await agent.start()
+        let running = try #require(await log.waitForState("chaos") { $0["state"] == "running" })
+        try await Task.sleep(for: .seconds(2))
+        let states = log.all.filter { $0.topic == "plugin.state" && $0.seq > running.0.seq }
+        // Thousands of changes a second come through as at most one per 200 ms.
+        #expect(states.count >= 2 && states.count <= 14, "\(states.count) plugin.state events in 2 s")
+        let started = ContinuousClock.now
+        await agent.stopAll()
+        #expect(ContinuousClock.now - started < .seconds(3))
+    }
+
+    @Test func anAnswerTooBigForTheChannelIsAnErrorNotACrash() async throws {
+        let (agent, log) = try agent {
+            $0.add(id: "chaos", library: "test-chaos")
+        }
+        try await agent.start()
+        _ = try #require(await log.waitForState("chaos") { $0["state"] == "running" })
+        let supervisor = try #require(await agent.supervisor("chaos"))
+        let answer = try JSONParser.parse(await supervisor.request(#"{"method":"big_answer"}"#))
+        #expect(answer["error"]?["code"] == "response_too_large")
+        let stats = try JSONParser.parse(await supervisor.request(#"{"method":"stats"}"#))
+        #expect(stats["result"]?["emitted"] == 0, "the same child still answers")
+        #expect(!log.states(of: "chaos").contains { $0["state"] == "crashed" })
+        await agent.stopAll()
+    }
+
     @Test func aFailedStartIsRetriedWithItsReason() async throws {
         let (agent, log) = try agent {
             $0.add(id: "chaos", library: "test-chaos", config: ["mode": "fail_start"], restart: ["initial_delay_ms": 100])

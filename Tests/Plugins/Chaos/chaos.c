@@ -1,13 +1,15 @@
 /*
  * chaos — a test-only plugin that misbehaves on request, so the tests can
  * show the supervisor survives it: segfault, abort, hang, an event flood,
- * garbage on the relay socket, or exiting. Never shipped.
+ * garbage on the relay socket, exiting, forking a process that outlives it,
+ * flapping its health, or answering with more than a frame holds. Never
+ * shipped.
  *
  * config: {"mode": "<what to do after start>", "after_ms": N, "payload_bytes": N,
  *          "rate_hz": N}; mode "pulse" emits `chaos.pulse` with the CLOCK_MONOTONIC
  * time of the emit, at rate_hz, for latency benchmarks.
- * requests: the same behaviours by name ("segfault", "hang", ...), and
- * "stats" ({"emitted": N, "dropped": N}).
+ * requests: the same behaviours by name ("segfault", "hang", ...),
+ * "stats" ({"emitted": N, "dropped": N}) and "big_answer" (a 5 MiB answer).
  */
 #include <pthread.h>
 #include <signal.h>
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,13 +36,14 @@ struct proctor_plugin {
     atomic_ullong emitted;
     atomic_ullong dropped;
     char response[256];
+    char *big_answer;
 };
 
 static const char *const capabilities[] = {"requests", NULL};
-static const char *const topics[] = {"chaos.flood", "chaos.tick", "chaos.pulse", NULL};
+static const char *const topics[] = {"chaos.flood", "chaos.tick", "chaos.pulse", "chaos.forked", NULL};
 static const char config_schema[] =
     "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{"
-    "\"mode\":{\"enum\":[\"idle\",\"tick\",\"pulse\",\"segfault\",\"abort\",\"hang\",\"flood\",\"garbage\",\"exit\",\"fail_start\"],\"default\":\"idle\"},"
+    "\"mode\":{\"enum\":[\"idle\",\"tick\",\"pulse\",\"segfault\",\"abort\",\"hang\",\"flood\",\"garbage\",\"exit\",\"fail_start\",\"fork_then_segfault\",\"flap\"],\"default\":\"idle\"},"
     "\"rate_hz\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000000,\"default\":1000},"
     "\"after_ms\":{\"type\":\"integer\",\"minimum\":0,\"default\":0},"
     "\"payload_bytes\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":200000,\"default\":64}}}";
@@ -130,6 +134,21 @@ static void misbehave(proctor_plugin_t *self, const char *what) {
         flood(self);
     } else if (strcmp(what, "pulse") == 0) {
         pulse(self);
+    } else if (strcmp(what, "fork_then_segfault") == 0) {
+        /* The forked process inherits the relay socket and outlives the plugin
+         * unless the host takes the whole process group down. */
+        pid_t forked = fork();
+        if (forked == 0) for (;;) pause();
+        char data[48];
+        snprintf(data, sizeof data, "{\"pid\":%d}", (int)forked);
+        self->host->emit(self->host, "chaos.forked", data);
+        sleep_ms(200); /* let the event leave */
+        volatile int *nowhere = NULL;
+        *nowhere = 1;
+    } else if (strcmp(what, "flap") == 0) {
+        for (unsigned long long n = 0; !atomic_load(&self->stopping); n++) {
+            self->host->report_health(self->host, n % 2 ? PROCTOR_HEALTH_RUNNING : PROCTOR_HEALTH_DEGRADED, "flapping");
+        }
     } else if (strcmp(what, "tick") == 0) {
         while (!atomic_load(&self->stopping)) {
             self->host->emit(self->host, "chaos.tick", "{}");
@@ -175,6 +194,7 @@ static void chaos_stop(proctor_plugin_t *self) {
 
 static void chaos_destroy(proctor_plugin_t *self) {
     chaos_stop(self);
+    free(self->big_answer);
     free(self);
 }
 
@@ -185,6 +205,16 @@ static const char *chaos_request(proctor_plugin_t *self, const char *request) {
         snprintf(self->response, sizeof self->response, "{\"result\":{\"emitted\":%llu,\"dropped\":%llu}}",
                  (unsigned long long)atomic_load(&self->emitted), (unsigned long long)atomic_load(&self->dropped));
         return self->response;
+    }
+    if (strcmp(method, "big_answer") == 0) {
+        const size_t size = 5u << 20;
+        if (self->big_answer == NULL) {
+            self->big_answer = malloc(size + 64);
+            size_t n = (size_t)snprintf(self->big_answer, 64, "{\"result\":\"");
+            memset(self->big_answer + n, 'x', size);
+            strcpy(self->big_answer + n + size, "\"}");
+        }
+        return self->big_answer;
     }
     misbehave(self, method);
     snprintf(self->response, sizeof self->response, "{\"result\":{\"did\":\"%s\"}}", method);
