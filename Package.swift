@@ -134,7 +134,7 @@ let package = Package(
             path: "Tests/GazeTests"),
         .testTarget(
             name: "APITests",
-            dependencies: ["ProctorAPI", "ProctorHost", "ProctorJSON", "ProctorTestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ProctorAPI", "ProctorHost", "ProctorJSON", "ProctorTestSupport", .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio")],
             path: "Tests/APITests"),
     ],
     cxxLanguageStandard: .cxx17

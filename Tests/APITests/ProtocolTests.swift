@@ -1,5 +1,6 @@
 import Foundation
-import ProctorAPI
+import NIOCore
+@testable import ProctorAPI
 import ProctorHost
 import ProctorJSON
 import Synchronization
@@ -91,18 +92,32 @@ import Testing
     }
 
     @Test func theGuardChecksHostOriginAndUser() {
-        let checks = UpgradeGuard(port: BoundPort(47615), allowedOrigins: ["https://meet.example.com"], uid: 1000) { clientPort, _ in
-            clientPort == 1 ? 1000 : 1001
+        let checks = UpgradeGuard(port: BoundPort(47615), allowedOrigins: ["https://meet.example.com"], uid: 1000) { client, _ in
+            client.port == 1 ? 1000 : 1001
         }
+        let server = try! SocketAddress(ipAddress: "127.0.0.1", port: 47615)
         #expect(checks.checkHost("127.0.0.1:47615") == nil && checks.checkHost("localhost:47615") == nil && checks.checkHost("[::1]:47615") == nil)
         #expect(checks.checkHost("evil.example:47615")?.reason == "host not allowed: evil.example:47615")
         #expect(checks.checkHost("127.0.0.1:8080") != nil && checks.checkHost("127.0.0.1") != nil && checks.checkHost(nil) != nil)
         #expect(checks.checkOrigin("https://meet.example.com") == nil && checks.checkOrigin("http://127.0.0.1:47615") == nil)
         #expect(checks.checkOrigin("https://meet.example.com/")?.reason == "origin not allowed: https://meet.example.com/")
         #expect(checks.checkOrigin("null") != nil && checks.checkOrigin(nil) != nil && checks.checkOrigin("https://MEET.example.com") != nil)
-        #expect(checks.checkPeer(clientPort: 1) == nil)
-        #expect(checks.checkPeer(clientPort: 2)?.reason == "connection from another user")
-        #expect(checks.checkPeer(clientPort: nil) != nil)
+        #expect(checks.checkPeer(client: try! SocketAddress(ipAddress: "127.0.0.1", port: 1), server: server) == nil)
+        #expect(checks.checkPeer(client: try! SocketAddress(ipAddress: "127.0.0.1", port: 2), server: server)?.reason == "connection from another user")
+        #expect(checks.checkPeer(client: nil, server: server) != nil)
+    }
+
+    @Test func theRefusalLimiterBoundsEachSourceAllSourcesAndItsMemory() {
+        let now = Mutex<Double>(1000)
+        let limiter = RefusalLimiter(perSource: 3, total: 5) { now.withLock { $0 } }
+        #expect((0..<4).map { _ in limiter.allow("127.0.0.1 https://a.example") } == [true, true, true, false])
+        #expect(limiter.allow("127.0.0.1 https://b.example") && limiter.allow("127.0.0.1 https://c.example"))
+        #expect(!limiter.allow("127.0.0.1 https://d.example"), "past the total, a new source waits too")
+        // Made-up sources by the thousand, each with a huge Origin, cost a bounded table.
+        for n in 0..<5000 { _ = limiter.allow("127.0.0.1 https://\(n).example/" + String(repeating: "x", count: 60_000)) }
+        #expect(limiter.trackedSources <= RefusalLimiter.maximumSources + 1)
+        now.withLock { $0 += 61 }
+        #expect(limiter.allow("127.0.0.1 https://a.example"), "a minute later the windows start again")
     }
 
     @Test func thePeersUidComesFromTheSocketTable() {
@@ -112,8 +127,30 @@ import Testing
                1: 0100007F:D431 0100007F:B9FF 01 00000000:00000000 00:00000000 00000000  1001        0 2 1 0
                2: 0100007F:B9FF 0100007F:D431 01 00000000:00000000 00:00000000 00000000  1000        0 3 1 0
             """
-        #expect(LoopbackPeer.uid(in: table, clientPort: 0xD431, serverPort: 0xB9FF) == 1001)
-        #expect(LoopbackPeer.uid(in: table, clientPort: 0xD432, serverPort: 0xB9FF) == nil)
+        let server = LoopbackPeer.Endpoint(address: [127, 0, 0, 1], port: 0xB9FF)
+        #expect(LoopbackPeer.uid(in: table, client: .init(address: [127, 0, 0, 1], port: 0xD431), server: server) == 1001)
+        #expect(LoopbackPeer.uid(in: table, client: .init(address: [127, 0, 0, 1], port: 0xD432), server: server) == nil)
+    }
+
+    /// Another user binds 127.0.0.3 to the agent's own port and connects:
+    /// both ends of that connection have the same port, and the agent's end
+    /// (listed first here) must not be taken for the client's.
+    @Test func aClientOnTheServersPortIsToldApartByAddress() {
+        let table = """
+              sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+               0: 0100007F:B9FF 0300007F:B9FF 01 00000000:00000000 00:00000000 00000000  1000        0 3 1 0
+               1: 0300007F:B9FF 0100007F:B9FF 01 00000000:00000000 00:00000000 00000000 65534        0 2 1 0
+            """
+        let uid = LoopbackPeer.uid(in: table, client: .init(address: [127, 0, 0, 3], port: 0xB9FF),
+                                   server: .init(address: [127, 0, 0, 1], port: 0xB9FF))
+        #expect(uid == 65534)
+        let six = """
+              sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+               0: 00000000000000000000000001000000:B9FF 00000000000000000000000001000000:D431 01 00000000:00000000 00:00000000 00000000  1000        0 5 1 0
+               1: 00000000000000000000000001000000:D431 00000000000000000000000001000000:B9FF 01 00000000:00000000 00:00000000 00000000  1001        0 6 1 0
+            """
+        let loopback6 = [UInt8](repeating: 0, count: 15) + [1]
+        #expect(LoopbackPeer.uid(in: six, client: .init(address: loopback6, port: 0xD431), server: .init(address: loopback6, port: 0xB9FF)) == 1001)
     }
 }
 

@@ -79,6 +79,16 @@ import Testing
                                                 "http://127.0.0.1:\(api.port)/healthz"])
         #expect(output.hasPrefix("HTTP/1.1 403"), "\(output)")
         #expect(output.hasSuffix("connection from another user\n"))
+        // The same user again, from the agent's own port on other loopback
+        // addresses: the connection's two ports are then equal, and only the
+        // addresses tell the client's socket from the agent's.
+        for last in 2...9 {
+            let sneaky = try await Shell.run("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "curl", "-s", "-i",
+                                                    "--interface", "127.0.0.\(last)", "--local-port", "\(api.port)",
+                                                    "http://127.0.0.1:\(api.port)/local/status"])
+            #expect(sneaky.hasPrefix("HTTP/1.1 403") && sneaky.hasSuffix("connection from another user\n"),
+                    "from 127.0.0.\(last):\(api.port): \(sneaky.prefix(200))")
+        }
     }
 
     // MARK: pairing and tokens
@@ -151,6 +161,8 @@ import Testing
         let (late, _) = try await api.connect(origin: Self.page)
         try await late.send(APIHarness.identify(auth: ["token": .string(token)], topics: []))
         #expect(try await late.receiveClose() == (4004, "the token expired or was revoked: pair again"))
+        // The connection made with the token while it was good ends with it.
+        #expect(try await again.receiveClose() == (4004, "the session expired: pair again"))
     }
 
     @Test func revokingASessionClosesItsConnectionsAndItsToken() async throws {
@@ -344,6 +356,47 @@ import Testing
         #expect(notice["d"]?["topics"] == ["chaos.flood"])
         agent.signal(SIGTERM)
         #expect(await agent.waitForExit() == 0)
+    }
+
+    /// The close frame of a revoked session waits behind the data a stalled
+    /// client does not read; the connection must be cut anyway.
+    @Test func revokingAStalledClientsSessionCutsItsConnection() async throws {
+        let (agent, port, code, directory) = try await floodingAgent(thin: true)
+        defer { agent.signal(SIGKILL) }
+        let (client, identified) = try await Pairing.pair(port: port, code: code, origin: Self.page, topics: ["chaos.flood"])
+        let session = try #require(identified["session"]?.stringValue)
+        _ = try await client.receive(until: { $0.contains("chaos.flood") })
+        try await Task.sleep(for: .seconds(3))  // not reading: the socket buffers fill
+        let revoke = try AgentProcess(arguments: ["sessions", "revoke", session], environment: ["XDG_RUNTIME_DIR": directory.path])
+        #expect(await revoke.waitForExit() == 0)
+        #expect(await agent.waitForLog(timeout: .seconds(10), containing: "closing with 4009"))
+        let gone = await eventually(timeout: .seconds(6), every: .milliseconds(250)) {
+            guard let (_, body) = try? await HTTPGet.get(port: port, path: "/local/status"),
+                let clients = try? JSONParser.parse(body)["clients"]?.arrayValue else { return false }
+            return clients.isEmpty
+        }
+        #expect(gone, "the stalled connection was cut, not left waiting to send its close frame")
+        agent.signal(SIGTERM)
+        #expect(await agent.waitForExit() == 0)
+    }
+
+    /// A connection that never completes its first request, or sends one the
+    /// HTTP parser rejects, is closed; the agent keeps answering others.
+    @Test func connectionsThatNeverFinishARequestAreClosed() async throws {
+        let api = try await harness()
+        defer { Task { await api.stop() } }
+        let silent = try RawTCP(port: api.port)
+        let halfHeader = try RawTCP(port: api.port)
+        try halfHeader.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:\(api.port)\r\n")
+        let hugeHeader = try RawTCP(port: api.port)
+        try hugeHeader.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:\(api.port)\r\nX-Junk: " + String(repeating: "a", count: 100_000))
+        let started = ContinuousClock.now
+        for (name, socket) in [("silent", silent), ("half a header", halfHeader), ("a 100 KB header", hugeHeader)] {
+            #expect(socket.waitForClose(timeout: 20), "\(name): still open")
+        }
+        #expect(ContinuousClock.now - started < .seconds(15))
+        let (status, _) = try await HTTPGet.get(port: api.port, path: "/healthz")
+        #expect(status == 200)
     }
 
     @Test func aStalledClientLosingStateEventsIsClosedAsTooSlow() async throws {

@@ -105,14 +105,15 @@ final class ClientConnection: Sendable {
 
     private func closeSocket(_ code: CloseCode, reason: String) async {
         logger.info("closing with \(code.rawValue): \(reason)")
-        try? await outbound.close(WebSocketErrorCode(codeNumber: Int(code.rawValue)), reason: reason)
         // A client that stopped reading never sees the close frame queued behind
-        // its unread data: cut the connection if it is still open shortly after.
+        // its unread data, and sending it may wait for room that never comes:
+        // cut the connection if it is still open shortly after, whatever happens.
         let channel = self.channel
         Task {
             try await Task.sleep(for: .seconds(2))
             channel.close(promise: nil)
         }
+        try? await outbound.close(WebSocketErrorCode(codeNumber: Int(code.rawValue)), reason: reason)
     }
 
     // MARK: - Identify
@@ -171,6 +172,7 @@ final class ClientConnection: Sendable {
         group.addTask { [self] in await sendEvents(from: live) }
         group.addTask { [self] in await heartbeats() }
         group.addTask { [self] in await watchForSlowness(of: live) }
+        group.addTask { [self] in await watchForExpiry(of: session.id) }
     }
 
     static func resumeStatus(
@@ -249,6 +251,18 @@ final class ClientConnection: Sendable {
         while (try? await Task.sleep(for: .milliseconds(250))) != nil {
             if live.overflowed {
                 await close(.tooSlow, reason: "too slow: \(live.droppedCount) events could not be queued")
+                return
+            }
+        }
+    }
+
+    /// A token is good for its lifetime, not for as long as its connection
+    /// lasts: when the session expires, the page must pair again. (A revoked
+    /// session is closed by the registry's observer, with 4009.)
+    private func watchForExpiry(of session: String) async {
+        while (try? await Task.sleep(for: .seconds(1))) != nil {
+            if services.sessions.hasExpired(session) {
+                await close(.tokenExpired, reason: "the session expired: pair again")
                 return
             }
         }

@@ -1,3 +1,4 @@
+import NIOCore
 import Synchronization
 
 /// The checks every HTTP request and WebSocket upgrade passes before the
@@ -8,11 +9,13 @@ public struct UpgradeGuard: Sendable {
     public var port: Int { boundPort.value }
     public let allowedOrigins: Set<String>
     public let uid: UInt32
-    /// Finds the uid of the peer's socket; /proc in production.
-    public let peerUID: @Sendable (_ clientPort: Int, _ serverPort: Int) -> UInt32?
+    /// Finds the uid of the client's socket; /proc in production.
+    public let peerUID: @Sendable (_ client: LoopbackPeer.Endpoint, _ server: LoopbackPeer.Endpoint) -> UInt32?
 
     public init(port: BoundPort, allowedOrigins: [String], uid: UInt32,
-                peerUID: @escaping @Sendable (Int, Int) -> UInt32? = { LoopbackPeer.uid(clientPort: $0, serverPort: $1) }) {
+                peerUID: @escaping @Sendable (LoopbackPeer.Endpoint, LoopbackPeer.Endpoint) -> UInt32? = {
+                    LoopbackPeer.uid(client: $0, server: $1)
+                }) {
         self.boundPort = port
         self.allowedOrigins = Set(allowedOrigins)
         self.uid = uid
@@ -42,9 +45,12 @@ public struct UpgradeGuard: Sendable {
             ? nil : Refusal(reason: "origin not allowed: \(String(origin.prefix(200)))")
     }
 
-    /// The connecting socket must belong to this user.
-    public func checkPeer(clientPort: Int?) -> Refusal? {
-        guard let clientPort, let owner = peerUID(clientPort, port) else {
+    /// The connecting socket must belong to this user. `client` and `server`
+    /// are the connection's remote and local addresses, as the server sees it.
+    public func checkPeer(client: SocketAddress?, server: SocketAddress?) -> Refusal? {
+        guard let client = LoopbackPeer.Endpoint(client), let server = LoopbackPeer.Endpoint(server),
+            let owner = peerUID(client, server)
+        else {
             return Refusal(reason: "connection from an unknown peer")
         }
         return owner == uid ? nil : Refusal(reason: "connection from another user")

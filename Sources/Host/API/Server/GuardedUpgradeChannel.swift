@@ -20,6 +20,7 @@ struct GuardedUpgradeChannel: ServerChildChannel {
             // decoder, so requests arrive parsed and answers go out through the encoder.
             let decoder = try channel.pipeline.syncOperations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
             try channel.pipeline.syncOperations.addHandler(UpgradeRefusalHandler(services: services), position: .after(decoder))
+            try channel.pipeline.syncOperations.addHandler(FirstRequestDeadline(), position: .after(decoder))
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
         }
@@ -54,14 +55,14 @@ final class UpgradeRefusalHandler: ChannelInboundHandler, RemovableChannelHandle
         let checks = services.checks
         let origin = head.headers["origin"].first
         guard let refusal = checks.checkHost(head.headers["host"].first) ?? checks.checkOrigin(origin)
-            ?? checks.checkPeer(clientPort: context.channel.remoteAddress?.port)
+            ?? checks.checkPeer(client: context.channel.remoteAddress, server: context.channel.localAddress)
         else {
             context.fireChannelRead(data)
             context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
             return
         }
         refusing = true
-        let source = "\(origin ?? "-") \(context.channel.remoteAddress?.ipAddress ?? "?")"
+        let source = "\(context.channel.remoteAddress?.ipAddress ?? "?") \((origin ?? "-").prefix(100))"
         let allowed = services.refusals.allow(source)
         if allowed { services.logger.warning("refused WebSocket upgrade: \(refusal.reason)") }
         let body = allowed ? refusal.reason + "\n" : "too many refused requests\n"

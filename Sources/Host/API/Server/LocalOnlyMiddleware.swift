@@ -9,7 +9,7 @@ struct LocalOnlyMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let checks = services.checks
-        if let refusal = checks.checkHost(request.head.authority) ?? checks.checkPeer(clientPort: context.remoteAddress?.port) {
+        if let refusal = checks.checkHost(request.head.authority) ?? checks.checkPeer(client: context.remoteAddress, server: context.localAddress) {
             return refuse(refusal, request: request, context: context, services: services)
         }
         return try await next(request, context)
@@ -19,7 +19,7 @@ struct LocalOnlyMiddleware: RouterMiddleware {
 /// A 403 with the reason in plain text, logged; past the per-source limit,
 /// a 429 that is only counted.
 func refuse(_ refusal: UpgradeGuard.Refusal, request: Request, context: APIRequestContext, services: APIServices) -> Response {
-    let source = "\(request.headers[.origin] ?? "-") \(context.remoteAddress?.ipAddress ?? "?")"
+    let source = "\(context.remoteAddress?.ipAddress ?? "?") \((request.headers[.origin] ?? "-").prefix(100))"
     guard services.refusals.allow(source) else {
         return Response(status: .tooManyRequests, headers: PlainText.headers, body: .init(byteBuffer: .init(string: "too many refused requests\n")))
     }

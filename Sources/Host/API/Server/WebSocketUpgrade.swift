@@ -13,7 +13,7 @@ enum WebSocketUpgrade {
         guard request.path?.split(separator: "?").first == "/v1",
             checks.checkHost(request.authority) == nil,
             checks.checkOrigin(request.headerFields[.origin]) == nil,
-            checks.checkPeer(clientPort: channel.remoteAddress?.port) == nil,
+            checks.checkPeer(client: channel.remoteAddress, server: channel.localAddress) == nil,
             let origin = request.headerFields[.origin]
         else { return .dontUpgrade }
         return .upgrade([:]) { inbound, outbound, _ in

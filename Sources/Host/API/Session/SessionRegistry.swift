@@ -65,9 +65,10 @@ public final class SessionRegistry: Sendable {
         return .success(record)
     }
 
-    public func isActive(_ id: String) -> Bool {
+    /// True for a session that exists and has run out (false once revoked).
+    public func hasExpired(_ id: String) -> Bool {
         let now = clock()
-        return records.withLock { $0[id].map { $0.expiresAt > now } ?? false }
+        return records.withLock { $0[id].map { $0.expiresAt <= now } ?? false }
     }
 
     public var active: [SessionRecord] {
