@@ -10,16 +10,9 @@ extension X11IntegrationTests {
         /// The client puts the screen plugin's marker into the title, and the
         /// plugin then finds that window.
         @Test func theClientPutsTheMarkerInTheTitleAndThePluginFindsTheWindow() async throws {
-            let desktop = try await X11TestDesktop()
-            defer { desktop.stop() }
-            let site = StaticWebServer()
-            try await site.start()
-            let origin = "http://127.0.0.1:\(site.port)"
-            let api = try await APIHarness(allowedOrigins: [origin]) {
-                $0.add(id: "screen", library: "screen", config: ["display": .string(desktop.display)])
-            }
-            let browser = try await Chromium.launch(display: desktop.display)
-            let page = try await browser.open("\(origin)/test/pairing-test.html?agent=ws://127.0.0.1:\(api.port)/v1&code=\(api.pairingCode)&topics=plugin.state")
+            let callPage = try await CallPage.open()
+            defer { callPage.desktop.stop() }
+            let (api, page) = (callPage.api, callPage.page)
             let marker = try #require(try await api.screenMarker())
             let title = try await page.waitFor("document.title") { $0.stringValue?.contains(marker) == true }
             #expect(title.stringValue?.contains(marker) == true, "the client put the marker in the title: \(title)")
@@ -32,8 +25,7 @@ extension X11IntegrationTests {
                 return status?["result"]?["window"] != nil && status?["result"]?["window"] != .null
             }
             #expect(found, "the screen plugin found the call page's window by the marker the client set")
-            await api.stop()
-            await site.stop()
+            await callPage.stop()
         }
 
         /// The page shares the screen with getDisplayMedia (Chromium's picker
@@ -41,19 +33,11 @@ extension X11IntegrationTests {
         /// stream to the client, which tells the screen plugin; stopping the
         /// track in the page, which fires no "ended" event, is reported too.
         @Test func theClientReportsARealScreenShareAndItsEnd() async throws {
-            let desktop = try await X11TestDesktop()
-            defer { desktop.stop() }
-            let site = StaticWebServer()
-            try await site.start()
-            let origin = "http://127.0.0.1:\(site.port)"
-            let api = try await APIHarness(allowedOrigins: [origin]) {
-                $0.add(id: "screen", library: "screen", config: ["display": .string(desktop.display), "enforce": "never"])
-            }
-            let log = EventLog(bus: api.agent.bus, patterns: ["screen.share"])
-            let browser = try await Chromium.launch(display: desktop.display, extraArguments: [
-                "--auto-select-desktop-capture-source=Entire screen",
-            ])
-            let page = try await browser.open("\(origin)/test/pairing-test.html?agent=ws://127.0.0.1:\(api.port)/v1&code=\(api.pairingCode)&topics=plugin.state")
+            let callPage = try await CallPage.open(screen: ["enforce": "never"],
+                                                   chromium: ["--auto-select-desktop-capture-source=Entire screen"])
+            defer { callPage.desktop.stop() }
+            let page = callPage.page
+            let log = EventLog(bus: callPage.api.agent.bus, patterns: ["screen.share"])
             _ = try await page.waitFor("document.title") { $0.stringValue?.hasPrefix("identified") == true }
 
             // getDisplayMedia wants a user gesture; DevTools can lend one.
@@ -79,9 +63,43 @@ extension X11IntegrationTests {
             let stoppedData = try stopped.map { try JSONParser.parse($0.data) }
             #expect(stoppedData?["change"] == "stopped" && stoppedData?["active"] == false,
                     "stopping the track in the page is reported: \(String(describing: stoppedData))")
-            await api.stop()
-            await site.stop()
+            await callPage.stop()
         }
+    }
+}
+
+/// A test desktop, a site serving web/ from another port, an agent whose
+/// screen plugin watches that desktop, and Chromium on it showing the page
+/// that pairs through web/proctor-client.js.
+struct CallPage {
+    let desktop: X11TestDesktop
+    let site: StaticWebServer
+    let api: APIHarness
+    let browser: Chromium
+    let page: DevToolsSession
+
+    static func open(screen config: JSONObject = [:], chromium arguments: [String] = []) async throws -> CallPage {
+        let desktop = try await X11TestDesktop()
+        do {
+            let site = StaticWebServer()
+            try await site.start()
+            let origin = "http://127.0.0.1:\(site.port)"
+            var screen = config
+            screen["display"] = .string(desktop.display)
+            let api = try await APIHarness(allowedOrigins: [origin]) { $0.add(id: "screen", library: "screen", config: .object(screen)) }
+            let browser = try await Chromium.launch(display: desktop.display, extraArguments: arguments)
+            let page = try await browser.open("\(origin)/test/pairing-test.html?agent=ws://127.0.0.1:\(api.port)/v1&code=\(api.pairingCode)&topics=plugin.state")
+            return CallPage(desktop: desktop, site: site, api: api, browser: browser, page: page)
+        } catch {
+            desktop.stop()
+            throw error
+        }
+    }
+
+    /// Stops the agent and the site; the desktop (and the browser on it) is the caller's to stop.
+    func stop() async {
+        await api.stop()
+        await site.stop()
     }
 }
 
