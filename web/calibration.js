@@ -388,8 +388,10 @@ async function ensureTopics(client, wanted) {
   const widened = [...before, ...missing];
   await client.subscribe(widened);
   return async () => {
-    if (client.state !== "identified") return;
-    const now = (await client.request("host", "session.info", {}, { timeoutMs: 3_000 })).subscribed ?? [];
+    // Not connected: the client keeps the list for its next identify, so narrow it there.
+    const now = client.state === "identified"
+      ? (await client.request("host", "session.info", {}, { timeoutMs: 3_000 })).subscribed ?? []
+      : client.topics;
     if (sameTopics(now, widened)) await client.subscribe(before); // the page changed it meanwhile: leave it
   };
 }

@@ -47,7 +47,7 @@
  *   markWindow()   puts the screen plugin's marker into document.title and keeps it there (see the option)
  *   reportScreenShare(streamOrTrack)   tells the agent what getDisplayMedia() shares (a whole monitor, a
  *                  window or a tab) and when the share stops; returns a function that stops reporting
- *   Properties: state, session, agentSession, lastSeq, tokenExpiresAt (Date), agent ({name, version})
+ *   Properties: state, session, agentSession, lastSeq, tokenExpiresAt (Date), agent ({name, version}), topics
  *
  * Events (all CustomEvent; read `event.detail`)
  *   event          every event: {topic, seq, ts, plugin, data}
@@ -274,10 +274,13 @@ class SessionMemory {
 
   flush() { this.#write(); }
 
+  /** A session that ended takes its place in the event stream with it: a new pairing starts afresh. */
   forgetToken() {
     delete this.#record.token;
     delete this.#record.tokenExpiresAt;
     delete this.#record.session;
+    delete this.#record.agentSession;
+    delete this.#record.lastSeq;
     this.#write();
   }
 
@@ -311,11 +314,13 @@ class SeqTracker {
   lastSeq = null;
   contiguous = false;
   #unexplained = null; // {missed, afterSeq, nextSeq}
+  #credit = 0; // drops the agent announced before their hole reached us
 
   restart(agentSession, lastSeq) {
     this.agentSession = agentSession;
     this.lastSeq = lastSeq;
     this.#unexplained = null;
+    this.#credit = 0;
   }
 
   /** Returns true when this seq opened an unexplained jump. */
@@ -324,7 +329,10 @@ class SeqTracker {
     if (previous !== null && seq <= previous) return false; // never move backwards
     this.lastSeq = seq;
     if (!this.contiguous || previous === null || seq === previous + 1) return false;
-    const missed = seq - previous - 1;
+    const announced = Math.min(seq - previous - 1, this.#credit);
+    this.#credit -= announced;
+    const missed = seq - previous - 1 - announced;
+    if (missed === 0) return false;
     if (this.#unexplained) {
       this.#unexplained.missed += missed;
       this.#unexplained.nextSeq = seq;
@@ -334,10 +342,15 @@ class SeqTracker {
     return true;
   }
 
+  /** The agent counts drops after writing a batch, so a notice may cover holes that have not reached us yet. */
   explainDropped(count) {
-    if (!this.#unexplained) return;
-    this.#unexplained.missed -= count;
-    if (this.#unexplained.missed <= 0) this.#unexplained = null;
+    if (this.#unexplained) {
+      const explained = Math.min(count, this.#unexplained.missed);
+      this.#unexplained.missed -= explained;
+      count -= explained;
+      if (this.#unexplained.missed <= 0) this.#unexplained = null;
+    }
+    this.#credit += count;
   }
 
   /** The loss still unexplained, cleared once taken. */
@@ -481,6 +494,7 @@ export class ProctorClient extends EventTarget {
   #wakeReconnect = null;
   #markWindow;
   #windowMarker = null;
+  #markerAgentSession = null; // the marker names one run of the agent
   #titleObserver = null;
 
   constructor({
@@ -507,6 +521,8 @@ export class ProctorClient extends EventTarget {
   get agentSession() { return this.#seq.agentSession ?? this.#memory.record.agentSession ?? null; }
   get lastSeq() { return this.#seq.lastSeq ?? this.#memory.record.lastSeq ?? null; }
   get agent() { return this.#hello?.agent ?? null; }
+  /** The topic patterns this page asks for (sent at each identify). */
+  get topics() { return [...this.#topics]; }
   get tokenExpiresAt() {
     const at = this.#memory.record.tokenExpiresAt;
     return at ? new Date(at) : null;
@@ -529,13 +545,29 @@ export class ProctorClient extends EventTarget {
     return this.#connecting;
   }
 
+  /** Changes the topics; while identified, they take effect (and are kept for reconnects) once the agent accepts them. */
   async subscribe(topics) {
-    this.#topics = [...topics];
-    this.#seq.contiguous = this.#topics.includes("*");
-    this.#seq.restart(this.#seq.agentSession, null); // a new subscription starts a new run of seqs
-    if (this.#state !== "identified") return [...this.#topics];
-    const answer = await this.#call({ op: "subscribe", d: { topics: this.#topics } }, DEFAULT_REQUEST_TIMEOUT_MS, "subscribe");
-    return answer.subscribed;
+    const wanted = [...topics];
+    // A new subscription starts a new run of seqs; while the change is on its way, jumps prove nothing.
+    this.#seq.restart(this.#seq.agentSession, null);
+    if (this.#state !== "identified") {
+      this.#useTopics(wanted);
+      return [...wanted];
+    }
+    this.#seq.contiguous = false;
+    try {
+      const answer = await this.#call({ op: "subscribe", d: { topics: wanted } }, DEFAULT_REQUEST_TIMEOUT_MS, "subscribe");
+      this.#useTopics(wanted);
+      return answer.subscribed;
+    } catch (error) {
+      this.#seq.contiguous = this.#topics.includes("*"); // refused: the old topics still hold
+      throw error;
+    }
+  }
+
+  #useTopics(topics) {
+    this.#topics = topics;
+    this.#seq.contiguous = topics.includes("*");
   }
 
   request(target, method, params = {}, { timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS } = {}) {
@@ -544,19 +576,33 @@ export class ProctorClient extends EventTarget {
 
   /** Puts the screen plugin's window marker into document.title and keeps it there through title changes. */
   async markWindow() {
+    const agentSession = this.#hello?.agent_session ?? null;
     const { marker } = await this.request("screen", "window_marker");
+    this.#unmarkWindow(); // an agent that restarted gives a new marker: the old one goes
     this.#windowMarker = marker;
+    this.#markerAgentSession = agentSession;
     const titled = () => {
       if (typeof document === "undefined" || document.title.includes(marker)) return;
       document.title = document.title ? `${document.title} ${marker}` : marker;
     };
     titled();
-    if (!this.#titleObserver && typeof MutationObserver !== "undefined" && document.head) {
+    if (typeof MutationObserver !== "undefined" && typeof document !== "undefined" && document.head) {
       // A page (or a framework) that sets its own title would drop the marker: put it back.
       this.#titleObserver = new MutationObserver(titled);
       this.#titleObserver.observe(document.head, { subtree: true, childList: true, characterData: true });
     }
     return marker;
+  }
+
+  /** Takes the marker out of the title and stops putting it back: the agent no longer treats this window as the call page. */
+  #unmarkWindow() {
+    this.#titleObserver?.disconnect();
+    this.#titleObserver = null;
+    const marker = this.#windowMarker;
+    this.#windowMarker = this.#markerAgentSession = null;
+    if (marker && typeof document !== "undefined" && document.title.includes(marker)) {
+      document.title = document.title.replace(` ${marker}`, "").replace(marker, "");
+    }
   }
 
   /**
@@ -567,19 +613,26 @@ export class ProctorClient extends EventTarget {
   reportScreenShare(streamOrTrack) {
     const track = typeof streamOrTrack?.getVideoTracks === "function" ? streamOrTrack.getVideoTracks()[0] : streamOrTrack;
     if (!track) throw new ProctorClientError("invalid_track", "reportScreenShare needs a MediaStream or its video track");
-    const report = () => {
-      const active = track.readyState !== "ended";
-      this.request("screen", "share_state", {
-        active, display_surface: active ? track.getSettings?.().displaySurface ?? null : null,
-      }).catch((error) => this.#dispatch("error", error));
-    };
-    const reidentified = ({ detail }) => { if (detail.state === "identified") report(); };
     const stopReporting = () => {
       clearInterval(watch);
       track.removeEventListener("ended", ended);
       this.removeEventListener("state", reidentified);
     };
-    const ended = () => { stopReporting(); report(); };
+    const report = () => {
+      const active = track.readyState !== "ended";
+      this.request("screen", "share_state", {
+        active, display_surface: active ? track.getSettings?.().displaySurface ?? null : null,
+      }).then(
+        () => { if (!active) stopReporting(); }, // the stop has reached the agent: nothing more to say
+        // Not connected: the report goes again once identified.
+        (error) => { if (!["not_connected", "closed"].includes(error.code)) this.#dispatch("error", error); });
+    };
+    const reidentified = ({ detail }) => { if (detail.state === "identified") report(); };
+    const ended = () => {
+      clearInterval(watch);
+      track.removeEventListener("ended", ended);
+      report();
+    };
     // "ended" fires when the browser or the user ends the share, not when the page calls track.stop()
     // itself: a once-a-second look at readyState catches that too.
     const watch = setInterval(() => { if (track.readyState === "ended") ended(); }, 1_000);
@@ -589,8 +642,10 @@ export class ProctorClient extends EventTarget {
     return stopReporting;
   }
 
+  /** Ends the session at the agent (which needs a live connection) and forgets it here; stops reconnecting. */
   async endSession() {
     if (this.#state !== "identified") {
+      this.close();
       this.#memory.forgetAll();
       return;
     }
@@ -755,7 +810,7 @@ export class ProctorClient extends EventTarget {
     link.closed.then((info) => this.#linkClosed(link, info));
     this.#startHeartbeats(link);
     link.attach((message) => this.#receive(link, message)); // replayed events follow, in order
-    if (this.#markWindow && !this.#windowMarker) {
+    if (this.#markWindow && this.#markerAgentSession !== this.#hello.agent_session) {
       // Best effort: an agent without the screen plugin has no marker to give.
       this.markWindow().catch((error) => {
         if (!["unknown_target", "not_running", "closed"].includes(error.code)) this.#dispatch("error", error);
@@ -944,6 +999,7 @@ export class ProctorClient extends EventTarget {
   }
 
   #disconnect(info, reason) {
+    this.#unmarkWindow();
     this.#stopTimers();
     this.#wakeReconnect?.();
     this.#link?.abandon(info);
@@ -954,6 +1010,7 @@ export class ProctorClient extends EventTarget {
 
   /** Closed for good with `error`; `announce` dispatches it when no promise carries it. */
   #finish(error, { announce = true } = {}) {
+    this.#unmarkWindow();
     this.#lastError = error;
     this.#link?.abandon();
     this.#stopTimers();

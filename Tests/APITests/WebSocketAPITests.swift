@@ -220,6 +220,32 @@ import Testing
         #expect(seqs == Array((lastSeq + 1)...(lastSeq + seqs.count)), "no gap and no repeat across replay and live")
     }
 
+    /// What was published before a page was paired is not the page's: a
+    /// new pairing that asks to resume gets nothing from before, and a token
+    /// cannot reach back past the start of its own session.
+    @Test func replayNeverReachesBeforeTheSessionBegan() async throws {
+        let api = try await harness()
+        defer { Task { await api.stop() } }
+        let (_, hello) = try await api.connect(origin: Self.page)
+        let agentSession = try #require(hello["d"]?["agent_session"])
+        try await Task.sleep(for: .milliseconds(400))  // ticks published while no page is paired
+        let fromTheStart: JSONValue = ["agent_session": agentSession, "after_seq": 0]
+        let (fresh, identified) = try await api.paired(topics: ["*"], origin: Self.page, resume: fromTheStart)
+        #expect(identified["resume"]?["status"] == "none", "a pairing starts afresh: \(identified)")
+        let first = try await json(fresh.receive(until: { $0.contains(#""op":"event""#) }))
+        #expect(first["d"]?["seq"]?.intValue ?? 0 >= identified["next_seq"]?.intValue ?? .max, "live events only")
+        try await fresh.sendClose()
+
+        let (again, _) = try await api.connect(origin: Self.page)
+        try await again.send(APIHarness.identify(auth: ["token": identified["token"]!], topics: ["*"], resume: fromTheStart))
+        let back = try await json(again.receiveText())
+        let count = back["d"]?["resume"]?["count"]?.intValue ?? -1
+        let firstReplayed = try await json(again.receive(until: { $0.contains(#""op":"event""#) }))
+        let sessionStart = identified["next_seq"]?.intValue ?? 0
+        #expect(count >= 0 && (firstReplayed["d"]?["seq"]?.intValue ?? 0) >= sessionStart - 1,
+                "the token's replay starts with its session, not at seq 1: \(back)")
+    }
+
     @Test func resumingFromAnotherAgentSessionSaysSo() async throws {
         let api = try await harness()
         defer { Task { await api.stop() } }

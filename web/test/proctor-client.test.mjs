@@ -275,3 +275,97 @@ test("revoked while connected (4009): closed, token forgotten, no reconnect", as
   assert.equal(sockets.length, 1);
   assert.equal(JSON.parse([...storage.map.values()][0]).token, undefined);
 });
+
+test("a dropped notice ahead of its hole still explains it", async () => {
+  const { client, nextSocket, seen } = setup();
+  const connected = client.connect();
+  const socket = await nextSocket(0);
+  await handshake(socket);
+  await connected;
+  const event = (seq) => socket.deliver("event", { topic: "gaze.sample", seq, ts: "", plugin: "gaze", data: {} });
+  event(10); event(11); event(12);
+  socket.deliver("dropped", { count: 3, total: 3, topics: ["gaze.sample"] }); // counted before 13-15 went missing
+  event(16); event(17);
+  await sleep(1_100);
+  assert.deepEqual(seen.gaps, []);
+  client.close();
+});
+
+test("a subscription the agent refuses leaves the old topics for the next identify", async () => {
+  const { client, nextSocket } = setup({ topics: ["alert"] });
+  const connected = client.connect();
+  const socket = await nextSocket(0);
+  await handshake(socket);
+  await connected;
+  const refused = client.subscribe(["Alert"]);
+  await until(() => socket.sentOp("subscribe"));
+  const { id } = socket.sentOp("subscribe");
+  socket.deliver("response", { error: { code: "invalid_topics", message: "not a topic pattern: Alert" } }, id);
+  assert.equal((await refused.catch((e) => e)).code, "invalid_topics");
+  assert.deepEqual(client.topics, ["alert"]);
+  socket.drop(1006);
+  const next = await nextSocket(1);
+  next.open();
+  next.deliver("hello", hello());
+  await until(() => next.sentOp("identify"));
+  assert.deepEqual(next.sentOp("identify").d.subscribe, ["alert"]);
+  client.close();
+});
+
+test("after a revocation, a new pairing does not ask to resume", async () => {
+  const { client, nextSocket, sockets } = setup();
+  const connected = client.connect();
+  const socket = await nextSocket(0);
+  await handshake(socket);
+  await connected;
+  socket.deliver("event", { topic: "alert", seq: 12, ts: "", plugin: "host", data: {} });
+  socket.drop(4009, "the session was revoked");
+  await sleep(20);
+  const again = client.connect();
+  const fresh = await nextSocket(1);
+  await handshake(fresh);
+  await again;
+  const identify = sockets[1].sentOp("identify").d;
+  assert.ok(identify.auth.pairing, "paired with the code");
+  assert.equal(identify.resume, undefined);
+  client.close();
+});
+
+test("endSession while reconnecting stops reconnecting and forgets the session", async () => {
+  const { client, nextSocket, sockets, storage } = setup();
+  const connected = client.connect();
+  const socket = await nextSocket(0);
+  await handshake(socket);
+  await connected;
+  socket.drop(1006);
+  await until(() => client.state === "reconnecting");
+  await client.endSession();
+  await sleep(100);
+  assert.equal(client.state, "closed");
+  const opened = sockets.length;
+  await sleep(100);
+  assert.equal(sockets.length, opened, "no further sockets");
+  assert.equal([...storage.map.values()].length, 0);
+});
+
+test("a share that stops while the agent is away is reported once identified again", async () => {
+  const { client, nextSocket } = setup();
+  const connected = client.connect();
+  const socket = await nextSocket(0);
+  await handshake(socket);
+  await connected;
+  const track = new EventTarget();
+  track.readyState = "live";
+  track.getSettings = () => ({ displaySurface: "monitor" });
+  client.reportScreenShare(track);
+  const reports = (s) => s.sent.filter((m) => m.op === "request" && m.d.method === "share_state");
+  await until(() => reports(socket).length === 1);
+  socket.deliver("response", { result: { recorded: true } }, reports(socket)[0].id);
+  socket.drop(1006);
+  track.readyState = "ended";
+  track.dispatchEvent(new Event("ended"));
+  const next = await nextSocket(1);
+  await handshake(next);
+  await until(() => reports(next).some((m) => m.d.params.active === false));
+  client.close();
+});

@@ -104,6 +104,15 @@ public final class EventBus: Sendable {
         /// The ring no longer holds the events after `requested`; `events`
         /// are the matching ones it still holds, from `oldestAvailable` on.
         case tooOld(requested: UInt64, oldestAvailable: UInt64, events: [Event])
+
+        /// The same replay without the events `isIncluded` rejects.
+        public func filter(_ isIncluded: (Event) -> Bool) -> Replay {
+            switch self {
+            case .events(let events): .events(events.filter(isIncluded))
+            case .tooOld(let requested, let oldest, let events):
+                .tooOld(requested: requested, oldestAvailable: oldest, events: events.filter(isIncluded))
+            }
+        }
     }
 
     /// The retained events after `seq` that match `wants`.

@@ -151,7 +151,11 @@ final class ClientConnection: Sendable {
         _ identify: ClientMessage.Identify, session: SessionRecord, token: String, group: inout TaskGroup<Void>
     ) async {
         identity.withLock { $0 = (session, token) }
-        let resumeAfter = identify.resume.flatMap { $0.agentSession == services.agentSession ? $0.afterSeq : nil }
+        // Replay lets a page catch up on its own session: not a fresh pairing,
+        // and nothing published before the session began.
+        var resume = identify.resume
+        if case .pairing = identify.auth { resume = nil }
+        let resumeAfter = resume.flatMap { $0.agentSession == services.agentSession ? $0.afterSeq : nil }
         let (replay, live, nextSeq) = services.bus.resume(
             name: "client \(id) (\(origin))", patterns: identify.subscribe, capacity: APILimits.clientQueueCapacity,
             thinnable: services.thinTopics, after: resumeAfter)
@@ -161,7 +165,10 @@ final class ClientConnection: Sendable {
             entry.clientName = identify.clientName
             entry.topics = identify.subscribe.map(\.description)
         }
-        let (status, replayed) = Self.resumeStatus(identify, agentSession: services.agentSession, replay: replay)
+        let sessionStart = Int64((session.createdAt * 1000).rounded(.down))
+        let (status, replayed) = Self.resumeStatus(
+            resume, agentSession: services.agentSession,
+            replay: replay.filter { $0.timestamp.millisecondsSinceEpoch >= sessionStart })
         await send(ServerMessage.message("identified", [
             "session": .string(session.id), "token": .string(token),
             "token_expires_at": .string(Timestamp(seconds: session.expiresAt).rfc3339),
@@ -176,9 +183,9 @@ final class ClientConnection: Sendable {
     }
 
     static func resumeStatus(
-        _ identify: ClientMessage.Identify, agentSession: String, replay: EventBus.Replay
+        _ resume: (agentSession: String, afterSeq: UInt64)?, agentSession: String, replay: EventBus.Replay
     ) -> (JSONValue, [Event]) {
-        guard let resume = identify.resume else { return (["status": "none"], []) }
+        guard let resume else { return (["status": "none"], []) }
         guard resume.agentSession == agentSession else { return (["status": "new_agent_session"], []) }
         switch replay {
         case .events(let events):
