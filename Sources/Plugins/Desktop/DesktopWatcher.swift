@@ -81,7 +81,8 @@ final class DesktopWatcher: X11Watcher, @unchecked Sendable {
     private func focusChanged(now: Double, initial: Bool) {
         guard settings.focus, let connection, let active = connection.activeWindow() else { return }
         let window = active.isNone ? nil : (clients.windows[active] ?? clients.read(active, connection))
-        guard let change = focus.focus(active, isCallPage: window?.isCallPage ?? false, now: now) else { return }
+        let onCallPage = !active.isNone && clients.belongsToCallPage(active, connection)
+        guard let change = focus.focus(active, isCallPage: onCallPage || window?.isCallPage == true, now: now) else { return }
         var data: JSONObject = [
             "window": active.isNone ? .null : .string(active.description),
             "app": window.map { $0.app.json } ?? .null,

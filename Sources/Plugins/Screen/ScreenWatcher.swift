@@ -123,7 +123,9 @@ final class ScreenWatcher: X11Watcher, @unchecked Sendable {
         let above = stacking.firstIndex(of: window).map { stacking[($0 + 1)...] } ?? []
         var rects: [Rect] = []
         var by: [WindowID] = []
-        for other in above where clients.windows[other] != nil && !connection.windowState(other).hidden {
+        for other in above where clients.windows[other] != nil && !connection.windowState(other).hidden
+            && !clients.isDialog(other, of: window, connection)
+        {
             guard let rect = connection.outerGeometry(other), rect.intersection(geometry.rect) != nil else { continue }
             rects.append(rect)
             by.append(other)

@@ -74,6 +74,25 @@ public final class ClientWindows {
         return order.first { connection.sameClient($0, window) }.flatMap { windows[$0] }
     }
 
+    /// True when `window` is a dialog of `owner` (its WM_TRANSIENT_FOR chain
+    /// leads there): a file chooser or the browser's share picker belongs to
+    /// the call page, it does not cover it or take focus from it.
+    public func isDialog(_ window: WindowID, of owner: WindowID, _ connection: X11Connection) -> Bool {
+        var current = window
+        for _ in 0..<8 {  // a chain of dialogs is short; a loop of them must not hang the plugin
+            guard let parent = connection.transientFor(current), parent != current else { return false }
+            if parent == owner { return true }
+            current = parent
+        }
+        return false
+    }
+
+    /// True when `window` is a call page or a dialog of one.
+    public func belongsToCallPage(_ window: WindowID, _ connection: X11Connection) -> Bool {
+        if windows[window]?.isCallPage == true { return true }
+        return callPages.contains { isDialog(window, of: $0.id, connection) }
+    }
+
     private func identity(of id: WindowID, _ connection: X11Connection) -> AppIdentity {
         var app = AppIdentity()
         if let names = connection.windowClass(id) {

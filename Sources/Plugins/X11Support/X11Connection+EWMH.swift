@@ -55,6 +55,11 @@ extension X11Connection {
         longs(window, atoms["WM_CLIENT_LEADER"])?.first.map(WindowID.init).flatMap { $0.isNone ? nil : $0 }
     }
 
+    /// `WM_TRANSIENT_FOR`: the window a dialog belongs to.
+    public func transientFor(_ window: WindowID) -> WindowID? {
+        longs(window, atoms["WM_TRANSIENT_FOR"])?.first.map(WindowID.init).flatMap { $0.isNone ? nil : $0 }
+    }
+
     /// True when `WM_CLIENT_MACHINE` names this host (or is absent), so that
     /// `_NET_WM_PID` refers to a process here.
     public func isLocalClient(_ window: WindowID) -> Bool {
@@ -67,7 +72,9 @@ extension X11Connection {
     /// The window's frame around the client, as the window manager reports it.
     public func frameExtents(_ window: WindowID) -> (left: Int, right: Int, top: Int, bottom: Int) {
         guard let e = longs(window, atoms["_NET_FRAME_EXTENTS"]), e.count == 4 else { return (0, 0, 0, 0) }
-        return (Int(e[0]), Int(e[1]), Int(e[2]), Int(e[3]))
+        // Any client may write this property: keep it within X's 16-bit coordinates.
+        let side = { (value: UInt) in Int(min(value, 0x7FFF)) }
+        return (side(e[0]), side(e[1]), side(e[2]), side(e[3]))
     }
 
     /// The client area in root coordinates, and whether it is viewable

@@ -62,7 +62,9 @@ extension X11Connection {
     /// 32-bit values (CARDINAL, WINDOW, ATOM lists).
     public func longs(_ window: WindowID, _ atom: X11Atom, type: X11Atom = 0) -> [UInt]? {
         guard let value = property(window, atom, type: type), value.format == 32 else { return nil }
-        return value.items
+        // Xlib hands 32-bit items over in C longs, sign-extended on 64-bit: any
+        // client can store 0xFFFFFFFF, which must not become a 64-bit value.
+        return value.items.map { $0 & 0xFFFF_FFFF }
     }
 
     /// A text property as UTF-8 (UTF8_STRING) or Latin-1 (STRING).

@@ -67,6 +67,41 @@ extension X11IntegrationTests {
             await scenario.stop()
         }
 
+        /// A dialog of the call page (a file chooser, the share picker) sits
+        /// above it by design: it neither covers the page nor gets pushed down.
+        @Test func theCallPagesOwnDialogDoesNotCountAsCovering() async throws {
+            let (scenario, page) = try await fullScreenCallPage(["grace_ms": 1000, "backoff_initial_ms": 0])
+            let before = scenario.lastSeq
+            let (_, dialog) = try await scenario.desktop.openOtherWindow("dialog", geometry: "600x400+100+100")
+            let covered = try #require(await scenario.waitFor("screen.covered", after: before) { $0["covered"] == true })
+            try scenario.tools.run("xprop", ["-id", dialog, "-f", "WM_TRANSIENT_FOR", "32c", "-set", "WM_TRANSIENT_FOR", page.window])
+            try scenario.tools.activate(dialog)
+            #expect(await scenario.waitFor("screen.covered", after: covered.event.seq, timeout: .seconds(5)) { $0["covered"] == false } != nil,
+                    "once it is the page's dialog, it no longer covers it")
+            try await Task.sleep(for: .seconds(2))  // past the grace period
+            #expect(scenario.events("screen.reactivated", after: covered.event.seq).isEmpty, "the dialog was not pushed down")
+            #expect(scenario.tools.stacking().last == dialog)
+            await scenario.stop()
+        }
+
+        /// Any X client may write any value into its windows' properties; a
+        /// 32-bit all-ones frame extent once crashed the plugin (Xlib sign-
+        /// extends 32-bit items into 64-bit longs).
+        @Test func hostilePropertyValuesOnAnotherWindowDoNotCrashThePlugin() async throws {
+            let (scenario, _) = try await fullScreenCallPage(["grace_ms": 300, "backoff_initial_ms": 0])
+            let before = scenario.lastSeq
+            let (_, other) = try await scenario.desktop.openOtherWindow("hostile", geometry: "600x400+100+100")
+            _ = try #require(await scenario.waitFor("screen.covered", after: before) { $0["covered"] == true })
+            try scenario.tools.run("xprop", ["-id", other, "-f", "_NET_FRAME_EXTENTS", "32c", "-set", "_NET_FRAME_EXTENTS", "4294967295,0,0,4294967295"])
+            try scenario.tools.run("xprop", ["-id", other, "-f", "_NET_WM_PID", "32c", "-set", "_NET_WM_PID", "4294967295"])
+            try scenario.tools.activate(other)  // measured again, with the hostile values
+            try await Task.sleep(for: .seconds(2))
+            let states = scenario.events("plugin.state", after: before).filter { $0["plugin"] == "screen" }.map { $0["state"]?.stringValue }
+            #expect(!states.contains("crashed") && !states.contains("held"), "screen plugin states: \(states)")
+            #expect(try await scenario.request("screen", "status")["result"]?["window"] != nil, "still answering")
+            await scenario.stop()
+        }
+
         @Test func fightingTheUserIsBackedOffAndHeldAtTheLimit() async throws {
             let limit = 5
             let (scenario, page) = try await fullScreenCallPage([
