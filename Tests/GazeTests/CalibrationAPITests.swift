@@ -24,6 +24,9 @@ import Testing
             return answer["d"] ?? nil
         }
 
+        let early = try await ask("heatmap.get")
+        #expect(early["error"]?["code"] == "not_calibrated", "no heatmap before a calibration: \(early)")
+
         let started = try await ask("calibration.start", ["screen": ["width": 1920, "height": 1080, "width_mm": 520],
                                                           "settle_ms": 100, "collect_ms": 300])
         let targets = started["result"]?["targets"]?.arrayValue ?? []

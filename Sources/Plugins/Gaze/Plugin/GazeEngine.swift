@@ -56,7 +56,8 @@ final class GazeEngine: @unchecked Sendable {
         let screenPoint = features.flatMap { collected.1?.predict($0) }
         if let point = screenPoint, let screen = collected.2 {
             heatmap.withLock { map in
-                if map == nil { map = Heatmap(screen: (screen.width, screen.height)) }
+                // A calibration on another screen size starts a new map: cells are fractions of the screen.
+                if map == nil || map!.screen != (screen.width, screen.height) { map = Heatmap(screen: (screen.width, screen.height)) }
                 map!.add(x: point.x, y: point.y)
             }
         }

@@ -62,7 +62,10 @@ public final class GazePlugin: FileSourcePlugin {
         case "cameras.list": return try CameraList.json()
         case "status": return status
         case "heatmap.get":
-            return engine.heatmap.withLock { $0?.json } ?? ["error": "no calibrated gaze yet: calibrate first"]
+            guard let heatmap = engine.heatmap.withLock({ $0?.json }) else {
+                throw PluginRequestError(code: "not_calibrated", message: "no calibrated gaze yet: calibrate first")
+            }
+            return heatmap
         default:
             return try CalibrationRequests(engine: engine).handle(method: method, params: params)
         }

@@ -42,7 +42,7 @@ final class CapturePipeline: @unchecked Sendable {
             }
             host.log(.info, "reading \(source.describe)")
             host.reportHealth(degraded: nil)
-            engine.reset()
+            slot.beginNewSource()
             read(source, stop)
             if case .camera = settings.source {
                 host.reportHealth(degraded: "the camera stopped delivering frames; reopening")
@@ -80,10 +80,20 @@ final class CapturePipeline: @unchecked Sendable {
     }
 
     private func processLoop(_ stop: StopSignal) {
+        var generation = -1
         while !stop.isRaised {
-            guard let (frame, dropped) = slot.take(timeout: 0.5) else { continue }
-            do { try engine.process(frame, droppedBefore: dropped) } catch {
-                host.log(.warning, "frame \(frame.index): \(error)")
+            switch slot.take(timeout: 0.5) {
+            case .closed: return
+            case .timedOut: continue
+            case .frame(let taken):
+                // A new source: what the tracker followed in the old one is gone.
+                if taken.generation != generation {
+                    engine.reset()
+                    generation = taken.generation
+                }
+                do { try engine.process(taken.frame, droppedBefore: taken.droppedBefore) } catch {
+                    host.log(.warning, "frame \(taken.frame.index): \(error)")
+                }
             }
         }
     }

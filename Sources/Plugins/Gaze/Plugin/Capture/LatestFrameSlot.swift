@@ -3,34 +3,60 @@ import Foundation
 /// Hands frames from the capture thread to the processing thread. When
 /// processing falls behind, the newest frame wins: an unprocessed frame is
 /// replaced and counted as dropped, so the tracker never works on the past.
+/// Each frame carries the source it came from (a generation), so the
+/// processing thread, the tracker's only user, resets the tracker itself
+/// when a new source begins.
 final class LatestFrameSlot: @unchecked Sendable {
+    struct Taken {
+        var frame: Frame
+        var droppedBefore: Int64
+        var generation: Int
+    }
+
     private let condition = NSCondition()
-    private var frame: (Frame, droppedBefore: Int64)?
+    private var waiting: Taken?
+    private var generation = 0
     private var closed = false
     private(set) var replaced: Int64 = 0
+
+    /// Frames put from now on come from a new source; a frame of the old one
+    /// still waiting is dropped.
+    func beginNewSource() {
+        condition.lock()
+        generation += 1
+        waiting = nil
+        condition.unlock()
+    }
 
     func put(_ next: Frame, droppedByDriver: Int64) {
         condition.lock()
         var dropped = droppedByDriver
-        if let waiting = frame {
+        if let previous = waiting {
             replaced += 1
-            dropped += waiting.droppedBefore + 1
+            dropped += previous.droppedBefore + 1
         }
-        frame = (next, dropped)
+        waiting = Taken(frame: next, droppedBefore: dropped, generation: generation)
         condition.signal()
         condition.unlock()
     }
 
-    /// The newest frame, waiting up to `timeout` seconds; nil on timeout or close.
-    func take(timeout: Double) -> (Frame, droppedBefore: Int64)? {
+    enum Outcome {
+        case frame(Taken)
+        case timedOut
+        case closed
+    }
+
+    /// The newest frame, waiting up to `timeout` seconds.
+    func take(timeout: Double) -> Outcome {
         condition.lock()
         defer { condition.unlock() }
         let deadline = Date(timeIntervalSinceNow: timeout)
-        while frame == nil && !closed {
-            if !condition.wait(until: deadline) { return nil }
+        while waiting == nil && !closed {
+            if !condition.wait(until: deadline) { return .timedOut }
         }
-        defer { frame = nil }
-        return frame
+        guard let taken = waiting else { return .closed }
+        waiting = nil
+        return .frame(taken)
     }
 
     func close() {
