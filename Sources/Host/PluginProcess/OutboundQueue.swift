@@ -51,8 +51,8 @@ final class OutboundQueue: @unchecked Sendable {
         if writerWaiting { condition.signal() }
     }
 
-    /// Blocks until there is something to send; returns control bytes first,
-    /// then health, then events, and the drop count. Nil once closed and drained.
+    /// Blocks until there is something to send; returns health first, then
+    /// control bytes, then events, and the drop count. Nil once closed and drained.
     func take(into buffer: inout [UInt8]) -> UInt64? {
         condition.lock()
         defer { condition.unlock() }
@@ -63,9 +63,12 @@ final class OutboundQueue: @unchecked Sendable {
         }
         if control.isEmpty && health == nil && events.isEmpty && closed { return nil }
         buffer.removeAll(keepingCapacity: true)
-        swap(&buffer, &control)
+        // Health first: a plugin that reports it cannot see during start must
+        // be degraded from the moment its start is announced, not running first.
         health?.append(to: &buffer)
         health = nil
+        buffer.append(contentsOf: control)
+        control.removeAll(keepingCapacity: true)
         buffer.append(contentsOf: events)
         events.removeAll(keepingCapacity: true)
         return dropped

@@ -59,8 +59,10 @@ final class DesktopWatcher: X11Watcher, @unchecked Sendable {
                 checkProblems(connection)
             }
         case .property(let window, let atom, let deleted):
-            if let (_, after) = clients.refresh(window, atom: atom, connection), window == focus.current {
-                focus.reclassify(isCallPage: after.isCallPage, now: now)
+            if let (_, after) = clients.refresh(window, atom: atom, connection), window == focus.current,
+                let change = focus.reclassify(isCallPage: after.isCallPage, now: now)
+            {
+                emitFocus(change, window: after, initial: false)
             }
             clipboard.helperPropertyChanged(window, atom: atom, deleted: deleted, now: now).forEach(emit)
         case .selectionOwner(let selection, let owner, _):
@@ -83,6 +85,11 @@ final class DesktopWatcher: X11Watcher, @unchecked Sendable {
         let window = active.isNone ? nil : (clients.windows[active] ?? clients.read(active, connection))
         let onCallPage = !active.isNone && clients.belongsToCallPage(active, connection)
         guard let change = focus.focus(active, isCallPage: onCallPage || window?.isCallPage == true, now: now) else { return }
+        emitFocus(change, window: window, initial: initial)
+    }
+
+    private func emitFocus(_ change: FocusTracker.Change, window: ClientWindow?, initial: Bool) {
+        let active = change.window
         var data: JSONObject = [
             "window": active.isNone ? .null : .string(active.description),
             "app": window.map { $0.app.json } ?? .null,

@@ -15,14 +15,14 @@ struct FocusTracker {
     private(set) var current: WindowID?
     private(set) var onCallPage = false
     private(set) var awaySince: Double?
+    /// The focused window has shown the call page since focus came to it.
+    private var currentWasCallPage = false
 
-    /// Focus is now on `window`; nil when it did not move.
+    /// Focus is now on `window`; nil when nothing changed.
     mutating func focus(_ window: WindowID, isCallPage: Bool, now: Double) -> Change? {
-        guard window != current else {
-            reclassify(isCallPage: isCallPage, now: now)
-            return nil
-        }
+        guard window != current else { return reclassify(isCallPage: isCallPage, now: now) }
         current = window
+        currentWasCallPage = isCallPage
         var change = Change(window: window, isCallPage: isCallPage, away: nil, leftCallPage: false)
         if isCallPage {
             change.away = awaySince.map { now - $0 }
@@ -35,12 +35,23 @@ struct FocusTracker {
         return change
     }
 
-    /// The focused window turned out to be (or stopped being) the call page,
-    /// eg when the page put the marker into its title: no focus change.
-    mutating func reclassify(isCallPage: Bool, now: Double) {
-        guard isCallPage != onCallPage else { return }
+    /// The focused window became (or stopped being) the call page without
+    /// focus moving. Its first marking (the page putting the marker into its
+    /// title) is no change; after that, the window losing the marker (the
+    /// person switched to another tab) is leaving the call page, and getting
+    /// it back is returning, with the time away.
+    mutating func reclassify(isCallPage: Bool, now: Double) -> Change? {
+        guard isCallPage != onCallPage, let window = current else { return nil }
         onCallPage = isCallPage
-        awaySince = isCallPage ? nil : now
+        let reported = currentWasCallPage
+        currentWasCallPage = currentWasCallPage || isCallPage
+        if isCallPage {
+            let away = awaySince.map { now - $0 }
+            awaySince = nil
+            return reported ? Change(window: window, isCallPage: true, away: away, leftCallPage: false) : nil
+        }
+        awaySince = now
+        return reported ? Change(window: window, isCallPage: false, away: nil, leftCallPage: true) : nil
     }
 
     /// The connection went away: what focus does meanwhile is unknown.

@@ -60,12 +60,14 @@ import X11Support
     @Test func aWindowBecomingTheCallPageChangesNoFocus() {
         var tracker = FocusTracker()
         _ = tracker.focus(WindowID(1), isCallPage: false, now: 0)
-        tracker.reclassify(isCallPage: true, now: 1)
+        #expect(tracker.reclassify(isCallPage: true, now: 1) == nil, "the page marking its window is no focus change")
         #expect(tracker.onCallPage)
         #expect(tracker.focus(WindowID(2), isCallPage: false, now: 3)?.leftCallPage == true)
         #expect(tracker.focus(WindowID(1), isCallPage: true, now: 5)?.away == 2)
-        tracker.reclassify(isCallPage: false, now: 6)  // the page dropped the marker
+        // Another tab in the same window: the marker goes, and comes back with the call page.
+        #expect(tracker.reclassify(isCallPage: false, now: 6) == .init(window: WindowID(1), isCallPage: false, away: nil, leftCallPage: true))
         #expect(tracker.awaySince == 6)
+        #expect(tracker.reclassify(isCallPage: true, now: 11)?.away == 5)
     }
 
     @Test func theSizeIsMeasuredOnTheBestTextTarget() {
