@@ -69,6 +69,16 @@ async function handshake(socket, helloExtra = {}, identifiedExtra = {}) {
   socket.deliver("identified", identified(identifiedExtra));
 }
 
+/** A client that has paired through its first socket, which it returns too. */
+async function connectedClient(options) {
+  const parts = setup(options);
+  const connected = parts.client.connect();
+  const socket = await parts.nextSocket(0);
+  await handshake(socket);
+  await connected;
+  return { ...parts, socket };
+}
+
 async function until(condition, ms = 2_000) {
   const end = Date.now() + ms;
   while (!condition()) {
@@ -101,11 +111,7 @@ test("pairs with a proof, stores the token, dispatches events per topic", async 
 });
 
 test("a seq jump with '*' is a gap unless a dropped notice explains it", async () => {
-  const { client, nextSocket, seen } = setup();
-  const connected = client.connect();
-  const socket = await nextSocket(0);
-  await handshake(socket);
-  await connected;
+  const { client, nextSocket, seen, socket } = await connectedClient();
   const event = (seq) => socket.deliver("event", { topic: "gaze.sample", seq, ts: "", plugin: "gaze", data: {} });
   event(10); event(11); event(15); // 12-14 thinned...
   socket.deliver("dropped", { count: 3, total: 3, topics: ["gaze.sample"] }); // ...and said so
@@ -117,11 +123,7 @@ test("a seq jump with '*' is a gap unless a dropped notice explains it", async (
 });
 
 test("with a partial subscription, seq jumps are normal", async () => {
-  const { client, nextSocket, seen } = setup({ topics: ["alert"] });
-  const connected = client.connect();
-  const socket = await nextSocket(0);
-  await handshake(socket);
-  await connected;
+  const { client, nextSocket, seen, socket } = await connectedClient({ topics: ["alert"] });
   socket.deliver("event", { topic: "alert", seq: 10, ts: "", plugin: "host", data: {} });
   socket.deliver("event", { topic: "alert", seq: 40, ts: "", plugin: "host", data: {} });
   await sleep(1_100);
@@ -188,11 +190,7 @@ test("an expired token is not presented", async () => {
   const storage = memoryStorage({
     "proctord.session.ws://127.0.0.1:47615/v1": JSON.stringify({ token: "OLD", tokenExpiresAt: new Date(Date.now() - 1_000).toISOString() }),
   });
-  const { client, nextSocket } = setup({ storage });
-  const connected = client.connect();
-  const socket = await nextSocket(0);
-  await handshake(socket);
-  await connected;
+  const { client, nextSocket, socket } = await connectedClient({ storage });
   assert.ok(socket.sentOp("identify").d.auth.pairing);
   client.close();
 });
@@ -242,11 +240,7 @@ for (const [code, reason, expected, field, value] of [
 }
 
 test("requests: answers, agent errors, timeouts, and rejection on close", async () => {
-  const { client, nextSocket } = setup();
-  const connected = client.connect();
-  const socket = await nextSocket(0);
-  await handshake(socket);
-  await connected;
+  const { client, nextSocket, socket } = await connectedClient();
   const ping = client.request("heartbeat", "ping");
   const failing = client.request("gaze", "calibrate");
   const slow = client.request("host", "plugins.list", {}, { timeoutMs: 30 });
@@ -263,11 +257,7 @@ test("requests: answers, agent errors, timeouts, and rejection on close", async 
 });
 
 test("revoked while connected (4009): closed, token forgotten, no reconnect", async () => {
-  const { client, nextSocket, sockets, seen, storage } = setup();
-  const connected = client.connect();
-  const socket = await nextSocket(0);
-  await handshake(socket);
-  await connected;
+  const { client, nextSocket, sockets, seen, storage, socket } = await connectedClient();
   socket.drop(4009, "the session was revoked");
   await sleep(50);
   assert.equal(client.state, "closed");
@@ -277,11 +267,7 @@ test("revoked while connected (4009): closed, token forgotten, no reconnect", as
 });
 
 test("a dropped notice ahead of its hole still explains it", async () => {
-  const { client, nextSocket, seen } = setup();
-  const connected = client.connect();
-  const socket = await nextSocket(0);
-  await handshake(socket);
-  await connected;
+  const { client, nextSocket, seen, socket } = await connectedClient();
   const event = (seq) => socket.deliver("event", { topic: "gaze.sample", seq, ts: "", plugin: "gaze", data: {} });
   event(10); event(11); event(12);
   socket.deliver("dropped", { count: 3, total: 3, topics: ["gaze.sample"] }); // counted before 13-15 went missing
@@ -292,11 +278,7 @@ test("a dropped notice ahead of its hole still explains it", async () => {
 });
 
 test("a subscription the agent refuses leaves the old topics for the next identify", async () => {
-  const { client, nextSocket } = setup({ topics: ["alert"] });
-  const connected = client.connect();
-  const socket = await nextSocket(0);
-  await handshake(socket);
-  await connected;
+  const { client, nextSocket, socket } = await connectedClient({ topics: ["alert"] });
   const refused = client.subscribe(["Alert"]);
   await until(() => socket.sentOp("subscribe"));
   const { id } = socket.sentOp("subscribe");
@@ -313,11 +295,7 @@ test("a subscription the agent refuses leaves the old topics for the next identi
 });
 
 test("after a revocation, a new pairing does not ask to resume", async () => {
-  const { client, nextSocket, sockets } = setup();
-  const connected = client.connect();
-  const socket = await nextSocket(0);
-  await handshake(socket);
-  await connected;
+  const { client, nextSocket, sockets, socket } = await connectedClient();
   socket.deliver("event", { topic: "alert", seq: 12, ts: "", plugin: "host", data: {} });
   socket.drop(4009, "the session was revoked");
   await sleep(20);
@@ -332,11 +310,7 @@ test("after a revocation, a new pairing does not ask to resume", async () => {
 });
 
 test("endSession while reconnecting stops reconnecting and forgets the session", async () => {
-  const { client, nextSocket, sockets, storage } = setup();
-  const connected = client.connect();
-  const socket = await nextSocket(0);
-  await handshake(socket);
-  await connected;
+  const { client, nextSocket, sockets, storage, socket } = await connectedClient();
   socket.drop(1006);
   await until(() => client.state === "reconnecting");
   await client.endSession();
@@ -349,11 +323,7 @@ test("endSession while reconnecting stops reconnecting and forgets the session",
 });
 
 test("a share that stops while the agent is away is reported once identified again", async () => {
-  const { client, nextSocket } = setup();
-  const connected = client.connect();
-  const socket = await nextSocket(0);
-  await handshake(socket);
-  await connected;
+  const { client, nextSocket, socket } = await connectedClient();
   const track = new EventTarget();
   track.readyState = "live";
   track.getSettings = () => ({ displaySurface: "monitor" });
