@@ -13,6 +13,7 @@ final class DesktopWatcher: X11Watcher, @unchecked Sendable {
     private var focus = FocusTracker()
     private var connection: X11Connection?
     private(set) var problems: [String] = []
+    private var windowManagerCheck: WindowID?
 
     init(settings: DesktopSettings, matcher: CallPageMatcher, status: DesktopStatus, emit: @escaping @Sendable (OutgoingEvent) -> Void) {
         self.settings = settings
@@ -45,6 +46,8 @@ final class DesktopWatcher: X11Watcher, @unchecked Sendable {
         guard let connection else { return }
         let atoms = connection.atoms!
         switch event {
+        case .destroyed(let window) where window == windowManagerCheck:
+            checkProblems(connection)  // the window manager exited
         case .property(let window, let atom, _) where window == connection.root:
             if atom == atoms["_NET_CLIENT_LIST"] {
                 let (opened, closed) = clients.reload(connection)
@@ -120,7 +123,8 @@ final class DesktopWatcher: X11Watcher, @unchecked Sendable {
         if !connection.hasXFixes {
             found.append("XFixes is missing on \(connection.name): clipboard and primary selection changes are not seen")
         }
-        if connection.longs(connection.root, connection.atoms["_NET_SUPPORTING_WM_CHECK"])?.first == nil {
+        windowManagerCheck = connection.windowManagerCheck()
+        if windowManagerCheck == nil {
             found.append("no EWMH window manager on \(connection.name): focus changes and new windows are not seen")
         }
         problems = found

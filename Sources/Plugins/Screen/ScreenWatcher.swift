@@ -16,6 +16,7 @@ final class ScreenWatcher: X11Watcher, @unchecked Sendable {
     private var monitors: [Monitor] = []
     private var attachments = 0
     private(set) var problems: [String] = []
+    private var windowManagerCheck: WindowID?
 
     init(settings: ScreenSettings, matcher: CallPageMatcher, status: ScreenStatus, emit: @escaping @Sendable (OutgoingEvent) -> Void) {
         self.settings = settings
@@ -57,6 +58,9 @@ final class ScreenWatcher: X11Watcher, @unchecked Sendable {
         case .property(let window, let atom, _):
             _ = clients.refresh(window, atom: atom, connection)
             if clients.windows[window] != nil && postureAtoms(atoms).contains(atom) { evaluate(now: now) }
+        case .destroyed(let window) where window == windowManagerCheck:
+            checkProblems(connection)  // the window manager exited
+            evaluate(now: now)
         case .configured(let window), .mapped(let window), .unmapped(let window), .destroyed(let window):
             if clients.windows[window] != nil || window == report.window { evaluate(now: now) }
         case .screenChanged:
@@ -181,7 +185,8 @@ final class ScreenWatcher: X11Watcher, @unchecked Sendable {
 
     private func checkProblems(_ connection: X11Connection) {
         var found: [String] = []
-        if connection.longs(connection.root, connection.atoms["_NET_SUPPORTING_WM_CHECK"])?.first == nil {
+        windowManagerCheck = connection.windowManagerCheck()
+        if windowManagerCheck == nil {
             found.append("no EWMH window manager on \(connection.name): the call page's window can be found but not kept full screen")
         }
         if !connection.hasRandR {

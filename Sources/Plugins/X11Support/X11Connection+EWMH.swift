@@ -55,6 +55,18 @@ extension X11Connection {
         longs(window, atoms["WM_CLIENT_LEADER"])?.first.map(WindowID.init).flatMap { $0.isNone ? nil : $0 }
     }
 
+    /// The window manager's check window (`_NET_SUPPORTING_WM_CHECK`) while it
+    /// exists, watched so that its destruction (the window manager exiting)
+    /// arrives as an event: a window manager that died leaves the property
+    /// naming a window that is gone. Nil when there is no window manager.
+    public func windowManagerCheck() -> WindowID? {
+        guard let id = longs(root, atoms["_NET_SUPPORTING_WM_CHECK"])?.first.map(WindowID.init), !id.isNone,
+            geometry(id) != nil
+        else { return nil }
+        watchWindow(id)
+        return id
+    }
+
     /// `WM_TRANSIENT_FOR`: the window a dialog belongs to.
     public func transientFor(_ window: WindowID) -> WindowID? {
         longs(window, atoms["WM_TRANSIENT_FOR"])?.first.map(WindowID.init).flatMap { $0.isNone ? nil : $0 }

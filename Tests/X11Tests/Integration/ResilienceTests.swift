@@ -45,6 +45,31 @@ extension X11IntegrationTests {
             scenario.desktop.stop()
         }
 
+        /// The window manager exiting leaves its check property naming a window
+        /// that is gone; the plugins must notice, and notice its return.
+        @Test func aWindowManagerThatExitsIsReportedAndItsReturnToo() async throws {
+            let scenario = try await PluginScenario.start([
+                ("screen", "screen", ["enforce": "never"]), ("desktop", "desktop", [:]),
+            ])
+            for id in ["screen", "desktop"] {
+                _ = try #require(await scenario.log.waitForState(id) { $0["state"] == "running" })
+            }
+            let before = scenario.lastSeq
+            scenario.desktop.windowManager.stop()
+            for id in ["screen", "desktop"] {
+                let degraded = try #require(await scenario.log.waitForState(id, timeout: .seconds(10), after: before) { $0["state"] == "degraded" },
+                                            "\(id) did not notice: \(scenario.log.states(of: id))")
+                #expect(degraded.1["reason"]?.stringValue?.hasPrefix("no EWMH window manager on \(scenario.desktop.display)") == true)
+            }
+            let mark = scenario.lastSeq
+            try await scenario.desktop.windowManager.start()
+            for id in ["screen", "desktop"] {
+                #expect(await scenario.log.waitForState(id, timeout: .seconds(10), after: mark) { $0["state"] == "running" } != nil,
+                        "\(id) did not see the window manager come back")
+            }
+            await scenario.stop()
+        }
+
         /// A real `proctord run` with both X11 plugins watching `display` ("": $DISPLAY),
         /// in the given environment.
         func agentProcess(display: String, environment: [String: String?], dir: TemporaryDirectory) throws -> AgentProcess {
