@@ -110,6 +110,7 @@ const SILENT_INTERVALS = 3;
 const GAP_SETTLE_MS = 1_000; // a `dropped` notice follows the thinned batch; wait for it before crying gap
 const QUICK_FAILURE_MS = 250;
 const TOKEN_MARGIN_MS = 30_000;
+const STABLE_CONNECTION_MS = 10_000; // a connection that lasted this long resets the reconnect backoff
 
 /** Codes after which the client does not reconnect by itself. */
 const FINAL_CODES = new Set([
@@ -492,6 +493,8 @@ export class ProctorClient extends EventTarget {
   #persistTimer = null;
   #reconnectTimer = null;
   #wakeReconnect = null;
+  #identifiedAt = 0; // performance.now() at the last identify
+  #reconnectAttempt = 0; // the attempt that last got through
   #markWindow;
   #windowMarker = null;
   #markerAgentSession = null; // the marker names one run of the agent
@@ -805,6 +808,7 @@ export class ProctorClient extends EventTarget {
       token: identified.token, tokenExpiresAt: identified.token_expires_at, session: identified.session,
     });
     this.#startSeqRun(identified);
+    this.#identifiedAt = performance.now();
     this.#setState("identified");
     this.#dispatch("identified", identified);
     link.closed.then((info) => this.#linkClosed(link, info));
@@ -958,14 +962,17 @@ export class ProctorClient extends EventTarget {
     const error = this.#errorForLink(info);
     if (error.code === "session_revoked" || error.code === "token_expired") this.#memory.forgetToken();
     if (FINAL_CODES.has(error.code)) this.#finish(error);
-    else this.#reconnect(error);
+    // A connection that ends soon after identifying does not earn a fresh start: an agent that keeps
+    // accepting and closing (a page too slow for its events) would otherwise be hit every half second.
+    else this.#reconnect(error, performance.now() - this.#identifiedAt < STABLE_CONNECTION_MS ? this.#reconnectAttempt + 1 : 1);
   }
 
   /** Tries again and again, waiting longer each time, until identified or refused for good. */
-  async #reconnect(cause) {
+  async #reconnect(cause, firstAttempt = 1) {
     const run = this.#run;
     let error = cause;
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = firstAttempt; ; attempt++) {
+      this.#reconnectAttempt = attempt;
       const wait = this.#backoffDelay(attempt);
       this.#setState("reconnecting", error.message, error, { attempt, retryInMs: Math.round(wait) });
       await this.#sleepUnlessClosed(wait);

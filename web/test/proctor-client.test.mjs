@@ -339,3 +339,19 @@ test("a share that stops while the agent is away is reported once identified aga
   await until(() => reports(next).some((m) => m.d.params.active === false));
   client.close();
 });
+
+test("an agent that closes each connection right after identifying is not hammered", async () => {
+  const { client, nextSocket, socket } = await connectedClient();
+  const waits = [];
+  client.addEventListener("state", (e) => { if (e.detail.state === "reconnecting") waits.push(e.detail.attempt); });
+  socket.drop(4007, "too slow");
+  for (let index = 1; index <= 3; index++) {
+    const next = await nextSocket(index);
+    await handshake(next);
+    await until(() => client.state === "identified");
+    next.drop(4007, "too slow");
+  }
+  await until(() => waits.length === 4);
+  assert.deepEqual(waits, [1, 2, 3, 4], "each quick close waits longer than the last");
+  client.close();
+});
