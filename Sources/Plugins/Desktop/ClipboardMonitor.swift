@@ -11,6 +11,8 @@ final class ClipboardMonitor {
     /// Selection atom → its name in events ("clipboard", "primary").
     private var watched: [X11Atom: String] = [:]
     private var probes: [X11Atom: SelectionProbe] = [:]
+    /// Probes started so far: picks each probe's property in turn.
+    private var probeCount = 0
 
     init(settings: DesktopSettings) { self.settings = settings }
 
@@ -59,6 +61,11 @@ final class ClipboardMonitor {
     func conversionAnswered(_ selection: X11Atom, target: X11Atom, property: X11Atom, now: Double) -> [OutgoingEvent] {
         guard let connection, var probe = probes[selection] else { return [] }
         let atoms = connection.atoms!
+        // An answer written elsewhere belongs to an earlier owner, asked before this one.
+        guard property == 0 || property == probe.property else {
+            connection.deleteProperty(helper, property)
+            return []
+        }
         switch probe.phase {
         case .targets where target == atoms["TARGETS"]:
             let list = property == 0 ? [] : (connection.longs(helper, probe.property) ?? [])
@@ -127,8 +134,9 @@ final class ClipboardMonitor {
         let client = clients.client(owning: owner, connection)
         let app = client?.app ?? clients.read(owner, connection).app
         let probe = SelectionProbe(
-            selection: name, property: connection.atoms["_PROCTORD_\(name.uppercased())"], owner: owner, change: change,
+            selection: name, property: connection.atoms[ClipboardProbeProperties.name(selection: name, probe: probeCount)], owner: owner, change: change,
             app: app, isCallPage: client?.isCallPage ?? false, deadline: now + settings.ownerTimeout)
+        probeCount += 1
         probes[selection] = probe
         connection.requestConversion(selection, to: connection.atoms["TARGETS"], into: probe.property, on: helper)
         return []

@@ -16,8 +16,7 @@ public final class X11Atoms {
         "_NET_FRAME_EXTENTS", "_NET_RESTACK_WINDOW", "_NET_SUPPORTING_WM_CHECK",
         "WM_CLASS", "WM_NAME", "WM_STATE", "WM_CLIENT_LEADER", "WM_CLIENT_MACHINE", "WM_TRANSIENT_FOR",
         "UTF8_STRING", "STRING", "CARDINAL", "WINDOW", "ATOM", "PRIMARY", "CLIPBOARD", "TARGETS", "INCR",
-        "_PROCTORD_CLIPBOARD", "_PROCTORD_PRIMARY",
-    ]
+    ] + (0..<ClipboardProbeProperties.count).flatMap { ["_PROCTORD_CLIPBOARD_\($0)", "_PROCTORD_PRIMARY_\($0)"] }
 
     init(display: OpaquePointer) {
         self.display = display
@@ -54,5 +53,16 @@ public final class X11Atoms {
     private func remember(_ name: String, _ atom: X11Atom) {
         byName[name] = atom
         names[atom] = name
+    }
+}
+
+/// The properties the desktop plugin has selection owners write into: a
+/// few per selection, used in turn, so a slow previous owner's late answer
+/// lands where the current question does not look.
+public enum ClipboardProbeProperties {
+    public static let count = 4
+
+    public static func name(selection: String, probe: Int) -> String {
+        "_PROCTORD_\(selection.uppercased())_\(probe % count)"
     }
 }
