@@ -44,7 +44,8 @@
  *   endSession()   ends the session on the agent (its token is revoked) and forgets it here
  *   close()        disconnects without ending the session: the token stays for a later connect()
  *   forgetPairing()  drops the stored token, so the next connect() asks for a code
- *   markWindow()   puts the screen plugin's marker into document.title and keeps it there (see the option)
+ *   markWindow()   puts the screen plugin's marker into document.title and keeps it there until close()
+ *                  or endSession() (see the option; the client renews it when the agent restarts)
  *   reportScreenShare(streamOrTrack)   tells the agent what getDisplayMedia() shares (a whole monitor, a
  *                  window or a tab) and when the share stops; returns a function that stops reporting
  *   Properties: state, session, agentSession, lastSeq, tokenExpiresAt (Date), agent ({name, version}), topics
@@ -670,6 +671,7 @@ export class ProctorClient extends EventTarget {
 
   close() {
     this.#run++;
+    this.#reconnectAttempt = 0;
     this.#memory.flush();
     const wasConnecting = this.#connecting;
     this.#connecting = null;

@@ -39,3 +39,11 @@ int linux_child_has_exited(int pid) {
     if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0) return errno == ECHILD ? 1 : -1;
     return info.si_pid == pid ? 1 : 0;
 }
+
+int linux_wait_for_child_exit(int pid) {
+    siginfo_t info = {0};
+    for (;;) {
+        if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) == 0) return 0;
+        if (errno != EINTR) return -1;
+    }
+}

@@ -305,10 +305,13 @@ final class ChildPlugin: Sendable {
         }) { waiter.resume() }
     }
 
-    /// Reaps the exited child, first killing what is left of its process group
-    /// (what it forked) while its pid still reserves the group.
+    /// Reaps the child once it has exited, first killing what is left of its
+    /// process group (what it forked) while its pid still reserves the group.
+    /// The wait happens outside the lock: a child stuck in the kernel must not
+    /// hold up `kill` callers too.
     private func reap() -> Int32 {
-        reaped.withLock { reaped in
+        _ = linux_wait_for_child_exit(pid)
+        return reaped.withLock { reaped in
             _ = Glibc.kill(-pid, SIGKILL)
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}

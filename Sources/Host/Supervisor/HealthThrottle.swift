@@ -23,12 +23,13 @@ final class HealthThrottle: Sendable {
     }
 
     func report(degraded: String?) {
-        let now = ChildPlugin.nowMilliseconds()
-        // Forwarded under the lock, so changes leave in the order they came.
+        // Forwarded under the lock, so changes leave in the order they came;
+        // the clock is read there too, so a flush cannot move lastSent past it.
         state.withLock { state in
+            let now = ChildPlugin.nowMilliseconds()
             if state.pending != nil {
                 state.pending = .some(degraded)  // a flush is already due
-            } else if let last = state.lastSent, now - last < intervalMilliseconds {
+            } else if let last = state.lastSent, now >= last, now - last < intervalMilliseconds {
                 state.pending = .some(degraded)
                 let delay = Int(intervalMilliseconds - (now - last))
                 DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(delay)) { [self] in flush() }

@@ -23,4 +23,8 @@ int linux_peer_uid(int fd, unsigned int *uid);
  * already reaped), 0 (running), or -1 with errno set. */
 int linux_child_has_exited(int pid);
 
+/* Waits until child `pid` has exited, without reaping it (WNOWAIT).
+ * Returns 0, or -1 with errno set (ECHILD: no such child, or reaped). */
+int linux_wait_for_child_exit(int pid);
+
 #endif

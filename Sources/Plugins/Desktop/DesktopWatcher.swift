@@ -63,7 +63,7 @@ final class DesktopWatcher: X11Watcher, @unchecked Sendable {
             }
         case .property(let window, let atom, let deleted):
             if let (_, after) = clients.refresh(window, atom: atom, connection), window == focus.current,
-                let change = focus.reclassify(isCallPage: after.isCallPage, now: now)
+                let change = focus.reclassify(isCallPage: after.isCallPage || clients.belongsToCallPage(window, connection), now: now)
             {
                 emitFocus(change, window: after, initial: false)
             }

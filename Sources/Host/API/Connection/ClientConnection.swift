@@ -21,6 +21,7 @@ final class ClientConnection: Sendable {
     private let identity = Mutex<(session: SessionRecord, token: String)?>(nil)
     private let subscription = Mutex<Subscription?>(nil)
     private let pendingRequests = Atomic<Int>(0)
+    private let eventGate = OutputGate()
     private let logger: Logger
 
     init(origin: String, channel: any Channel, outbound: WebSocketOutboundWriter, services: APIServices) {
@@ -113,6 +114,7 @@ final class ClientConnection: Sendable {
             try await Task.sleep(for: .seconds(2))
             channel.close(promise: nil)
         }
+        eventGate.close()  // no event frame after the close frame
         try? await outbound.close(WebSocketErrorCode(codeNumber: Int(code.rawValue)), reason: reason)
     }
 
@@ -236,7 +238,7 @@ final class ClientConnection: Sendable {
         while true {
             let batch = await live.nextBatch(maximum: 256)
             if batch.isEmpty { return }
-            guard (try? await EventFrameWriter(channel: channel).write(batch.map(ServerMessage.event))) != nil else { return }
+            guard (try? await EventFrameWriter(channel: channel, gate: eventGate).write(batch.map(ServerMessage.event))) != nil else { return }
             let dropped = live.droppedCount
             if dropped > reportedDrops, !live.overflowed {
                 let topics = services.thinTopics.filter { topic in live.patterns.contains { $0.matches(topic) } }.sorted()

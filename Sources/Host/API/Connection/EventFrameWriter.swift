@@ -1,5 +1,6 @@
 import NIOCore
 import NIOWebSocket
+import Synchronization
 
 /// Writes a batch of text messages as WebSocket frames with one hop to the
 /// event loop and one flush. Writing them one by one through the async
@@ -11,6 +12,8 @@ import NIOWebSocket
 /// frames. No WebSocket extension is configured, so none is bypassed.
 struct EventFrameWriter: Sendable {
     let channel: any Channel
+    /// Shut once the close frame is on its way: no frame may follow it.
+    let gate: OutputGate
 
     /// Returns once the last frame has reached the socket, so a client that
     /// stops reading holds at most one batch here and the rest waits, bounded,
@@ -18,7 +21,10 @@ struct EventFrameWriter: Sendable {
     func write(_ texts: [String]) async throws {
         guard let last = texts.last else { return }
         let channel = self.channel
+        let gate = self.gate
         try await channel.eventLoop.flatSubmit {
+            // Checked on the event loop, where the close frame is written too.
+            guard !gate.isShut else { return channel.eventLoop.makeFailedFuture(ChannelError.outputClosed) as EventLoopFuture<Void> }
             for text in texts.dropLast() {
                 channel.write(Self.frame(text, channel.allocator), promise: nil)
             }
@@ -29,4 +35,11 @@ struct EventFrameWriter: Sendable {
     private static func frame(_ text: String, _ allocator: ByteBufferAllocator) -> WebSocketFrame {
         WebSocketFrame(fin: true, opcode: .text, data: allocator.buffer(string: text))
     }
+}
+
+/// Set when a connection starts closing, before its close frame is queued.
+final class OutputGate: Sendable {
+    private let shut = Atomic<Bool>(false)
+    func close() { shut.store(true, ordering: .sequentiallyConsistent) }
+    var isShut: Bool { shut.load(ordering: .sequentiallyConsistent) }
 }

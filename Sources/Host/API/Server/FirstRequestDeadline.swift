@@ -1,8 +1,8 @@
 import NIOCore
 import NIOHTTP1
 
-/// Closes a connection whose first request has not arrived whole within
-/// `seconds`, or that the HTTP decoder gave up on. hummingbird's idle timeout
+/// Closes a connection whose first request head has not arrived within
+/// `seconds`, or that the HTTP decoder gave up on (a body is hummingbird's to time out). hummingbird's idle timeout
 /// only starts after the upgrade decision, so without this a local program
 /// could hold connections that never finish a request until the agent runs
 /// out of descriptors.
