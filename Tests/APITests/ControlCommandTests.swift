@@ -41,6 +41,9 @@ import Testing
         #expect(listed == 0)
         let sessions = try JSONParser.parse(listing)["sessions"]?.arrayValue ?? []
         #expect(sessions.map { $0["session"]?.stringValue } == [session] && sessions.first?["client"] == "Acme")
+        let expires = try #require(sessions.first?["token_expires_at"]?.stringValue)
+        let text = try await Shell.run(TestBuild.proctord, ["sessions", "list"], environment: environment)
+        #expect(text.contains(session) && text.contains("expires \(expires)"), "the plain listing shows the expiry: \(text)")
 
         let (revoked, _, _) = try await proctord(["sessions", "revoke", session])
         #expect(revoked == 0)

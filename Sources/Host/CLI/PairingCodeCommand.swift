@@ -38,7 +38,7 @@ struct SessionsCommand: ParsableCommand {
             let sessions = answer["sessions"]?.arrayValue ?? []
             if sessions.isEmpty { print("no paired sessions") }
             for session in sessions {
-                print("\(session["session"]?.stringValue ?? "?")  \(session["origin"]?.stringValue ?? "?")  \(session["client"]?.stringValue ?? "")  expires \(session["expires_at"]?.stringValue ?? "?")")
+                print("\(session["session"]?.stringValue ?? "?")  \(session["origin"]?.stringValue ?? "?")  \(session["client"]?.stringValue ?? "")  expires \(session["token_expires_at"]?.stringValue ?? "?")")
             }
         }
     }

@@ -165,7 +165,6 @@ final class ChildPlugin: Sendable {
         reaped.withLock { reaped in
             guard !reaped else { return }
             _ = Glibc.kill(-pid, SIGKILL)  // the child leads its own process group (see ProcessSpawner)
-            _ = Glibc.kill(pid, SIGKILL)
         }
         socket.shutdown()
     }

@@ -181,7 +181,6 @@ final class ClientConnection: Sendable {
         group.addTask { [self] in await sendEvents(from: live) }
         group.addTask { [self] in await heartbeats() }
         group.addTask { [self] in await watchForSlowness(of: live) }
-        group.addTask { [self] in await watchForExpiry(of: session.id) }
     }
 
     static func resumeStatus(
@@ -214,10 +213,9 @@ final class ClientConnection: Sendable {
                 return
             }
             // Unstructured: a plugin that takes its time must not hold up the read loop or the close.
-            let subscribed = subscription.withLock { $0?.patterns.map(\.description) } ?? []
             Task { [self] in
                 let answer = await RequestRouter(services: services).answer(
-                    id: requestID, target: target, method: method, params: params, session: session, subscribed: subscribed)
+                    id: requestID, target: target, method: method, params: params, session: session, connection: id)
                 pendingRequests.subtract(1, ordering: .relaxed)
                 await send(answer)
                 if target == "host" && method == "session.end" {
@@ -260,18 +258,6 @@ final class ClientConnection: Sendable {
         while (try? await Task.sleep(for: .milliseconds(250))) != nil {
             if live.overflowed {
                 await close(.tooSlow, reason: "too slow: \(live.droppedCount) events could not be queued")
-                return
-            }
-        }
-    }
-
-    /// A token is good for its lifetime, not for as long as its connection
-    /// lasts: when the session expires, the page must pair again. (A revoked
-    /// session is closed by the registry's observer, with 4009.)
-    private func watchForExpiry(of session: String) async {
-        while (try? await Task.sleep(for: .seconds(1))) != nil {
-            if services.sessions.hasExpired(session) {
-                await close(.tokenExpired, reason: "the session expired: pair again")
                 return
             }
         }

@@ -35,6 +35,8 @@ public final class ClientRegistry: Sendable {
 
     func remove(_ connection: Int) { entries.withLock { $0[connection] = nil } }
 
+    func entry(_ connection: Int) -> Entry? { entries.withLock { $0[connection] } }
+
     public var all: [Entry] { entries.withLock { Array($0.values) }.sorted { $0.connection < $1.connection } }
 
     /// Closes every connection of `session` with `code`.

@@ -9,10 +9,10 @@ struct RequestRouter: Sendable {
 
     /// The whole `response` message for request `id`.
     func answer(
-        id: JSONValue, target: String, method: String, params: JSONValue?, session: SessionRecord, subscribed: [String]
+        id: JSONValue, target: String, method: String, params: JSONValue?, session: SessionRecord, connection: Int
     ) async -> String {
         if target == "host" {
-            return await answerHost(id: id, method: method, session: session, subscribed: subscribed)
+            return await answerHost(id: id, method: method, session: session, connection: connection)
         }
         guard let supervisor = await services.agent.supervisor(target) else {
             let known = await services.agent.supervisors.keys.sorted().joined(separator: ", ")
@@ -33,13 +33,13 @@ struct RequestRouter: Sendable {
         }
     }
 
-    private func answerHost(id: JSONValue, method: String, session: SessionRecord, subscribed: [String]) async -> String {
+    private func answerHost(id: JSONValue, method: String, session: SessionRecord, connection: Int) async -> String {
         switch method {
         case "plugins.list":
             return ServerMessage.response(id: id, result: ["plugins": await pluginList()])
         case "session.info":
             guard case .object(var info) = session.publicJSON else { return ServerMessage.response(id: id, result: session.publicJSON) }
-            info["subscribed"] = .array(subscribed.map(JSONValue.string))
+            info["subscribed"] = .array((services.clients.entry(connection)?.topics ?? []).map(JSONValue.string))
             return ServerMessage.response(id: id, result: .object(info))
         case "session.end":
             // The connection closes itself, then revokes the token.

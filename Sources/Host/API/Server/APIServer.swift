@@ -73,7 +73,13 @@ public final class APIServer: Sendable {
         let control = ControlSocket(path: runtimeDirectory + "/control.sock", services: services)
         do { try control.start() } catch { services.logger.warning("no control socket: \(error)") }
         let housekeeping = Task {
-            while (try? await Task.sleep(for: .seconds(1))) != nil { _ = services.pairing.current() }
+            while (try? await Task.sleep(for: .seconds(1))) != nil {
+                _ = services.pairing.current()
+                // A token is good for its lifetime, not for as long as a connection made with it lasts.
+                for id in services.sessions.expired {
+                    await services.clients.close(session: id, code: .tokenExpired, reason: "the session expired: pair again")
+                }
+            }
         }
         onListening(port)
         await withTaskCancellationHandler {

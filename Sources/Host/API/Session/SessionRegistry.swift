@@ -65,10 +65,10 @@ public final class SessionRegistry: Sendable {
         return .success(record)
     }
 
-    /// True for a session that exists and has run out (false once revoked).
-    public func hasExpired(_ id: String) -> Bool {
+    /// The sessions that have run out (revoked ones are gone, not expired).
+    public var expired: [String] {
         let now = clock()
-        return records.withLock { $0[id].map { $0.expiresAt <= now } ?? false }
+        return records.withLock { $0.values.filter { $0.expiresAt <= now }.map(\.id) }
     }
 
     public var active: [SessionRecord] {
