@@ -3,6 +3,7 @@ import NIOCore
 @testable import ProctorAPI
 import ProctorHost
 import ProctorJSON
+import ProctorTestSupport
 import Synchronization
 import Testing
 
@@ -14,7 +15,7 @@ import Testing
         #expect(challenge == "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA")
         let proof = PairingProof.make(code: "482913", challenge: challenge, origin: "https://meet.example.com")
         #expect(proof == "f2fcf13bd26a5930d091fc4dd20c35a167336a46f485988bb4c5a3e67981b364")
-        let document = try String(contentsOfFile: TestBuildPaths.root + "/docs/protocol.md", encoding: .utf8)
+        let document = try String(contentsOfFile: TestBuild.repositoryRoot + "/docs/protocol.md", encoding: .utf8)
         #expect(document.contains(proof) && document.contains(Hex.encode(PairingProof.message(challenge: challenge, origin: "https://meet.example.com"))))
         #expect(PairingProof.verify(proof.uppercased(), code: "482913", challenge: challenge, origin: "https://meet.example.com"))
         #expect(!PairingProof.verify(proof, code: "482913", challenge: challenge, origin: "https://evil.example"))
@@ -162,10 +163,3 @@ final class CodeSequence: Sendable {
     func next() -> String { codes[index.wrappingAdd(1, ordering: .relaxed).oldValue] }
 }
 
-enum TestBuildPaths {
-    static var root: String {
-        var url = URL(fileURLWithPath: #filePath)
-        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { url.deleteLastPathComponent() }
-        return url.path
-    }
-}

@@ -22,6 +22,7 @@ import Testing
         let result = state["result"]
         #expect(result?["accuracy_px"]?.doubleValue != nil && result?["accuracy_deg"]?.doubleValue != nil, "\(result ?? nil)")
         // The page put its own subscription back when it was done.
+        #expect(state["subscribedBefore"]?.arrayValue != nil, "the page read its subscription: \(state)")
         #expect(state["subscribedAfter"] == state["subscribedBefore"])
         await api.stop()
         await site.stop()

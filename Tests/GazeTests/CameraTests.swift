@@ -20,8 +20,8 @@ import Testing
         return (status, message)
     }
 
-    @Test func enumeratingASystemWithoutCamerasGivesAnEmptyList() throws {
-        guard !(try FileManagerProbe.hasVideoDevices()) else { return }  // a machine with a camera lists it instead
+    @Test(.enabled(if: !FileManagerProbe.hasVideoDevices(), "a machine with a camera lists it instead"))
+    func enumeratingASystemWithoutCamerasGivesAnEmptyList() throws {
         let replay = try GazeReplay()
         #expect(try replay.request("cameras.list")["result"]?["cameras"] == [])
     }
@@ -31,7 +31,7 @@ import Testing
         #expect(missing == GAZE_ERR_NOT_FOUND && missingMessage.contains("/dev/video99"))
         let (notCamera, notCameraMessage) = open("/dev/null")
         #expect(notCamera == GAZE_ERR_NOT_CAPTURE_DEVICE && notCameraMessage.contains("/dev/null"), "\(notCameraMessage)")
-        if !(try FileManagerProbe.hasVideoDevices()) {
+        if !FileManagerProbe.hasVideoDevices() {  // with a camera, the name might exist
             let (none, noneMessage) = open("Integrated Camera")
             #expect(none == GAZE_ERR_NO_DEVICE && !noneMessage.isEmpty)
         }
@@ -70,8 +70,8 @@ import Testing
         #expect(holders(node, size: 0).0 == GAZE_ERR_INVALID_ARGUMENT)
     }
 
-    @Test func theLivePluginWithoutACameraIsDegradedAndSaysWhy() async throws {
-        guard !(try FileManagerProbe.hasVideoDevices()) else { return }
+    @Test(.enabled(if: !FileManagerProbe.hasVideoDevices(), "this machine has a camera"))
+    func theLivePluginWithoutACameraIsDegradedAndSaysWhy() async throws {
         let dir = TemporaryDirectory()
         var builder = ConfigBuilder()
         builder.add(id: "gaze", library: "gaze", config: ["source": "camera", "camera_retry_s": 0.5])
@@ -86,7 +86,7 @@ import Testing
 }
 
 enum FileManagerProbe {
-    static func hasVideoDevices() throws -> Bool {
+    static func hasVideoDevices() -> Bool {
         (try? FileManager.default.contentsOfDirectory(atPath: "/dev"))?.contains { $0.hasPrefix("video") } ?? false
     }
 }

@@ -55,7 +55,6 @@ public final class WebSocketTestClient: @unchecked Sendable {
 
     public func send(_ text: String) async throws { try await offPool { try self.sendNow(text) } }
 
-    public func sendBinary(_ bytes: [UInt8]) async throws { try await offPool { try self.sendFrameNow(opcode: 0x2, payload: bytes) } }
 
     public func sendClose(code: UInt16 = 1000) async throws {
         try await offPool { try self.sendFrameNow(opcode: 0x8, payload: [UInt8(code >> 8), UInt8(code & 0xFF)]) }

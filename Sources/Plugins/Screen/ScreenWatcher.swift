@@ -30,6 +30,8 @@ final class ScreenWatcher: X11Watcher, @unchecked Sendable {
     func attach(_ connection: X11Connection, now: Double) {
         self.connection = connection
         attachments += 1
+        postureAtoms = Set(["_NET_WM_STATE", "WM_STATE", "_NET_FRAME_EXTENTS", "_NET_WM_NAME", "WM_NAME", "WM_CLASS", "_NET_WM_PID"]
+            .map { connection.atoms[$0] })
         connection.watchRoot()
         clients.reload(connection)
         monitors = connection.monitors()
@@ -57,7 +59,7 @@ final class ScreenWatcher: X11Watcher, @unchecked Sendable {
             evaluate(now: now)
         case .property(let window, let atom, _):
             _ = clients.refresh(window, atom: atom, connection)
-            if clients.windows[window] != nil && postureAtoms(atoms).contains(atom) { evaluate(now: now) }
+            if clients.windows[window] != nil && postureAtoms.contains(atom) { evaluate(now: now) }
         case .destroyed(let window) where window == windowManagerCheck:
             checkProblems(connection)  // the window manager exited
             evaluate(now: now)
@@ -79,9 +81,9 @@ final class ScreenWatcher: X11Watcher, @unchecked Sendable {
 
     /// The window properties whose change can change a posture or which
     /// window is the call page (not, say, `_NET_WM_USER_TIME` on every key press).
-    private func postureAtoms(_ atoms: X11Atoms) -> Set<X11Atom> {
-        Set(["_NET_WM_STATE", "WM_STATE", "_NET_FRAME_EXTENTS", "_NET_WM_NAME", "WM_NAME", "WM_CLASS", "_NET_WM_PID"].map { atoms[$0] })
-    }
+    /// The window properties whose change can change the call page's posture
+    /// (or which window it is); looked up once per connection, not per event.
+    private var postureAtoms: Set<X11Atom> = []
 
     func deadlineReached(now: Double) {
         perform(enforcer.handle(.deadlineReached, now: now), now: now)

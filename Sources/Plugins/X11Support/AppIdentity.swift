@@ -21,8 +21,6 @@ public struct AppIdentity: Equatable, Sendable {
 
     public static let unknown = AppIdentity()
 
-    public var isUnknown: Bool { className == nil && processName == nil && processID == nil }
-
     public var json: JSONValue {
         var object: JSONObject = [:]
         object["class"] = className.map(JSONValue.string) ?? .null

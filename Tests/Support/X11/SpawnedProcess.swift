@@ -57,20 +57,20 @@ public final class SpawnedProcess: @unchecked Sendable {
     /// group and every descendant that left it, and reaps the process.
     public func stop(grace: Duration = .seconds(3)) {
         guard isRunning else { return }
-        let family = Self.descendants(of: pid)
+        let family = Processes.descendants(of: pid)
         kill(-pid, SIGTERM)
         family.forEach { kill($0, SIGTERM) }
         let deadline = ContinuousClock.now + grace
         while isRunning && ContinuousClock.now < deadline { usleep(10_000) }
         kill(-pid, SIGKILL)
-        (family + Self.descendants(of: pid)).forEach { kill($0, SIGKILL) }
+        (family + Processes.descendants(of: pid)).forEach { kill($0, SIGKILL) }
         reap()
     }
 
     /// Kills at once, as a crash would (SIGKILL to the group), and reaps.
     public func crash() {
         guard isRunning else { return }
-        let family = Self.descendants(of: pid)
+        let family = Processes.descendants(of: pid)
         kill(-pid, SIGKILL)
         family.forEach { kill($0, SIGKILL) }
         reap()
@@ -83,12 +83,6 @@ public final class SpawnedProcess: @unchecked Sendable {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         reaped = true
-    }
-
-    /// Every process below `pid`, children first.
-    static func descendants(of pid: pid_t) -> [pid_t] {
-        let children = Processes.children(of: pid)
-        return children + children.flatMap { descendants(of: $0) }
     }
 
     /// Kills the processes whose command line mentions `text` (a path only

@@ -57,8 +57,6 @@ public final class XvfbServer: @unchecked Sendable {
         process = server
     }
 
-    public var isRunning: Bool { process?.isRunning ?? false }
-
     /// Kills the server as a crash would.
     public func crash() {
         process?.crash()

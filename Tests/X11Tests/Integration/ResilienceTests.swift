@@ -74,7 +74,6 @@ extension X11IntegrationTests {
         /// in the given environment.
         func agentProcess(display: String, environment: [String: String?], dir: TemporaryDirectory) throws -> AgentProcess {
             var builder = ConfigBuilder()
-            builder.api = ["port": .number(Double(freeLoopbackPort())), "allowed_origins": []]
             builder.add(id: "screen", library: "screen", config: ["display": .string(display), "enforce": "never"])
             builder.add(id: "desktop", library: "desktop", config: ["display": .string(display)])
             return try AgentProcess(

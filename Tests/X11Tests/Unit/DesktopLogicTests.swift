@@ -23,14 +23,7 @@ import X11Support
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
             let file = dir.path + "/data-\(length)"
             _ = FileManager.default.createFile(atPath: file, contents: Data(bytes))
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-            process.arguments = [file]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try process.run()
-            process.waitUntilExit()
-            let expected = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
+            let expected = try Shell.runNow("sha256sum", [file]).prefix(64)
             #expect(SHA256.hex(bytes) == String(expected), "length \(length)")
         }
     }
