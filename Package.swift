@@ -134,7 +134,8 @@ let package = Package(
             path: "Tests/GazeTests"),
         .testTarget(
             name: "APITests",
-            dependencies: ["ProctorAPI", "ProctorHost", "ProctorJSON", "ProctorTestSupport", .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["ProctorAPI", "ProctorHost", "ProctorJSON", "ProctorTestSupport", .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOEmbedded", package: "swift-nio")],
             path: "Tests/APITests"),
     ],
     cxxLanguageStandard: .cxx17

@@ -29,22 +29,42 @@ import Testing
         #expect(!ConstantTime.equal(Array(repeating: UInt8(1), count: 256), Array(repeating: UInt8(1), count: 512)))
     }
 
-    @Test func pairingCodesExpireAreSingleUseAndLockOut() {
+    @Test func pairingCodesExpireAreSingleUseAndLockOutOneOriginAtATime() {
         let codes = CodeSequence(["111111", "222222", "333333", "444444", "555555"])
         var machine = PairingStateMachine(now: 0) { _ in codes.next() }
+        let a = "https://a.example", b = "https://b.example"
         #expect(machine.current(now: 10).code == "111111")
-        #expect(machine.verify(now: 20) { $0 == "999999" } == .rejected(remaining: 4))
-        #expect(machine.verify(now: 21) { $0 == "111111" } == .accepted)
+        #expect(machine.verify(origin: a, now: 20) { $0 == "999999" } == .rejected(remaining: 4))
+        #expect(machine.verify(origin: a, now: 21) { $0 == "111111" } == .accepted)
         #expect(machine.current(now: 22).code == "222222", "a code is single use")
         let expired = machine.current(now: 22 + 300)
         #expect(expired.code == "333333" && expired.rotated, "a code expires after 5 minutes")
         for remaining in (1...4).reversed() {
-            #expect(machine.verify(now: 400) { _ in false } == .rejected(remaining: remaining))
+            #expect(machine.verify(origin: a, now: 400) { _ in false } == .rejected(remaining: remaining))
         }
-        #expect(machine.verify(now: 401) { _ in false } == .locked(seconds: 60))
-        #expect(machine.verify(now: 430) { _ in true } == .locked(seconds: 31), "even the right code waits out the lock")
-        #expect(machine.code == "444444", "the lock-out replaced the code")
-        #expect(machine.verify(now: 462) { $0 == "444444" } == .accepted)
+        #expect(machine.verify(origin: b, now: 400) { _ in false } == .rejected(remaining: 4), "failures are counted per origin")
+        #expect(machine.verify(origin: a, now: 401) { _ in false } == .locked(seconds: 60))
+        #expect(machine.verify(origin: a, now: 430) { _ in true } == .locked(seconds: 31), "even the right code waits out the lock")
+        #expect(machine.code == "333333", "a lock leaves the code the person may be typing")
+        #expect(machine.locks(now: 430).map(\.origin) == [a])
+        #expect(machine.verify(origin: b, now: 431) { $0 == "333333" } == .accepted, "another origin still pairs")
+        for _ in 0..<5 { _ = machine.verify(origin: b, now: 440) { _ in false } }
+        #expect(machine.locks(now: 440).map(\.origin) == [a, b])
+        #expect(machine.unlock(now: 441) == [a, b], "the person at the machine ends every lock")
+        #expect(machine.verify(origin: a, now: 442) { $0 == "444444" } == .accepted)
+        #expect(machine.locks(now: 500).isEmpty && machine.unlock(now: 500).isEmpty)
+    }
+
+    @Test func resumeSaysWhereTheReplayStarts() {
+        func event(_ seq: UInt64) -> Event {
+            Event(seq: seq, timestamp: .now(), plugin: "p", topic: "t", data: "{}")
+        }
+        let (replayed, events) = ClientConnection.resumeStatus(("s", 3), agentSession: "s", nextSeq: 20, replay: .events([event(12), event(13)]))
+        #expect(replayed == ["status": "replayed", "from_seq": 12, "count": 2] && events.map(\.seq) == [12, 13])
+        let (empty, _) = ClientConnection.resumeStatus(("s", 3), agentSession: "s", nextSeq: 20, replay: .events([]))
+        #expect(empty == ["status": "replayed", "from_seq": 20, "count": 0], "nothing replayed: the next live seq")
+        let (gap, _) = ClientConnection.resumeStatus(("s", 3), agentSession: "s", nextSeq: 20, replay: .tooOld(requested: 3, oldestAvailable: 10, events: [event(11)]))
+        #expect(gap == ["status": "gap", "from_seq": 11, "missed": 6, "count": 1])
     }
 
     @Test func theHandshakeStateMachineWalksEveryEdge() {
@@ -103,9 +123,9 @@ import Testing
         #expect(checks.checkOrigin("https://meet.example.com") == nil && checks.checkOrigin("http://127.0.0.1:47615") == nil)
         #expect(checks.checkOrigin("https://meet.example.com/")?.reason == "origin not allowed: https://meet.example.com/")
         #expect(checks.checkOrigin("null") != nil && checks.checkOrigin(nil) != nil && checks.checkOrigin("https://MEET.example.com") != nil)
-        #expect(checks.checkPeer(client: try! SocketAddress(ipAddress: "127.0.0.1", port: 1), server: server) == nil)
-        #expect(checks.checkPeer(client: try! SocketAddress(ipAddress: "127.0.0.1", port: 2), server: server)?.reason == "connection from another user")
-        #expect(checks.checkPeer(client: nil, server: server) != nil)
+        #expect(checks.checkPeer(client: try! SocketAddress(ipAddress: "127.0.0.1", port: 1), server: server) == .sameUser)
+        #expect(checks.checkPeer(client: try! SocketAddress(ipAddress: "127.0.0.1", port: 2), server: server) == .anotherUser(1001))
+        #expect(checks.checkPeer(client: nil, server: server) == .unknown)
     }
 
     @Test func theRefusalLimiterBoundsEachSourceAllSourcesAndItsMemory() {

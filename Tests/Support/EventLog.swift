@@ -69,3 +69,25 @@ extension Logger {
         return Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
     }
 }
+
+extension Logger {
+    /// A logger that hands each message at notice or above to `record`, for
+    /// tests that check what the agent says.
+    public static func capturing(_ record: @escaping @Sendable (String) -> Void) -> Logger {
+        Logger(label: "test") { _ in CapturingLogHandler(record: record) }
+    }
+}
+
+/// Passes each message at notice or above to a closure.
+struct CapturingLogHandler: LogHandler {
+    let record: @Sendable (String) -> Void
+    var logLevel: Logger.Level = .notice
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) { record(event.message.description) }
+}

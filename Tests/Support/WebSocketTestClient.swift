@@ -62,18 +62,29 @@ public final class WebSocketTestClient: @unchecked Sendable {
 
     public func sendNow(_ text: String) throws { try sendFrameNow(opcode: 0x1, payload: Array(text.utf8)) }
 
-    public func sendFrameNow(opcode: UInt8, payload: [UInt8], fin: Bool = true) throws {
+    /// Sends one frame; `masked: false` breaks RFC 6455 on purpose.
+    public func sendFrameNow(opcode: UInt8, payload: [UInt8], fin: Bool = true, masked: Bool = true) throws {
+        try writeAll(Self.frame(opcode: opcode, payload: payload, fin: fin, masked: masked))
+    }
+
+    /// Sends bytes as they are: several frames at once, or garbage.
+    public func sendBytesNow(_ bytes: [UInt8]) throws { try writeAll(bytes) }
+
+    /// One client frame, masked with a random key unless `masked` is false.
+    public static func frame(opcode: UInt8, payload: [UInt8], fin: Bool = true, masked: Bool = true) -> [UInt8] {
         var frame: [UInt8] = [(fin ? 0x80 : 0) | opcode]
-        let mask = (0..<4).map { _ in UInt8.random(in: 0...255) }
+        let maskBit: UInt8 = masked ? 0x80 : 0
         switch payload.count {
-        case ..<126: frame.append(0x80 | UInt8(payload.count))
-        case ..<65536: frame += [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
-        default: frame += [0x80 | 127] + (0..<8).reversed().map { UInt8((payload.count >> (8 * $0)) & 0xFF) }
+        case ..<126: frame.append(maskBit | UInt8(payload.count))
+        case ..<65536: frame += [maskBit | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+        default: frame += [maskBit | 127] + (0..<8).reversed().map { UInt8((payload.count >> (8 * $0)) & 0xFF) }
         }
+        guard masked else { return frame + payload }
+        let mask = (0..<4).map { _ in UInt8.random(in: 0...255) }
         frame += mask
         frame.reserveCapacity(frame.count + payload.count)
         for (i, byte) in payload.enumerated() { frame.append(byte ^ mask[i & 3]) }
-        try writeAll(frame)
+        return frame
     }
 
     // MARK: receiving

@@ -112,13 +112,14 @@ function renderPairing(pairing) {
   byId("pairing-expiry").textContent =
     `Valid for ${countdownText(secondsLeft)} more (until ${clockTime(pairing.expires_at)}), and for one pairing only. ` +
     "A new code then appears here.";
-  byId("pairing-code").classList.toggle("locked", Boolean(pairing.locked_for_s));
+  const locks = pairing.locked || [];
+  byId("pairing-code").classList.toggle("locked", locks.length > 0);
   const locked = byId("pairing-locked");
-  locked.hidden = !pairing.locked_for_s;
-  locked.textContent = pairing.locked_for_s
-    ? `Pairing is locked for ${pairing.locked_for_s} s: a page sent too many wrong codes. ` +
-      "If that was not you, a page you did not expect is trying to connect."
-    : "";
+  locked.hidden = locks.length === 0;
+  byId("pairing-unlock").hidden = locks.length === 0;
+  locked.textContent = locks.map((lock) =>
+    `Pairing from ${lock.origin} is locked for ${lock.seconds_left} s: it sent too many wrong codes. `).join("") +
+    (locks.length ? "Pages from other sites can still pair. If that was not you, a page you did not expect is trying to connect." : "");
 }
 
 function buildShared({ pages, plugins }) {
@@ -211,6 +212,7 @@ function showOffline(offline) {
   byId("pairing-code").textContent = "– – –";
   byId("pairing-expiry").textContent = "No code while the agent is not answering.";
   byId("pairing-locked").hidden = true;
+  byId("pairing-unlock").hidden = true;
   byId("revoke-all").hidden = true;
   // Stale lists would claim pages are connected: say plainly that nothing is known now.
   lastRendered.clear();
@@ -241,6 +243,19 @@ async function revoke(sessionId, label) {
   if (!document.activeElement || document.activeElement === document.body) result.focus();
 }
 
+/** Ends the pairing locks that wrong codes caused (the person at the machine decides). */
+async function unlockPairing() {
+  const result = byId("pairing-locked");
+  try {
+    const response = await fetch("/local/pairing/unlock", { method: "POST", cache: "no-store", signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    if (!response.ok) throw new Error((await response.text()).trim() || `HTTP ${response.status}`);
+  } catch (error) {
+    result.textContent = `Could not end the lock: ${error.message}`;
+    return;
+  }
+  await poll();
+}
+
 function revokeAll() {
   if (window.confirm("Disconnect every paired page? Each will have to ask for a new code.")) revoke(null);
 }
@@ -269,4 +284,5 @@ async function pollForever() {
 }
 
 byId("revoke-all").addEventListener("click", revokeAll);
+byId("pairing-unlock").addEventListener("click", unlockPairing);
 pollForever();

@@ -34,8 +34,11 @@ public struct AgentPaths: Sendable, Equatable {
             if let value = env[name], value.hasPrefix("/") { return value + "/proctord" }
             return home + "/" + fallback + "/proctord"
         }
+        // Without a runtime directory from the login manager, a directory
+        // inside the user's own state directory: a fixed name in /tmp could be
+        // created first by another user, who would then own the agent's sockets.
         let runtime = env["XDG_RUNTIME_DIR"].flatMap { $0.hasPrefix("/") ? $0 + "/proctord" : nil }
-            ?? "/tmp/proctord-\(getuid())"
+            ?? xdg("XDG_STATE_HOME", ".local/state") + "/run"
         return AgentPaths(
             configDirectory: xdg("XDG_CONFIG_HOME", ".config"),
             stateDirectory: xdg("XDG_STATE_HOME", ".local/state"),

@@ -8,16 +8,23 @@ struct PairingCodeCommand: ParsableCommand {
         commandName: "pairing-code",
         abstract: "Print the running agent's pairing code, for the person at this machine or a script.")
 
-    @Flag(help: "Print JSON instead of text.")
+    @Flag(help: "Print JSON instead of text: {\"code\", \"expires_at\", \"locked\": [{\"origin\", \"seconds_left\"}]}.")
     var json = false
+    @Flag(help: "End every pairing lock that wrong codes caused, then print the code.")
+    var unlock = false
 
     func run() throws {
+        if unlock {
+            let ended = try askAgent(["command": "unlock-pairing"])["unlocked"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            if !json { print(ended.isEmpty ? "pairing was not locked" : "pairing unlocked for \(ended.joined(separator: ", "))") }
+        }
         let answer = try askAgent(["command": "pairing-code"])
         if json { return print(JSONWriter.compact(answer)) }
         guard let code = answer["code"]?.stringValue else { return }
-        var line = "\(code.prefix(3)) \(code.dropFirst(3))  (valid until \(answer["expires_at"]?.stringValue ?? "?"))"
-        if let locked = answer["locked_for_s"]?.intValue { line += "; pairing locked for \(locked) s after wrong codes" }
-        print(line)
+        print("\(code.prefix(3)) \(code.dropFirst(3))  (valid until \(answer["expires_at"]?.stringValue ?? "?"))")
+        for lock in answer["locked"]?.arrayValue ?? [] {
+            print("pairing locked for \(lock["origin"]?.stringValue ?? "?") for \(lock["seconds_left"]?.intValue ?? 0) s after wrong codes; `proctord pairing-code --unlock` ends it")
+        }
     }
 }
 

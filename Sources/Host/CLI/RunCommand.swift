@@ -40,6 +40,9 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitStatusCode.failure
         }
         logger.notice("proctord \(ProctorVersion.string) starting with \(config.file) (\(source))")
+        if let (before, after) = DescriptorLimit.raiseToHardLimit(), after > before {
+            logger.info("open-file limit raised from \(before) to \(after)")
+        }
 
         let patterns = try printEvents.map { text in
             guard let pattern = TopicPattern(text) else {

@@ -35,8 +35,8 @@ public struct JournalLogHandler: LogHandler {
             ? "<\(event.level.syslogPriority)>"
             : "\(Timestamp.now().rfc3339) \(event.level.rawValue.padding(8)) "
         for key in fields.keys.sorted() where key == "plugin" { line += "[\(fields[key]!)] " }
-        line += event.message.description.replacingNewlines()
-        for key in fields.keys.sorted() where key != "plugin" { line += " \(key)=\(fields[key]!)" }
+        line += event.message.description.escapingControls()
+        for key in fields.keys.sorted() where key != "plugin" { line += " \(key)=\("\(fields[key]!)".escapingControls())" }
         line += "\n"
         var bytes = line
         bytes.withUTF8 { linux_write_stderr($0.baseAddress, UInt($0.count)) }
@@ -74,8 +74,31 @@ extension String {
         count >= width ? self : self + String(repeating: " ", count: width - count)
     }
 
-    /// One message, one line: newlines become a visible `\n`.
-    fileprivate func replacingNewlines() -> String {
-        contains("\n") ? split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\\n") : self
+    /// One message, one line, shown as it is: a newline becomes a visible
+    /// `\n`, and other control characters and the bidirectional overrides
+    /// and isolates (which a page's Origin or a client name could carry to
+    /// make a log line read backwards) become `\u{...}`.
+    public func escapingControls() -> String {
+        guard unicodeScalars.contains(where: Self.needsEscape) else { return self }
+        var out = String.UnicodeScalarView()
+        for scalar in unicodeScalars {
+            if scalar == "\n" {
+                out.append(contentsOf: "\\n".unicodeScalars)
+            } else if Self.needsEscape(scalar) {
+                out.append(contentsOf: "\\u{\(String(scalar.value, radix: 16))}".unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00...0x1F, 0x7F...0x9F: true  // C0 and C1 controls, DEL
+        case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true  // bidi marks, embeddings, overrides, isolates
+        case 0x2028, 0x2029: true  // line and paragraph separators
+        default: false
+        }
     }
 }

@@ -27,4 +27,13 @@ int linux_child_has_exited(int pid);
  * Returns 0, or -1 with errno set (ECHILD: no such child, or reaped). */
 int linux_wait_for_child_exit(int pid);
 
+/* The uid owning the TCP socket whose local end is local:local_port and
+ * remote end remote:remote_port, asked of the kernel through netlink
+ * NETLINK_SOCK_DIAG by that exact address pair. `family` is AF_INET (4-byte
+ * addresses) or AF_INET6 (16 bytes); ports in host order. Returns 0 and sets
+ * *uid; 1 when the kernel holds no such socket; -1 with errno set when
+ * netlink cannot be used (the caller may fall back to /proc/net/tcp). */
+int linux_tcp_socket_owner(int family, const unsigned char *local, int local_port,
+                           const unsigned char *remote, int remote_port, unsigned int *uid);
+
 #endif

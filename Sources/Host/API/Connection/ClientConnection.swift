@@ -36,7 +36,11 @@ final class ClientConnection: Sendable {
         self.logger = logger
     }
 
-    func run(inbound: WebSocketInboundStream) async {
+    /// Serves the connection until it closes. Rethrows what ended the inbound
+    /// stream, so hummingbird closes with the code RFC 6455 gives it (1009 for
+    /// a fragmented message too large, 1007 for invalid UTF-8, 1002 for a
+    /// broken fragment sequence) instead of 1000.
+    func run(inbound: WebSocketInboundStream) async throws {
         services.clients.register(.init(
             connection: id, session: nil, origin: origin, clientName: nil, topics: [], connectedAt: .now(),
             close: { [self] code, reason in await close(code, reason: reason) }))
@@ -47,11 +51,12 @@ final class ClientConnection: Sendable {
         await send(ServerMessage.hello(
             agentSession: services.agentSession, challenge: challenge,
             heartbeatMilliseconds: Int(services.heartbeatInterval.components.seconds * 1000)))
-        await withTaskGroup(of: Void.self) { group in
+        let failure: (any Error)? = await withTaskGroup(of: Void.self) { group in
             group.addTask { [self] in
                 guard (try? await Task.sleep(for: .milliseconds(APILimits.identifyTimeoutMilliseconds))) != nil else { return }
                 await perform(machine.withLock { $0.identifyTimedOut() })
             }
+            defer { group.cancelAll() }
             do {
                 for try await message in inbound.messages(maxSize: APILimits.maximumMessageBytes) {
                     switch message {
@@ -64,9 +69,12 @@ final class ClientConnection: Sendable {
                 }
             } catch {
                 logger.debug("connection ended: \(error)")
+                eventGate.close()  // the close frame hummingbird sends must be the last frame
+                return error
             }
-            group.cancelAll()
+            return nil
         }
+        if let failure { throw failure }
     }
 
     // MARK: - Acting on the state machine
@@ -162,6 +170,7 @@ final class ClientConnection: Sendable {
             name: "client \(id) (\(origin))", patterns: identify.subscribe, capacity: APILimits.clientQueueCapacity,
             thinnable: services.thinTopics, after: resumeAfter)
         subscription.withLock { $0 = live }
+        services.connections.identified(channel)
         services.clients.update(id) { entry in
             entry.session = session.id
             entry.clientName = identify.clientName
@@ -169,7 +178,7 @@ final class ClientConnection: Sendable {
         }
         let sessionStart = Int64((session.createdAt * 1000).rounded(.down))
         let (status, replayed) = Self.resumeStatus(
-            resume, agentSession: services.agentSession,
+            resume, agentSession: services.agentSession, nextSeq: nextSeq,
             replay: replay.filter { $0.timestamp.millisecondsSinceEpoch >= sessionStart })
         await send(ServerMessage.message("identified", [
             "session": .string(session.id), "token": .string(token),
@@ -183,17 +192,21 @@ final class ClientConnection: Sendable {
         group.addTask { [self] in await watchForSlowness(of: live) }
     }
 
+    /// The `resume` answer. `from_seq` is the seq of the first event
+    /// replayed (`nextSeq` when none is), so a client can check the replay
+    /// against it.
     static func resumeStatus(
-        _ resume: (agentSession: String, afterSeq: UInt64)?, agentSession: String, replay: EventBus.Replay
+        _ resume: (agentSession: String, afterSeq: UInt64)?, agentSession: String, nextSeq: UInt64, replay: EventBus.Replay
     ) -> (JSONValue, [Event]) {
         guard let resume else { return (["status": "none"], []) }
         guard resume.agentSession == agentSession else { return (["status": "new_agent_session"], []) }
         switch replay {
         case .events(let events):
-            return (["status": "replayed", "from_seq": .number(Double(resume.afterSeq + 1)), "count": .number(Double(events.count))], events)
-        case .tooOld(let requested, let oldest, let events):
-            return (["status": "gap", "from_seq": .number(Double(oldest)), "missed": .number(Double(oldest - requested - 1)),
+            return (["status": "replayed", "from_seq": .number(Double(events.first?.seq ?? nextSeq)),
                      "count": .number(Double(events.count))], events)
+        case .tooOld(let requested, let oldest, let events):
+            return (["status": "gap", "from_seq": .number(Double(events.first?.seq ?? nextSeq)),
+                     "missed": .number(Double(oldest - requested - 1)), "count": .number(Double(events.count))], events)
         }
     }
 

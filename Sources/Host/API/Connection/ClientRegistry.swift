@@ -51,6 +51,17 @@ public final class ClientRegistry: Sendable {
         }
     }
 
+    /// Waits until every connection has gone, or `timeout` has passed;
+    /// true when none is left.
+    public func waitUntilEmpty(timeout: Duration) async -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while !entries.withLock({ $0.isEmpty }) {
+            guard clock.now < deadline, (try? await Task.sleep(for: .milliseconds(10))) != nil else { return false }
+        }
+        return true
+    }
+
     public var json: JSONValue {
         .array(all.map { entry in
             var object: JSONObject = [

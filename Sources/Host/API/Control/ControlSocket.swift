@@ -10,7 +10,8 @@ import ProctorJSON
 /// in the runtime directory, that answers only the user who runs the agent
 /// (checked with SO_PEERCRED). One JSON request line, one JSON answer line:
 /// `{"command":"pairing-code"}`, `{"command":"sessions"}`,
-/// `{"command":"revoke","session":"s_..."}` (no session: all).
+/// `{"command":"revoke","session":"s_..."}` (no session: all),
+/// `{"command":"unlock-pairing"}`.
 public final class ControlSocket: @unchecked Sendable {
     public let path: String
     private let services: APIServices
@@ -84,10 +85,11 @@ public final class ControlSocket: @unchecked Sendable {
         }
         switch command {
         case "pairing-code":
-            let current = services.pairing.current()
-            var answer: JSONObject = ["code": .string(current.code), "expires_at": .string(Timestamp(seconds: current.expiresAt).rfc3339)]
-            if let locked = current.lockedFor { answer["locked_for_s"] = .number(Double(locked)) }
-            return .object(answer)
+            return services.pairing.json()
+        case "unlock-pairing":
+            let ended = services.pairing.unlock()
+            if !ended.isEmpty { services.logger.notice("pairing unlocked from the command line for \(ended.joined(separator: ", "))") }
+            return ["unlocked": .array(ended.map(JSONValue.string))]
         case "sessions":
             return ["sessions": .array(services.sessions.active.map(\.publicJSON)), "clients": services.clients.json]
         case "revoke":

@@ -35,6 +35,15 @@ struct LocalPage {
             headers[.contentType] = "application/json"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: .init(string: JSONWriter.compact(await status()))))
         }
+        router.post("/local/pairing/unlock") { request, context in
+            guard let origin = request.headers[.origin], services.checks.ownOrigins.contains(origin) else {
+                return refuse(.init(reason: "only the agent's own page may end a pairing lock"), request: request, context: context, services: services)
+            }
+            let ended = services.pairing.unlock()
+            if !ended.isEmpty { services.logger.notice("pairing unlocked from the agent's page for \(ended.joined(separator: ", "))") }
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: .init(string: JSONWriter.compact(["unlocked": .array(ended.map(JSONValue.string))]))))
+        }
         router.post("/local/sessions/revoke") { request, context in
             guard let origin = request.headers[.origin], services.checks.ownOrigins.contains(origin) else {
                 return refuse(.init(reason: "only the agent's own page may revoke sessions"), request: request, context: context, services: services)
@@ -57,15 +66,9 @@ struct LocalPage {
 
     /// Everything the page shows, in one JSON object.
     func status() async -> JSONValue {
-        let pairing = services.pairing.current()
-        var pairingJSON: JSONObject = [
-            "code": .string(pairing.code),
-            "expires_at": .string(Timestamp(seconds: pairing.expiresAt).rfc3339),
-        ]
-        if let locked = pairing.lockedFor { pairingJSON["locked_for_s"] = .number(Double(locked)) }
         return [
             "agent": ["version": .string(ProctorVersion.string), "session": .string(services.agentSession)],
-            "pairing": .object(pairingJSON),
+            "pairing": services.pairing.json(),
             "clients": services.clients.json,
             "sessions": .array(services.sessions.active.map(\.publicJSON)),
             "plugins": await RequestRouter(services: services).pluginList(),

@@ -1,12 +1,16 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import LinuxShim
 import NIOCore
 
 /// Who is on the other end of a loopback TCP connection. Both ends of such a
-/// connection live on this machine, so the kernel's socket table
-/// (/proc/net/tcp, /proc/net/tcp6) lists the client's socket with the uid
-/// that owns it: the agent serves its own user and refuses every other.
+/// connection live on this machine, so the kernel knows the client's socket
+/// and the uid that owns it: the agent serves its own user and refuses every
+/// other. The socket is asked for by its exact address pair through netlink
+/// socket diagnostics, which costs the same however many sockets the machine
+/// holds; /proc/net/tcp, which must be read whole, is the fallback where
+/// netlink is refused.
 ///
 /// The client's row is found by the whole connection, both addresses and
 /// both ports. Ports alone are ambiguous: another user who binds 127.0.0.3
@@ -19,8 +23,10 @@ public enum LoopbackPeer {
         public let address: [UInt8]
         public let port: Int
 
+        static let mappedPrefix: [UInt8] = [UInt8](repeating: 0, count: 10) + [0xFF, 0xFF]
+
         public init(address: [UInt8], port: Int) {
-            self.address = address.count == 4 ? [UInt8](repeating: 0, count: 10) + [0xFF, 0xFF] + address : address
+            self.address = address.count == 4 ? Self.mappedPrefix + address : address
             self.port = port
         }
 
@@ -37,8 +43,33 @@ public enum LoopbackPeer {
         public var description: String { address.map { String($0) }.joined(separator: ".") + ":\(port)" }
     }
 
+    /// What the kernel's socket diagnostics said of one socket.
+    public enum Answer: Sendable, Equatable {
+        case owner(uid_t)
+        case notFound
+        /// Netlink could not be used; the text says why (errno's words).
+        case unavailable(String)
+    }
+
+    /// Asks the kernel (netlink NETLINK_SOCK_DIAG, the request `ss` makes)
+    /// for the owner of the client's socket of the connection from `client`
+    /// to `server`: one exact lookup, never a scan.
+    public static func netlinkOwner(client: Endpoint, server: Endpoint) -> Answer {
+        let mapped = client.address.prefix(12) == Endpoint.mappedPrefix[...] && server.address.prefix(12) == Endpoint.mappedPrefix[...]
+        let family = mapped ? AF_INET : AF_INET6
+        let local = mapped ? Array(client.address.suffix(4)) : client.address
+        let remote = mapped ? Array(server.address.suffix(4)) : server.address
+        var uid: UInt32 = 0
+        switch linux_tcp_socket_owner(family, local, Int32(client.port), remote, Int32(server.port), &uid) {
+        case 0: return .owner(uid)
+        case 1: return .notFound
+        default: return .unavailable(String(cString: strerror(errno)))
+        }
+    }
+
     /// The uid owning the client's socket of the connection from `client` to
-    /// `server`, or nil when the kernel lists no such socket.
+    /// `server`, read from /proc/net/tcp and tcp6, or nil when they list no
+    /// such socket. Reads both tables whole: the fallback only.
     public static func uid(client: Endpoint, server: Endpoint, procNet: String = "/proc/net") -> uid_t? {
         for table in ["tcp", "tcp6"] {
             guard let text = try? readWholeFile("\(procNet)/\(table)") else { continue }

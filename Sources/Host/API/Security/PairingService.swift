@@ -1,4 +1,5 @@
 import ProctorHost
+import ProctorJSON
 import Synchronization
 
 /// The agent's one pairing code, safe to use from every connection: checks
@@ -21,14 +22,32 @@ public final class PairingService: Sendable {
     }
 
     /// The code to show now and when it expires; replaces an expired one.
-    public func current() -> (code: String, expiresAt: Double, lockedFor: Int?) {
+    public func current() -> (code: String, expiresAt: Double, locks: [(origin: String, seconds: Int)]) {
         let now = clock()
-        let (code, expiresAt, rotated, locked) = machine.withLock { machine in
+        let (code, expiresAt, rotated, locks) = machine.withLock { machine in
             let current = machine.current(now: now)
-            return (current.code, current.expiresAt, current.rotated, machine.lockedFor(now: now))
+            return (current.code, current.expiresAt, current.rotated, machine.locks(now: now))
         }
         if rotated { announce(code, expiresAt) }
-        return (code, expiresAt, locked)
+        return (code, expiresAt, locks)
+    }
+
+    /// Ends every pairing lock; returns the origins that were locked.
+    public func unlock() -> [String] {
+        let now = clock()
+        return machine.withLock { $0.unlock(now: now) }
+    }
+
+    /// The pairing state as the agent's page and `proctord pairing-code
+    /// --json` show it.
+    public func json() -> JSONValue {
+        let current = current()
+        var object: JSONObject = [
+            "code": .string(current.code), "expires_at": .string(Timestamp(seconds: current.expiresAt).rfc3339),
+            "locked": .array(current.locks.map { ["origin": .string($0.origin), "seconds_left": .number(Double($0.seconds))] }),
+        ]
+        if let longest = current.locks.map(\.seconds).max() { object["locked_for_s"] = .number(Double(longest)) }
+        return .object(object)
     }
 
     /// Checks a page's proof; a success or a lock-out replaces the code.
@@ -36,7 +55,7 @@ public final class PairingService: Sendable {
         let now = clock()
         let (verdict, rotated, code, expiresAt) = machine.withLock { machine in
             let before = (machine.code, machine.issuedAt)
-            let verdict = machine.verify(now: now) { PairingProof.verify(proof, code: $0, challenge: challenge, origin: origin) }
+            let verdict = machine.verify(origin: origin, now: now) { PairingProof.verify(proof, code: $0, challenge: challenge, origin: origin) }
             return (verdict, before != (machine.code, machine.issuedAt), machine.code, machine.expiresAt)
         }
         if rotated { announce(code, expiresAt) }

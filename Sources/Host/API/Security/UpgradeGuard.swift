@@ -9,13 +9,12 @@ public struct UpgradeGuard: Sendable {
     public var port: Int { boundPort.value }
     public let allowedOrigins: Set<String>
     public let uid: UInt32
-    /// Finds the uid of the client's socket; /proc in production.
+    /// Finds the uid of the client's socket; the kernel's socket
+    /// diagnostics in production (PeerOwnerLookup).
     public let peerUID: @Sendable (_ client: LoopbackPeer.Endpoint, _ server: LoopbackPeer.Endpoint) -> UInt32?
 
     public init(port: BoundPort, allowedOrigins: [String], uid: UInt32,
-                peerUID: @escaping @Sendable (LoopbackPeer.Endpoint, LoopbackPeer.Endpoint) -> UInt32? = {
-                    LoopbackPeer.uid(client: $0, server: $1)
-                }) {
+                peerUID: @escaping @Sendable (LoopbackPeer.Endpoint, LoopbackPeer.Endpoint) -> UInt32?) {
         self.boundPort = port
         self.allowedOrigins = Set(allowedOrigins)
         self.uid = uid
@@ -45,15 +44,23 @@ public struct UpgradeGuard: Sendable {
             ? nil : Refusal(reason: "origin not allowed: \(String(origin.prefix(200)))")
     }
 
-    /// The connecting socket must belong to this user. `client` and `server`
-    /// are the connection's remote and local addresses, as the server sees it.
-    public func checkPeer(client: SocketAddress?, server: SocketAddress?) -> Refusal? {
+    /// Who owns the connecting socket, as the agent judges a connection when
+    /// it is accepted (docs/protocol.md, "Before the upgrade").
+    public enum PeerVerdict: Sendable, Equatable {
+        case sameUser
+        case anotherUser(UInt32)
+        /// No socket of that address pair: the client has already gone, or
+        /// the address is not an IP one. Never counted as an attack.
+        case unknown
+    }
+
+    /// `client` and `server` are the connection's remote and local addresses,
+    /// as the server sees it.
+    public func checkPeer(client: SocketAddress?, server: SocketAddress?) -> PeerVerdict {
         guard let client = LoopbackPeer.Endpoint(client), let server = LoopbackPeer.Endpoint(server),
             let owner = peerUID(client, server)
-        else {
-            return Refusal(reason: "connection from an unknown peer")
-        }
-        return owner == uid ? nil : Refusal(reason: "connection from another user")
+        else { return .unknown }
+        return owner == uid ? .sameUser : .anotherUser(owner)
     }
 }
 

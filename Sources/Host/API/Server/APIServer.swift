@@ -29,15 +29,16 @@ public final class APIServer: Sendable {
         self.runtimeDirectory = paths.runtimeDirectory
         let boundPort = BoundPort(config.port)
         self.boundPort = boundPort
-        let checks = UpgradeGuard(port: boundPort, allowedOrigins: config.allowedOrigins, uid: getuid())
-        let sessions = SessionRegistry(file: paths.runtimeDirectory + "/sessions.json", lifetimeSeconds: config.tokenLifetimeSeconds, clock: clock)
+        let peers = PeerOwnerLookup(logger: logger)
+        let checks = UpgradeGuard(port: boundPort, allowedOrigins: config.allowedOrigins, uid: getuid()) { peers.owner(client: $0, server: $1) }
+        let sessions = SessionRegistry(file: paths.stateDirectory + "/sessions.json", lifetimeSeconds: config.tokenLifetimeSeconds, clock: clock)
         let clients = ClientRegistry()
         services = APIServices(
             agent: agent, bus: agent.bus,
             pairing: PairingService(clock: clock) { code, expiresAt in
                 logger.notice("pairing code: \(code.prefix(3)) \(code.dropFirst(3)) (valid until \(Timestamp(seconds: expiresAt).rfc3339))")
             },
-            sessions: sessions, clients: clients, checks: checks, refusals: RefusalLimiter(),
+            sessions: sessions, clients: clients, connections: ConnectionTable(), checks: checks, refusals: RefusalLimiter(),
             agentSession: Secret.token(bytes: 12), thinTopics: Set(config.thinTopics),
             heartbeatInterval: .seconds(config.heartbeatIntervalSeconds), webDirectory: paths.webDirectory, logger: logger)
         sessions.onRevoke { id in
@@ -90,6 +91,9 @@ public final class APIServer: Sendable {
         housekeeping.cancel()
         control.stop()
         await services.clients.closeAll(code: .goingAway, reason: "the agent is shutting down")
+        // The close frames are only queued: give each page a moment to read its
+        // 1001 and answer before the listeners' end cuts every connection.
+        _ = await services.clients.waitUntilEmpty(timeout: .seconds(2))
         ipv4.cancel()
         ipv6.cancel()
         _ = try? await ipv6.value
@@ -98,7 +102,6 @@ public final class APIServer: Sendable {
 
     private func serve(host: String, port: Int, required: Bool, onBound: @escaping @Sendable (Int) -> Void) async throws {
         let router = Router(context: APIRequestContext.self)
-        router.add(middleware: LocalOnlyMiddleware(services: services))
         APIRoutes(services: services).add(to: router)
         let services = self.services
         let app = Application(

@@ -9,6 +9,8 @@ public struct APIServices: Sendable {
     public let pairing: PairingService
     public let sessions: SessionRegistry
     public let clients: ClientRegistry
+    /// Every open connection, counted against the connection limits.
+    public let connections: ConnectionTable
     public let checks: UpgradeGuard
     public let refusals: RefusalLimiter
     /// Changes each time the agent starts; seqs are comparable only within one.

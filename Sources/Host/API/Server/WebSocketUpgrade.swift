@@ -2,23 +2,26 @@ import HTTPTypes
 import HummingbirdWebSocket
 import NIOCore
 
-/// Decides whether a request to `/v1` becomes a WebSocket. A refused
-/// request is not upgraded and falls through to the HTTP routes, which
-/// answer it with the reason (logged there, once).
+/// Decides whether a request to `/v1` becomes a WebSocket. Host, Origin and
+/// the peer's user were checked before (ConnectionAdmission, RequestHeadGuard);
+/// a request for another path is not upgraded.
 enum WebSocketUpgrade {
     static func decide(
         request: HTTPRequest, channel: any Channel, services: APIServices
     ) -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
-        let checks = services.checks
-        guard request.path?.split(separator: "?").first == "/v1",
-            checks.checkHost(request.authority) == nil,
-            checks.checkOrigin(request.headerFields[.origin]) == nil,
-            checks.checkPeer(client: channel.remoteAddress, server: channel.localAddress) == nil,
-            let origin = request.headerFields[.origin]
+        guard request.path?.split(separator: "?").first == "/v1", let origin = request.headerFields[.origin],
+            services.checks.checkOrigin(origin) == nil
         else { return .dontUpgrade }
+        do {
+            // The upgrade appends the WebSocket codec after this; the guard then
+            // reads the raw frames before they are decoded (see its comment).
+            try channel.pipeline.syncOperations.addHandler(UnmaskedFrameGuard(), position: .last)
+        } catch {
+            return .dontUpgrade
+        }
         return .upgrade([:]) { inbound, outbound, _ in
             let connection = ClientConnection(origin: origin, channel: channel, outbound: outbound, services: services)
-            await connection.run(inbound: inbound)
+            try await connection.run(inbound: inbound)
         }
     }
 }

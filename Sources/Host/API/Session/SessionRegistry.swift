@@ -7,8 +7,9 @@ import Synchronization
 
 /// The paired sessions and their tokens. Tokens expire at a time fixed at
 /// pairing and can be revoked; only their SHA-256 is kept, in a 0600 file
-/// in the runtime directory, so a page can reconnect after the agent
-/// restarts and a leaked file gives no token away.
+/// in the state directory, so a page can reconnect after the agent restarts
+/// (or the user logs out and back in, which empties the runtime directory)
+/// and a leaked file gives no token away.
 public final class SessionRegistry: Sendable {
     public enum Failure: Error, Sendable, Equatable {
         case unknown, expired, wrongOrigin
