@@ -34,6 +34,29 @@ public final class RawTCP: @unchecked Sendable {
         }
     }
 
+    public func send(bytes: [UInt8]) throws {
+        let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        guard n == bytes.count else { throw WebSocketTestClient.Failure(description: "send: \(String(cString: strerror(errno)))") }
+    }
+
+    /// What the peer has sent within `timeout` seconds of the first byte's
+    /// wait, stopping at the first pause of 200 ms once something came.
+    public func readAvailable(timeout: Double) -> [UInt8] {
+        var received: [UInt8] = []
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while deadline.timeIntervalSinceNow > 0 {
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let wait = received.isEmpty ? Int32(deadline.timeIntervalSinceNow * 1000) + 1 : 200
+            guard poll(&poller, 1, wait) > 0 else { if received.isEmpty { continue } else { break } }
+            let n = recv(fd, &chunk, chunk.count, 0)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            received += chunk[0..<n]
+        }
+        return received
+    }
+
     /// Everything the peer sends until it closes.
     public func readToEnd() -> [UInt8] {
         var response: [UInt8] = []
@@ -49,6 +72,12 @@ public final class RawTCP: @unchecked Sendable {
     /// True once the peer has closed the connection (whatever it sent
     /// first), false if it is still open after `timeout` seconds.
     public func waitForClose(timeout: Double) -> Bool {
+        var ignored: [UInt8] = []
+        return waitForClose(timeout: timeout, collecting: &ignored)
+    }
+
+    /// The same, keeping what the peer sent in `received`.
+    public func waitForClose(timeout: Double, collecting received: inout [UInt8]) -> Bool {
         let deadline = Date(timeIntervalSinceNow: timeout)
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -59,6 +88,7 @@ public final class RawTCP: @unchecked Sendable {
             let n = recv(fd, &chunk, chunk.count, 0)
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { return true }
+            received += chunk[0..<n]
         }
     }
 }

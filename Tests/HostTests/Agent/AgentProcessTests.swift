@@ -45,6 +45,22 @@ import Testing
         #expect(agent.events.contains(where: state("heartbeat", "stopped")))
     }
 
+    @Test func sigtermClosesEveryPageWith1001() async throws {
+        let agent = try run { $0.add(id: "heartbeat", library: "heartbeat", config: ["interval_ms": 100]) }
+        let port = try #require(await agent.apiPort())
+        let origin = "http://127.0.0.1:\(port)"
+        let code = try #require(await eventually { agent.pairingCode != nil } ? agent.pairingCode : nil)
+        let (paired, _) = try await Pairing.pair(port: port, code: code, origin: origin, topics: ["heartbeat.tick"])
+        let (waiting, _) = try await Pairing.connect(port: port, origin: origin)
+        agent.signal(SIGTERM)
+        // A page can tell a restart from a crash: both hear 1001 before the socket goes.
+        #expect(try await paired.receiveClose(timeout: 20) == (1001, "the agent is shutting down"))
+        #expect(try await waiting.receiveClose(timeout: 20) == (1001, "the agent is shutting down"))
+        try await paired.sendClose(code: 1001)
+        try await waiting.sendClose(code: 1001)
+        #expect(await agent.waitForExit(timeout: .seconds(10)) == 0)
+    }
+
     @Test func sigkillOfTheAgentTakesItsChildrenWithIt() async throws {
         let agent = try run { $0.add(id: "stuck", library: "test-chaos", config: ["mode": "hang"]) }
         #expect(await agent.waitForEvent(state("stuck", "running")) != nil)

@@ -90,10 +90,14 @@ public final class APIServer: Sendable {
         }
         housekeeping.cancel()
         control.stop()
-        await services.clients.closeAll(code: .goingAway, reason: "the agent is shutting down")
-        // The close frames are only queued: give each page a moment to read its
-        // 1001 and answer before the listeners' end cuts every connection.
-        _ = await services.clients.waitUntilEmpty(timeout: .seconds(2))
+        // Outside this cancelled task: in it, writing a close frame would throw
+        // at once. The frames are only queued, so give each page a moment to
+        // read its 1001 and answer before the listeners' end cuts every connection.
+        let clients = services.clients
+        await Task {
+            await clients.closeAll(code: .goingAway, reason: "the agent is shutting down")
+            _ = await clients.waitUntilEmpty(timeout: .seconds(2))
+        }.value
         ipv4.cancel()
         ipv6.cancel()
         _ = try? await ipv6.value
