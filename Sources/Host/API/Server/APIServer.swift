@@ -123,7 +123,9 @@ public final class APIServer: Sendable {
                     },
                     services: services)
             },
-            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            // A deep accept queue: a burst of connections from elsewhere must not
+            // push the interviewee's SYN out (the kernel caps it at somaxconn).
+            configuration: .init(address: .hostname(host, port: port), serverName: nil, backlog: 4096),
             onServerRunning: { channel in onBound(channel.localAddress?.port ?? port) },
             logger: Logger(label: "proctord.http") { _ in SwiftLogNoOpLogHandler() })
         do {

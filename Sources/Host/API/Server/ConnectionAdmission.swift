@@ -1,37 +1,16 @@
 import NIOCore
 
-/// The first handler of every accepted connection: decides once, before a
-/// byte is read, whether the connection may stay. Another user's connection,
-/// or one whose socket the kernel no longer knows, is closed at once with no
-/// answer, so another user can hold no descriptor of the agent's and costs
-/// it one exact socket lookup per connection. Admitted connections are
-/// counted in the ConnectionTable until they close.
-final class ConnectionAdmission: ChannelInboundHandler {
-    typealias InboundIn = NIOAny
+/// Decides once, when a connection is accepted and before its HTTP pipeline
+/// is built or a byte is read, whether it may stay. Another user's
+/// connection, or one whose socket the kernel no longer knows, is closed at
+/// once with no answer, so another user can hold no descriptor of the
+/// agent's and costs it one exact socket lookup per connection. Admitted
+/// connections are counted in the ConnectionTable until they close.
+enum ConnectionAdmission {
+    struct Refused: Error {}
 
-    private let services: APIServices
-    private var decided = false
-
-    init(services: APIServices) { self.services = services }
-
-    func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { decide(context: context) }
-    }
-
-    func channelActive(context: ChannelHandlerContext) {
-        decide(context: context)
-        context.fireChannelActive()
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        services.connections.remove(context.channel)
-        context.fireChannelInactive()
-    }
-
-    private func decide(context: ChannelHandlerContext) {
-        guard !decided else { return }
-        decided = true
-        let channel = context.channel
+    /// True when `channel` may stay; otherwise it has been closed.
+    static func admit(_ channel: any Channel, services: APIServices) -> Bool {
         let client = channel.remoteAddress
         switch services.checks.checkPeer(client: client, server: channel.localAddress) {
         case .sameUser:
@@ -41,12 +20,12 @@ final class ConnectionAdmission: ChannelInboundHandler {
                 services.logger.warning("refused a connection from another user (uid \(uid), \(client?.description ?? "no address"))")
             }
             channel.close(promise: nil)
-            return
+            return false
         case .unknown:
             // Not counted against anyone: the client most likely went away first.
             services.logger.info("closed a connection whose socket the kernel no longer lists (\(client?.description ?? "no address"))")
             channel.close(promise: nil)
-            return
+            return false
         }
         switch services.connections.admit(channel) {
         case .admitted:
@@ -60,6 +39,22 @@ final class ConnectionAdmission: ChannelInboundHandler {
                 services.logger.warning("refused a connection: \(services.connections.limits.maximumTotal) identified connections are open")
             }
             channel.close(promise: nil)
+            return false
+        }
+        try? channel.pipeline.syncOperations.addHandler(Release(connections: services.connections), position: .first)
+        return true
+    }
+
+    /// Takes an admitted connection out of the table when it closes.
+    final class Release: ChannelInboundHandler {
+        typealias InboundIn = NIOAny
+        let connections: ConnectionTable
+
+        init(connections: ConnectionTable) { self.connections = connections }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            connections.remove(context.channel)
+            context.fireChannelInactive()
         }
     }
 }

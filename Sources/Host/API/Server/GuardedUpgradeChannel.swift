@@ -16,6 +16,10 @@ struct GuardedUpgradeChannel: ServerChildChannel {
     let services: APIServices
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        // Before anything is built for it: a refused connection costs one lookup.
+        guard ConnectionAdmission.admit(channel, services: services) else {
+            return channel.eventLoop.makeFailedFuture(ConnectionAdmission.Refused())
+        }
         let negotiated = inner.setup(channel: channel, logger: logger)
         do {
             // The inner setup built [encoder, decoder, upgrader]: sit right after the
@@ -24,7 +28,6 @@ struct GuardedUpgradeChannel: ServerChildChannel {
             let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
             try pipeline.addHandler(RequestHeadGuard(services: services), position: .after(decoder))
             try pipeline.addHandler(RequestDeadlines(), position: .after(decoder))
-            try pipeline.addHandler(ConnectionAdmission(services: services), position: .first)
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
         }
