@@ -143,6 +143,12 @@ final class DesktopWatcher: X11Watcher, @unchecked Sendable {
         if !connection.hasXFixes {
             found.append("XFixes is missing on \(connection.name): clipboard and primary selection changes are not seen")
         }
+        let unnamed = "applications whose windows do not name their process (eg xclip) are reported without one"
+        if !connection.hasXRes {
+            found.append("X-Resource 1.2 is missing on \(connection.name): \(unnamed)")
+        } else if !connection.clientProcessIDsAreLocal {
+            found.append("the X server of \(connection.name) gives no process ids of this machine (a TCP connection, or another pid namespace): \(unnamed)")
+        }
         windowManagerCheck = connection.windowManagerCheck()
         if windowManagerCheck == nil {
             found.append("no EWMH window manager on \(connection.name): focus changes and new windows are not seen")

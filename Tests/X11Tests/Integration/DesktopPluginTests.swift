@@ -3,6 +3,7 @@ import ProctorHost
 import ProctorJSON
 import ProctorTestSupport
 import Testing
+import X11Support
 
 @testable import Desktop
 
@@ -18,7 +19,10 @@ extension X11IntegrationTests {
                 let copied = try #require(await scenario.waitFor("desktop.clipboard", after: before) { $0["change"] == "owner_changed" })
                 #expect(copied.data["selection"]?.stringValue == selection)
                 #expect(copied.data["call_page"] == false)
-                #expect(copied.data["app"] == AppIdentityJSON.unknown, "xclip's window says nothing about its application")
+                // xclip's window names nothing; the X server knows its process from its socket.
+                #expect(copied.data["app"]?["class"] == .null && copied.data["app"]?["instance"] == .null)
+                #expect(copied.data["app"]?["pid"] == .number(Double(xclip.pid)) && copied.data["app"]?["process"] == "xclip",
+                        "xclip is process \(xclip.pid): \(copied.data["app"] ?? .null)")
                 #expect(copied.data["targets"]?.arrayValue?.contains("UTF8_STRING") == true)
                 #expect(copied.data["size_bytes"] == 11 && copied.data["size_type"] == "UTF8_STRING")
                 #expect(copied.data["complete"] == true)
@@ -30,6 +34,21 @@ extension X11IntegrationTests {
             }
             #expect(try scenario.schemaProblems() == [])
             await scenario.stop()
+        }
+
+        @Test func aServerWithoutXResourceIsReported() throws {
+            let directory = TemporaryDirectory("proctord-x11")
+            let server = try XvfbServer(disabling: ["X-Resource"], directory: directory)
+            defer { server.stop() }
+            let connection = try X11Connection.open(server.display)
+            defer { connection.close() }
+            #expect(!connection.hasXRes && connection.clientProcessID(connection.root) == nil)
+            let watcher = DesktopWatcher(settings: DesktopSettings(config: [:]), matcher: CallPageMatcher(marker: "m"), status: DesktopStatus()) { _ in }
+            watcher.attach(connection, now: 0)
+            defer { watcher.detach(now: 0, lost: false) }
+            #expect(watcher.problems.contains(
+                "X-Resource 1.2 is missing on \(server.display): applications whose windows do not name their process (eg xclip) are reported without one"),
+                "\(watcher.problems)")
         }
 
         @Test func copyingFromTheCallPageIsAttributedToIt() async throws {
@@ -159,9 +178,4 @@ extension X11IntegrationTests {
             await scenario.stop()
         }
     }
-}
-
-/// The `app` of an owner X says nothing about.
-enum AppIdentityJSON {
-    static let unknown: JSONValue = ["class": nil, "instance": nil, "pid": nil, "process": nil]
 }
