@@ -88,7 +88,7 @@ let package = Package(
         // macros, event union and error handlers, and the Swift layer above it.
         .target(
             name: "X11Shim", path: "Sources/Plugins/X11Shim",
-            linkerSettings: [.linkedLibrary("X11"), .linkedLibrary("Xrandr"), .linkedLibrary("Xfixes")]),
+            linkerSettings: [.linkedLibrary("X11"), .linkedLibrary("Xrandr"), .linkedLibrary("Xfixes"), .linkedLibrary("XRes")]),
         .target(name: "X11Support", dependencies: ["X11Shim", "PluginKit", "ProctorJSON"], path: "Sources/Plugins/X11Support"),
         // A plugin's code and its exported entry symbol are separate targets so
         // the tests can link several plugins' code into one binary.

@@ -8,7 +8,7 @@ packages=(
   # build: C shims and plugins
   gcc g++ pkg-config
   libopencv-dev opencv-data libdlib-dev libdlib-data libv4l-dev
-  libpulse-dev libx11-dev libxrandr-dev libxfixes-dev libdbus-1-dev libsqlite3-dev
+  libpulse-dev libx11-dev libxrandr-dev libxfixes-dev libxres-dev libdbus-1-dev libsqlite3-dev
   # tests: a real X server and window manager, audio, a session bus, a browser
   xvfb openbox xdotool wmctrl xclip x11-xserver-utils x11-utils
   pulseaudio pulseaudio-utils dbus chromium

@@ -11,6 +11,7 @@ final class DesktopWatcher: X11Watcher, @unchecked Sendable {
     private let clipboard: ClipboardMonitor
     private let status: DesktopStatus
     private var focus = FocusTracker()
+    private var settle: FocusSettle
     private var connection: X11Connection?
     private(set) var problems: [String] = []
     private var windowManagerCheck: WindowID?
@@ -21,6 +22,7 @@ final class DesktopWatcher: X11Watcher, @unchecked Sendable {
         self.status = status
         clients = ClientWindows(matcher: matcher)
         clipboard = ClipboardMonitor(settings: settings)
+        settle = FocusSettle(delay: settings.focusSettle)
     }
 
     func attach(_ connection: X11Connection, now: Double) {
@@ -38,6 +40,7 @@ final class DesktopWatcher: X11Watcher, @unchecked Sendable {
         clipboard.detach()
         clients.clear()
         focus.reset()
+        settle.reset()
         connection = nil
         updateStatus()
     }
@@ -62,7 +65,8 @@ final class DesktopWatcher: X11Watcher, @unchecked Sendable {
                 checkProblems(connection)
             }
         case .property(let window, let atom, let deleted):
-            if let (_, after) = clients.refresh(window, atom: atom, connection), window == focus.current,
+            // While focus is held on no window, the window it left is not focused: nothing to reclassify.
+            if let (_, after) = clients.refresh(window, atom: atom, connection), window == focus.current, settle.emptySince == nil,
                 let change = focus.reclassify(isCallPage: after.isCallPage || clients.belongsToCallPage(window, connection), now: now)
             {
                 emitFocus(change, window: after, initial: false)
@@ -77,17 +81,33 @@ final class DesktopWatcher: X11Watcher, @unchecked Sendable {
         }
     }
 
-    var nextDeadline: Double? { clipboard.deadline }
+    var nextDeadline: Double? { [clipboard.deadline, settle.deadline].compactMap { $0 }.min() }
 
     func deadlineReached(now: Double) {
         clipboard.deadlineReached(now: now).forEach(emit)
+        if let due = settle.deadline, due <= now {
+            // Ask X rather than trust the quiet: on a busy machine the event naming the next window may be unread yet.
+            let active = connection?.activeWindow() ?? .none
+            if let move = active.isNone ? settle.deadlineReached(now: now) : settle.observe(active, now: now) {
+                focusMoved(move, initial: false)
+            }
+        }
     }
 
     private func focusChanged(now: Double, initial: Bool) {
         guard settings.focus, let connection, let active = connection.activeWindow() else { return }
+        // The focus found on connecting is a fact, not a step on the way somewhere.
+        let move = initial ? FocusSettle.Move(window: active, at: now, left: now) : settle.observe(active, now: now)
+        if let move { focusMoved(move, initial: initial) }
+    }
+
+    private func focusMoved(_ move: FocusSettle.Move, initial: Bool) {
+        guard let connection else { return }
+        let active = move.window
         let window = active.isNone ? nil : (clients.windows[active] ?? clients.read(active, connection))
         let onCallPage = !active.isNone && clients.belongsToCallPage(active, connection)
-        guard let change = focus.focus(active, isCallPage: onCallPage || window?.isCallPage == true, now: now) else { return }
+        guard let change = focus.focus(active, isCallPage: onCallPage || window?.isCallPage == true, now: move.at, left: move.left)
+        else { return }
         emitFocus(change, window: window, initial: initial)
     }
 
@@ -122,6 +142,12 @@ final class DesktopWatcher: X11Watcher, @unchecked Sendable {
         var found: [String] = []
         if !connection.hasXFixes {
             found.append("XFixes is missing on \(connection.name): clipboard and primary selection changes are not seen")
+        }
+        let unnamed = "applications whose windows do not name their process (eg xclip) are reported without one"
+        if !connection.hasXRes {
+            found.append("X-Resource 1.2 is missing on \(connection.name): \(unnamed)")
+        } else if !connection.clientProcessIDsAreLocal {
+            found.append("the X server of \(connection.name) gives no process ids of this machine (a TCP connection, or another pid namespace): \(unnamed)")
         }
         windowManagerCheck = connection.windowManagerCheck()
         if windowManagerCheck == nil {

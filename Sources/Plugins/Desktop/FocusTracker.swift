@@ -18,8 +18,10 @@ struct FocusTracker {
     /// The focused window has shown the call page since focus came to it.
     private var currentWasCallPage = false
 
-    /// Focus is now on `window`; nil when nothing changed.
-    mutating func focus(_ window: WindowID, isCallPage: Bool, now: Double) -> Change? {
+    /// Focus is now on `window`; nil when nothing changed. `left` is when the
+    /// window before lost focus, earlier than `now` when focus passed through
+    /// no window on the way (see `FocusSettle`): time away starts there.
+    mutating func focus(_ window: WindowID, isCallPage: Bool, now: Double, left: Double? = nil) -> Change? {
         guard window != current else { return reclassify(isCallPage: isCallPage, now: now) }
         current = window
         currentWasCallPage = isCallPage
@@ -28,7 +30,7 @@ struct FocusTracker {
             change.away = awaySince.map { now - $0 }
             awaySince = nil
         } else if onCallPage {
-            awaySince = now
+            awaySince = left ?? now
             change.leftCallPage = true
         }
         onCallPage = isCallPage

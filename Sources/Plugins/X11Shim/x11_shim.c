@@ -3,10 +3,12 @@
 /* Xlib's header for extension writers: the one place the resource-id mask
  * the server sent at connection set-up is readable without libxcb. */
 #include <X11/Xlibint.h>
+#include <X11/extensions/XRes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static unsigned long protocol_errors;
 static pthread_once_t handlers_once = PTHREAD_ONCE_INIT;
@@ -79,7 +81,34 @@ x11_shim_connection *x11_shim_open(const char *name, char *error, size_t error_s
             connection->randr_event_base = event_base;
         }
     }
+    if (XResQueryExtension(display, &event_base, &error_base)) {
+        major = 1;
+        minor = 2;
+        if (XResQueryVersion(display, &major, &minor) && (major > 1 || minor >= 2)) {
+            connection->has_xres = 1;
+            /* Any id in our own range names this connection's client. */
+            connection->xres_pids_are_local = x11_shim_client_pid(connection, display->resource_base) == getpid();
+        }
+    }
     return connection;
+}
+
+pid_t x11_shim_client_pid(x11_shim_connection *connection, XID resource) {
+    /* Client 0 in a spec means every client: never ask that by accident. */
+    if (!connection->has_xres || connection->lost || resource == None) return 0;
+    XResClientIdSpec spec = {.client = resource, .mask = XRES_CLIENT_ID_PID_MASK};
+    long count = 0;
+    XResClientIdValue *values = NULL;
+    if (XResQueryClientIds(connection->display, 1, &spec, &count, &values) != Success) return 0;
+    pid_t pid = 0;
+    /* XResGetClientPid checks each value's type itself (XResGetClientIdType
+     * would assert on a value that names no type). */
+    for (long i = 0; i < count && values != NULL; i++) {
+        pid_t found = XResGetClientPid(&values[i]);
+        if (found > 0) pid = found;
+    }
+    XResClientIdsDestroy(count, values);
+    return pid;
 }
 
 void x11_shim_close(x11_shim_connection *connection) {

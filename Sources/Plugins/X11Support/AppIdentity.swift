@@ -4,7 +4,8 @@ import Glibc
 import ProctorJSON
 
 /// Which application a window belongs to, as far as X tells: WM_CLASS, and
-/// the process behind _NET_WM_PID when the client runs on this machine.
+/// the process behind _NET_WM_PID when the client runs on this machine, or
+/// else the process the X server knows from the client's socket (X-Resource).
 public struct AppIdentity: Equatable, Sendable {
     public var className: String?
     public var instanceName: String?

@@ -5,7 +5,8 @@ public struct CallPageMatcher: Equatable, Sendable {
     public var marker: String
     /// Matched against WM_CLASS's instance or class name, ignoring case; "" for none.
     public var windowClass: String
-    /// Matched against _NET_WM_PID; 0 for none.
+    /// Matched against the window's process (_NET_WM_PID, or the X server's
+    /// record of the client's process when the window sets none); 0 for none.
     public var processID: Int32
 
     public init(marker: String, windowClass: String = "", processID: Int32 = 0) {

@@ -102,6 +102,10 @@ public final class ClientWindows {
         if let pid = connection.processID(id) {
             app.processID = pid
             if connection.isLocalClient(id) { app.processName = AppIdentity.processName(of: pid) }
+        } else if let pid = connection.clientProcessID(id) {
+            // The window does not say (xclip sets no _NET_WM_PID); the server knows from the client's socket.
+            app.processID = pid
+            app.processName = AppIdentity.processName(of: pid)
         }
         return app
     }

@@ -23,7 +23,7 @@ public struct X11Settings: Equatable, Sendable {
         ("call_page_wm_class", Setting.string(default: "",
             "Also treat windows with this WM_CLASS (instance or class name, any case) as the call page; empty: only the title marker.")),
         ("call_page_pid", Setting.integer(0...4_194_304, default: 0,
-            "Also treat windows whose _NET_WM_PID is this process as the call page (with call_page_wm_class, both must match); 0: not used.")),
+            "Also treat windows of this process (_NET_WM_PID, or the X server's record of the client's process when the window sets none) as the call page (with call_page_wm_class, both must match); 0: not used.")),
     ]
 
     /// A config schema: these settings plus the plugin's own, no others allowed.

@@ -12,11 +12,14 @@ public final class XvfbServer: @unchecked Sendable {
     public var display: String { ":\(number)" }
     private let directory: TemporaryDirectory
     private let size: String
+    private let disabled: [String]
     private var process: SpawnedProcess?
 
-    /// Starts Xvfb with one screen of `size` ("WxHxDepth").
-    public init(size: String = "1280x800x24", directory: TemporaryDirectory) throws {
+    /// Starts Xvfb with one screen of `size` ("WxHxDepth"), without the
+    /// extensions named in `disabling` (eg "X-Resource"), to test servers that lack them.
+    public init(size: String = "1280x800x24", disabling: [String] = [], directory: TemporaryDirectory) throws {
         self.size = size
+        disabled = disabling
         self.directory = directory
         number = -1
         try start(number: nil)
@@ -29,6 +32,7 @@ public final class XvfbServer: @unchecked Sendable {
         _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
         defer { close(fds[0]) }
         var arguments = ["-displayfd", "3", "-screen", "0", size, "-nolisten", "tcp", "-noreset", "+extension", "RANDR"]
+        arguments += disabled.flatMap { ["-extension", $0] }
         if let wanted { arguments.insert(":\(wanted)", at: 0) }
         let server: SpawnedProcess
         do {

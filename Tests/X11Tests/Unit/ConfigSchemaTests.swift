@@ -29,5 +29,6 @@ import Testing
         #expect(desktop.content == .none, "clipboard content is never read by default")
         #expect(desktop.titles == .hashed)
         #expect(desktop.selections == ["clipboard", "primary"])
+        #expect(desktop.focusSettle == 0.05)
     }
 }

@@ -1,8 +1,9 @@
 /*
  * x11_shim.h — the parts of Xlib that Swift cannot use well, wrapped for the
- * screen and desktop plugins: macros, the XEvent union, client messages and
- * the error handlers. Everything else (XGetWindowProperty, XRRGetMonitors,
- * XFixesSelectSelectionInput, ...) Swift calls directly through this header.
+ * screen and desktop plugins: macros, the XEvent union, client messages, the
+ * error handlers and X-Resource client ids. Everything else
+ * (XGetWindowProperty, XRRGetMonitors, XFixesSelectSelectionInput, ...) Swift
+ * calls directly through this header.
  *
  * Threads: a connection belongs to the one thread that opened it. Nothing here
  * calls XInitThreads; never share a connection between threads.
@@ -11,6 +12,7 @@
 #define PROCTORD_X11_SHIM_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include <X11/Xlib.h>
 #include <X11/Xatom.h>
 #include <X11/Xutil.h>
@@ -28,6 +30,11 @@ typedef struct x11_shim_connection {
     int xfixes_event_base;
     int has_randr;         /* RandR >= 1.5 (monitors) */
     int randr_event_base;
+    int has_xres;          /* X-Resource >= 1.2 (the process behind a client) */
+    /* The server's process ids are this machine's: asked about this connection,
+     * it named this process. False over TCP (no id at all) and when the server
+     * runs in another pid namespace (a container) or on another machine. */
+    int xres_pids_are_local;
     /* Set by the I/O error exit handler when the server went away. Xlib calls
      * return harmlessly afterwards; check it after each batch of calls and then
      * only x11_shim_close the connection. */
@@ -36,7 +43,8 @@ typedef struct x11_shim_connection {
 
 /* Opens `name` (eg ":0"; NULL or "" means $DISPLAY) with error handlers that
  * never exit the process: protocol errors (a window that vanished) are counted
- * and ignored, a lost server sets `lost`. Negotiates XFixes and RandR.
+ * and ignored, a lost server sets `lost`. Negotiates XFixes, RandR and
+ * X-Resource (one extra round trip to check its process ids).
  * Returns NULL when the server cannot be reached, with a reason in `error`. */
 x11_shim_connection *x11_shim_open(const char *name, char *error, size_t error_size);
 
@@ -94,5 +102,16 @@ int x11_shim_send_root_message(x11_shim_connection *connection, Window window, A
  * tells `requestor` that `property` now holds the conversion, or None. */
 int x11_shim_send_selection_notify(x11_shim_connection *connection, Window requestor, Atom selection,
                                    Atom target, Atom property, Time time);
+
+/* ---------------------------------------------------------------- clients */
+
+/* The process of the X client that created `resource` (any id it allocated,
+ * eg a selection owner's window), as the server learnt it from the client's
+ * local socket (X-Resource 1.2, XResQueryClientIds with XRES_CLIENT_ID_PID_MASK).
+ * For clients that set no _NET_WM_PID, eg xclip. Returns 0 when unknown: no
+ * X-Resource 1.2, `resource` is None, the client is gone, or it connected over
+ * TCP. The id is in the server's pid namespace; trust it only with
+ * `xres_pids_are_local`. Blocks for one round trip. */
+pid_t x11_shim_client_pid(x11_shim_connection *connection, XID resource);
 
 #endif
