@@ -7,7 +7,7 @@ CONFIG ?= plugins.json
 # Never run two Swift builds at once on these small machines.
 SWIFT_LOCK := flock /tmp/proctord-swift-build.lock
 
-.PHONY: all deps toolchain assets build build-release run test web-check bench clean
+.PHONY: all deps toolchain assets build build-release run test web-check bench fuzz clean
 .DEFAULT_GOAL := all
 
 # The gaze vision core's benchmark and checks, built straight with g++.
@@ -46,6 +46,12 @@ test: build assets vision-check web-check
 web-check:
 	@if command -v node >/dev/null; then node --test web/test/proctor-client.test.mjs; \
 	else echo "web-check: skipped, no node on PATH (the Chromium tests still exercise the client)"; fi
+
+# The local API's front (HTTP heads, WebSocket frames) under random and
+# mutated traffic for longer than `make test` gives it (20 s there).
+FUZZ_SECONDS ?= 600
+fuzz: build
+	PROCTORD_FUZZ_SECONDS=$(FUZZ_SECONDS) $(SWIFT) test --skip-build --filter FrontFuzzTests
 
 bench: build-release assets vision-bench
 	.build/release/proctord-bench

@@ -34,6 +34,11 @@ public final class WebSocketTestClient: @unchecked Sendable {
         try await offPool { try WebSocketTestClient(port: port, path: path, host: host, origin: origin, address: address) }
     }
 
+    /// The same, on the calling thread.
+    public static func connectNow(port: Int, path: String = "/v1", origin: String?) throws -> WebSocketTestClient {
+        try WebSocketTestClient(port: port, path: path, host: nil, origin: origin, address: "127.0.0.1")
+    }
+
     private init(port: Int, path: String, host: String?, origin: String?, address: String) throws {
         fd = try Self.connect(address: address, port: port)
         var request = "GET \(path) HTTP/1.1\r\nHost: \(host ?? "127.0.0.1:\(port)")\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"

@@ -61,6 +61,30 @@ import Testing
         #expect(await agent.waitForExit(timeout: .seconds(10)) == 0)
     }
 
+    @Test(.enabled(if: getuid() == 0, "needs root to make a directory another user owns"))
+    func withoutARuntimeDirectoryNoOtherUserCanTakeTheAgentsPlace() async throws {
+        // The old fallback, a fixed name in /tmp, taken first by another user.
+        let squatted = "/tmp/proctord-\(getuid())"
+        let existed = FileManager.default.fileExists(atPath: squatted)
+        if !existed { mkdir(squatted, 0o777) }
+        chown(squatted, 65534, 65534)
+        defer { if !existed { rmdir(squatted) } else { chown(squatted, getuid(), getgid()) } }
+        let stateHome = dir.path + "/state-home"
+        let environment: [String: String?] = ["XDG_RUNTIME_DIR": nil, "XDG_STATE_HOME": stateHome]
+        let agent = try run({ $0.add(id: "heartbeat", library: "heartbeat", config: ["interval_ms": 100]) }, environment: environment)
+        #expect(await agent.apiPort() != nil, "the agent did not start: \(agent.log.suffix(5))")
+        let runtime = stateHome + "/proctord/run"
+        #expect(await eventually { FileManager.default.fileExists(atPath: runtime + "/control.sock") })
+        var info = stat()
+        #expect(stat(runtime, &info) == 0 && info.st_uid == getuid() && info.st_mode & 0o777 == 0o700)
+        // The command line finds the agent there too.
+        let code = try await Shell.run(TestBuild.proctord, ["pairing-code", "--json"],
+                                       environment: ["XDG_STATE_HOME": stateHome, "XDG_RUNTIME_DIR": ""])
+        #expect(try JSONParser.parse(code)["code"]?.stringValue?.count == 6, "\(code)")
+        agent.signal(SIGTERM)
+        #expect(await agent.waitForExit(timeout: .seconds(10)) == 0)
+    }
+
     @Test func sigkillOfTheAgentTakesItsChildrenWithIt() async throws {
         let agent = try run { $0.add(id: "stuck", library: "test-chaos", config: ["mode": "hang"]) }
         #expect(await agent.waitForEvent(state("stuck", "running")) != nil)
