@@ -54,7 +54,7 @@ struct RequestRouter: Sendable {
     func pluginList() async -> JSONValue {
         var list: [JSONValue] = [[
             "id": "host", "name": "proctord", "version": .string(ProctorVersion.string), "state": "running",
-            "topics": ["plugin.state", "bus.dropped"],
+            "topics": ["plugin.state", "bus.dropped"], "reason": .null,
         ]]
         for report in await services.agent.reports where report.entry.enabled {
             var item: JSONObject = ["id": .string(report.entry.id)]
@@ -66,7 +66,7 @@ struct RequestRouter: Sendable {
             if let supervisor = await services.agent.supervisor(report.entry.id) {
                 let state = await supervisor.state
                 item["state"] = .string(state.name.rawValue)
-                if let reason = state.reason { item["reason"] = .string(reason) }
+                item["reason"] = state.reason.map(JSONValue.string) ?? .null  // always present: null when there is none
             } else {
                 item["state"] = "failed"
                 item["reason"] = .string(report.loadError?.description ?? "not loadable")

@@ -92,6 +92,9 @@ public enum ClientMessage: Sendable, Equatable {
         func bad(_ text: String) -> ClientMessage { .invalid(code: "malformed", message: "identify: " + text, id: nil) }
         guard let version = d["protocol"]?.intValue else { return bad("needs an integer \"protocol\"") }
         let auth: Identify.Auth
+        if d["auth"]?["pairing"] != nil && d["auth"]?["token"] != nil {
+            return bad("\"auth\" must hold a pairing proof or a token, not both")
+        }
         if let proof = d["auth"]?["pairing"]?.stringValue, proof.utf8.count <= 128 {
             auth = .pairing(proof: proof)
         } else if let token = d["auth"]?["token"]?.stringValue, token.utf8.count <= 128 {
