@@ -14,7 +14,11 @@ extension X11IntegrationTests {
             defer { callPage.desktop.stop() }
             let (api, page) = (callPage.api, callPage.page)
             let marker = try #require(try await api.screenMarker())
-            let title = try await page.waitFor("document.title") { $0.stringValue?.contains(marker) == true }
+            // Wait for the test page's own last title ("identified", after its ping), so
+            // it cannot overwrite the title this test sets next.
+            let title = try await page.waitFor("document.title") {
+                $0.stringValue?.hasPrefix("identified") == true && $0.stringValue?.contains(marker) == true
+            }
             #expect(title.stringValue?.contains(marker) == true, "the client put the marker in the title: \(title)")
             // The page then sets its own title; the client puts the marker back.
             _ = try await page.evaluate("document.title = 'Interview with Acme'; 1")
