@@ -21,18 +21,30 @@ static int same_address(int family, const __be32 *kernel, const unsigned char *o
     return memcmp(kernel, ours, family == AF_INET ? 4 : 16) == 0;
 }
 
+static int read_owner(const long *answer, ssize_t length, int family, const unsigned char *local, int local_port,
+                      const unsigned char *remote, int remote_port, unsigned int *uid);
+
 int linux_tcp_socket_owner(int family, const unsigned char *local, int local_port,
                            const unsigned char *remote, int remote_port, unsigned int *uid) {
     if (family != AF_INET && family != AF_INET6) {
         errno = EAFNOSUPPORT;
         return -1;
     }
-    int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-    if (fd < 0) return -1;
-    /* The kernel answers at once; the timeout only guards against a kernel
-     * (or a seccomp filter) that swallows the request. */
-    struct timeval timeout = { .tv_sec = 1, .tv_usec = 0 };
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    /* One netlink socket per thread, kept: a lookup runs for every accepted
+     * connection, and opening a socket each time cost as much as the lookup. */
+    static __thread int fd = -1;
+    if (fd < 0) {
+        fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+        if (fd < 0) return -1;
+        /* The kernel answers at once; the timeout only guards against a kernel
+         * (or a seccomp filter) that swallows the request. */
+        struct timeval timeout = { .tv_sec = 1, .tv_usec = 0 };
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    }
+    /* Each request carries its own sequence number, so an answer left over
+     * from a lookup that timed out is told apart and skipped. */
+    static __thread unsigned int sequence = 0;
+    sequence++;
 
     struct {
         struct nlmsghdr header;
@@ -42,7 +54,7 @@ int linux_tcp_socket_owner(int family, const unsigned char *local, int local_por
     message.header.nlmsg_len = sizeof message;
     message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
     message.header.nlmsg_flags = NLM_F_REQUEST; /* no NLM_F_DUMP: one exact socket */
-    message.header.nlmsg_seq = 1;
+    message.header.nlmsg_seq = sequence;
     message.request.sdiag_family = (unsigned char)family;
     message.request.sdiag_protocol = IPPROTO_TCP;
     message.request.idiag_states = ~0u;
@@ -59,22 +71,34 @@ int linux_tcp_socket_owner(int family, const unsigned char *local, int local_por
     if (sendto(fd, &message, sizeof message, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) {
         int saved = errno;
         close(fd);
+        fd = -1;
         errno = saved;
         return -1;
     }
 
     long answer[2048]; /* long-aligned, as netlink messages are */
-    ssize_t length;
-    do {
-        length = recv(fd, answer, sizeof answer, 0);
-    } while (length < 0 && errno == EINTR);
-    int saved = errno;
-    close(fd);
-    if (length < 0) {
-        errno = saved;
-        return -1;
+    for (;;) {
+        ssize_t length;
+        do {
+            length = recv(fd, answer, sizeof answer, 0);
+        } while (length < 0 && errno == EINTR);
+        if (length < 0) {
+            int saved = errno;
+            close(fd); /* start afresh next time: nothing stale can remain */
+            fd = -1;
+            errno = saved;
+            return -1;
+        }
+        struct nlmsghdr *first = (struct nlmsghdr *)answer;
+        if (NLMSG_OK(first, (size_t)length) && first->nlmsg_seq != sequence) continue; /* a late answer */
+        return read_owner(answer, length, family, local, local_port, remote, remote_port, uid);
     }
-    for (struct nlmsghdr *header = (struct nlmsghdr *)answer; NLMSG_OK(header, (size_t)length);
+}
+
+/* The owner in the kernel's answer to one exact lookup. */
+static int read_owner(const long *answer, ssize_t length, int family, const unsigned char *local, int local_port,
+                      const unsigned char *remote, int remote_port, unsigned int *uid) {
+    for (const struct nlmsghdr *header = (const struct nlmsghdr *)answer; NLMSG_OK(header, (size_t)length);
          header = NLMSG_NEXT(header, length)) {
         if (header->nlmsg_type == NLMSG_ERROR) {
             const struct nlmsgerr *error = NLMSG_DATA(header);

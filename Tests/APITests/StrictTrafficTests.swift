@@ -50,6 +50,10 @@ import Testing
             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: https://other.example\r\n\r\n"
         let refused = try await exchange(upgrade, port: api.port)
         #expect(refused.status == 403 && refused.body == "origin not allowed: https://other.example\n" && refused.closed)
+        // Two Origins, the first allowed: refused, so no later reader can take the other one.
+        let twoOrigins = try await exchange(upgrade.replacingOccurrences(of: "Origin: https://other.example\r\n",
+                                                                         with: "Origin: \(Self.page)\r\nOrigin: https://other.example\r\n"), port: api.port)
+        #expect(twoOrigins.status == 400 && twoOrigins.body == "bad request: 2 Origin headers\n" && twoOrigins.closed)
     }
 
     @Test func aTrickledSecondRequestHeadIsClosedAtItsDeadline() async throws {

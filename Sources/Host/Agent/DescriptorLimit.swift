@@ -19,10 +19,4 @@ public enum DescriptorLimit {
         guard setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return nil }
         return (before, UInt64(limit.rlim_cur))
     }
-
-    /// The soft limit now.
-    public static var current: UInt64 {
-        var limit = rlimit()
-        return getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 ? UInt64(limit.rlim_cur) : 0
-    }
 }

@@ -87,8 +87,7 @@ public final class ControlSocket: @unchecked Sendable {
         case "pairing-code":
             return services.pairing.json()
         case "unlock-pairing":
-            let ended = services.pairing.unlock()
-            if !ended.isEmpty { services.logger.notice("pairing unlocked from the command line for \(ended.joined(separator: ", "))") }
+            let ended = services.unlockPairing(from: "the command line")
             return ["unlocked": .array(ended.map(JSONValue.string))]
         case "sessions":
             return ["sessions": .array(services.sessions.active.map(\.publicJSON)), "clients": services.clients.json]

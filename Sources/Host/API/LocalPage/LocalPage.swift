@@ -36,18 +36,13 @@ struct LocalPage {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: .init(string: JSONWriter.compact(await status()))))
         }
         router.post("/local/pairing/unlock") { request, context in
-            guard let origin = request.headers[.origin], services.checks.ownOrigins.contains(origin) else {
-                return refuse(.init(reason: "only the agent's own page may end a pairing lock"), request: request, context: context, services: services)
-            }
-            let ended = services.pairing.unlock()
-            if !ended.isEmpty { services.logger.notice("pairing unlocked from the agent's page for \(ended.joined(separator: ", "))") }
+            if let refusal = ownPageOnly("end a pairing lock", request: request, context: context, services: services) { return refusal }
+            let ended = services.unlockPairing(from: "the agent's page")
             return Response(status: .ok, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: .init(string: JSONWriter.compact(["unlocked": .array(ended.map(JSONValue.string))]))))
         }
         router.post("/local/sessions/revoke") { request, context in
-            guard let origin = request.headers[.origin], services.checks.ownOrigins.contains(origin) else {
-                return refuse(.init(reason: "only the agent's own page may revoke sessions"), request: request, context: context, services: services)
-            }
+            if let refusal = ownPageOnly("revoke sessions", request: request, context: context, services: services) { return refusal }
             let session = request.uri.queryParameters.get("session")
             let revoked = services.sessions.revoke(session)
             return Response(status: .ok, headers: [.contentType: "application/json"],

@@ -42,15 +42,13 @@ public final class PairingService: Sendable {
     /// --json` show it.
     public func json() -> JSONValue {
         let current = current()
-        var object: JSONObject = [
+        return [
             "code": .string(current.code), "expires_at": .string(Timestamp(seconds: current.expiresAt).rfc3339),
             "locked": .array(current.locks.map { ["origin": .string($0.origin), "seconds_left": .number(Double($0.seconds))] }),
         ]
-        if let longest = current.locks.map(\.seconds).max() { object["locked_for_s"] = .number(Double(longest)) }
-        return .object(object)
     }
 
-    /// Checks a page's proof; a success or a lock-out replaces the code.
+    /// Checks a page's proof; a success (or an expired code) replaces the code.
     public func verify(proof: String, challenge: String, origin: String) -> PairingStateMachine.Verdict {
         let now = clock()
         let (verdict, rotated, code, expiresAt) = machine.withLock { machine in

@@ -20,4 +20,12 @@ public struct APIServices: Sendable {
     public let heartbeatInterval: Duration
     public let webDirectory: String?
     public let logger: Logger
+
+    /// Ends every pairing lock at the request of the person at the machine,
+    /// through `place`, and says so in the log; returns the origins unlocked.
+    func unlockPairing(from place: String) -> [String] {
+        let ended = pairing.unlock()
+        if !ended.isEmpty { logger.notice("pairing unlocked from \(place) for \(ended.joined(separator: ", "))") }
+        return ended
+    }
 }

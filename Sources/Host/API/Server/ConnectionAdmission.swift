@@ -22,8 +22,9 @@ enum ConnectionAdmission {
             channel.close(promise: nil)
             return false
         case .unknown:
-            // Not counted against anyone: the client most likely went away first.
-            services.logger.info("closed a connection whose socket the kernel no longer lists (\(client?.description ?? "no address"))")
+            // Not counted against anyone, and at debug: the client most likely went
+            // away first, and anyone can make such connections by the thousand.
+            services.logger.debug("closed a connection whose socket the kernel no longer lists (\(client?.description ?? "no address"))")
             channel.close(promise: nil)
             return false
         }

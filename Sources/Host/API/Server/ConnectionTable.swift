@@ -34,7 +34,6 @@ public final class ConnectionTable: Sendable {
         var entries: [ObjectIdentifier: Entry] = [:]
         var nextOrder: UInt64 = 0
         var pending = 0
-        var evicted = 0
     }
 
     public let limits: Limits
@@ -52,7 +51,6 @@ public final class ConnectionTable: Sendable {
                 }
                 state.entries[oldest.key] = nil
                 state.pending -= 1
-                state.evicted += 1
                 victim = oldest.value.channel
             }
             state.nextOrder += 1
@@ -81,7 +79,7 @@ public final class ConnectionTable: Sendable {
         }
     }
 
-    public var counts: (total: Int, pending: Int, evicted: Int) {
-        state.withLock { ($0.entries.count, $0.pending, $0.evicted) }
+    public var counts: (total: Int, pending: Int) {
+        state.withLock { ($0.entries.count, $0.pending) }
     }
 }

@@ -24,7 +24,7 @@ final class RequestHeadGuard: ChannelInboundHandler, RemovableChannelHandler {
             context.fireChannelRead(data)
             return
         }
-        let upgrade = head.headers[canonicalForm: "upgrade"].contains { $0.lowercased() == "websocket" }
+        let upgrade = head.isWebSocketUpgrade
         switch judge(&head, upgrade: upgrade) {
         case .pass:
             context.fireChannelRead(wrapInboundOut(.head(head)))
@@ -47,6 +47,9 @@ final class RequestHeadGuard: ChannelInboundHandler, RemovableChannelHandler {
         let checks = services.checks
         let hosts = head.headers[canonicalForm: "host"]
         if hosts.count > 1 { return .refuse(.badRequest, "bad request: \(hosts.count) Host headers") }
+        // One Origin too: the upgrade decision and the pairing proof read it again, and must read this one.
+        let origins = head.headers["origin"]
+        if origins.count > 1 { return .refuse(.badRequest, "bad request: \(origins.count) Origin headers") }
         if let target = AbsoluteTarget(head.uri) {
             guard let authority = target.authority else { return .refuse(.badRequest, "bad request: unusable request target") }
             if let refusal = checks.checkHost(authority) { return .refuse(.forbidden, refusal.reason) }
@@ -54,25 +57,29 @@ final class RequestHeadGuard: ChannelInboundHandler, RemovableChannelHandler {
         } else if let refusal = checks.checkHost(hosts.first.map(String.init)) {
             return .refuse(.forbidden, refusal.reason)
         }
-        if upgrade, let refusal = checks.checkOrigin(head.headers["origin"].first) {
+        if upgrade, let refusal = checks.checkOrigin(origins.first) {
             return .refuse(.forbidden, refusal.reason)
         }
         return .pass
     }
 
     private func answer(context: ChannelHandlerContext, head: HTTPRequestHead, status: HTTPResponseStatus, reason: String) {
-        let source = "\(context.channel.remoteAddress?.ipAddress ?? "?") \((head.headers["origin"].first ?? "-").prefix(100))"
-        let allowed = services.refusals.allow(source)
-        if allowed { services.logger.warning("refused \(head.method) \(head.uri.prefix(200)): \(reason)") }
-        let body = allowed ? reason + "\n" : "too many refused requests\n"
+        let answer = RefusalAnswer(reason: reason, request: "\(head.method) \(head.uri.prefix(200))",
+                                   address: context.channel.remoteAddress?.ipAddress, origin: head.headers["origin"].first, services: services)
         let headers = HTTPHeaders([("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store"),
-                                   ("Connection", "close"), ("Content-Length", String(body.utf8.count))])
+                                   ("Connection", "close"), ("Content-Length", String(answer.body.utf8.count))])
         let version = head.version.major == 1 ? head.version : .http1_1
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: allowed ? status : .tooManyRequests, headers: headers))), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
+        let sent = answer.limited ? .tooManyRequests : status
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: sent, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: answer.body)))), promise: nil)
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
     }
+}
+
+extension HTTPRequestHead {
+    /// Asks to become a WebSocket (`Upgrade: websocket`, in any case).
+    var isWebSocketUpgrade: Bool { headers[canonicalForm: "upgrade"].contains { $0.lowercased() == "websocket" } }
 }
 
 /// A request target in absolute form (RFC 9112 §3.2.2), split into its

@@ -2,15 +2,14 @@ import HTTPTypes
 import HummingbirdWebSocket
 import NIOCore
 
-/// Decides whether a request to `/v1` becomes a WebSocket. Host, Origin and
-/// the peer's user were checked before (ConnectionAdmission, RequestHeadGuard);
-/// a request for another path is not upgraded.
+/// Decides whether a request to `/v1` becomes a WebSocket. Host, Origin (one,
+/// and allowed) and the peer's user were checked before (ConnectionAdmission,
+/// RequestHeadGuard); a request for another path is not upgraded.
 enum WebSocketUpgrade {
     static func decide(
         request: HTTPRequest, channel: any Channel, services: APIServices
     ) -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
-        guard request.path?.split(separator: "?").first == "/v1", let origin = request.headerFields[.origin],
-            services.checks.checkOrigin(origin) == nil
+        guard request.path?.split(separator: "?").first == "/v1", let origin = request.headerFields[.origin]
         else { return .dontUpgrade }
         do {
             // The upgrade appends the WebSocket codec after this; the guard then
