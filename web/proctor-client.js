@@ -48,6 +48,9 @@
  *                  or endSession() (see the option; the client renews it when the agent restarts)
  *   reportScreenShare(streamOrTrack)   tells the agent what getDisplayMedia() shares (a whole monitor, a
  *                  window or a tab) and when the share stops; returns a function that stops reporting
+ *   keepFullScreen({element, overlay, message})   keeps the page in the browser's own full screen (asked on
+ *                  the next click or key press; an overlay asks to return after it was left) and tells the
+ *                  agent which kind of full screen holds; returns a function that stops it
  *   Properties: state, session, agentSession, lastSeq, tokenExpiresAt (Date), agent ({name, version}), topics
  *
  * Events (all CustomEvent; read `event.detail`)
@@ -112,6 +115,9 @@ const GAP_SETTLE_MS = 1_000; // a `dropped` notice follows the thinned batch; wa
 const QUICK_FAILURE_MS = 250;
 const TOKEN_MARGIN_MS = 30_000;
 const STABLE_CONNECTION_MS = 10_000; // a connection that lasted this long resets the reconnect backoff
+const RETURN_TO_INTERVIEW = "You left full screen. Click anywhere or press a key to return to the interview.";
+/** Reports to the screen plugin that need no one's attention: sent again once identified, or no plugin to tell. */
+const QUIET_SCREEN_ERRORS = new Set(["not_connected", "closed", "unknown_target", "not_running"]);
 
 /** Codes after which the client does not reconnect by itself. */
 const FINAL_CODES = new Set([
@@ -497,6 +503,7 @@ export class ProctorClient extends EventTarget {
   #identifiedAt = 0; // performance.now() at the last identify
   #reconnectAttempt = 0; // the attempt that last got through
   #markWindow;
+  #pageWatch = null; // stops the page_state reports
   #windowMarker = null;
   #markerAgentSession = null; // the marker names one run of the agent
   #titleObserver = null;
@@ -590,6 +597,7 @@ export class ProctorClient extends EventTarget {
       document.title = document.title ? `${document.title} ${marker}` : marker;
     };
     titled();
+    this.#watchPage();
     if (typeof MutationObserver !== "undefined" && typeof document !== "undefined" && document.head) {
       // A page (or a framework) that sets its own title would drop the marker: put it back.
       this.#titleObserver = new MutationObserver(titled);
@@ -600,6 +608,8 @@ export class ProctorClient extends EventTarget {
 
   /** Takes the marker out of the title and stops putting it back: the agent no longer treats this window as the call page. */
   #unmarkWindow() {
+    this.#pageWatch?.();
+    this.#pageWatch = null;
     this.#titleObserver?.disconnect();
     this.#titleObserver = null;
     const marker = this.#windowMarker;
@@ -644,6 +654,72 @@ export class ProctorClient extends EventTarget {
     this.addEventListener("state", reidentified);
     if (track.readyState === "ended") ended(); else report();
     return stopReporting;
+  }
+
+  /**
+   * Keeps the page in the browser's own full screen (the Fullscreen API), where nothing of the browser shows:
+   * a window manager's full screen, which the agent keeps, leaves the tabs, the address bar and infobars on
+   * screen and usable. A browser grants it only during a user gesture, so it is asked on the person's next
+   * click or key press (not Esc); after the page has held it and lost it, an overlay asks them to return to
+   * the interview, and their next click or key press does. What holds (the page's own full screen, whether
+   * the browser shows the page) goes to the agent's screen plugin (`page_state`, again after each reconnect),
+   * which reports which kind of full screen the call page is in. Returns a function that stops it all.
+   *   element   what goes full screen (default: the whole document)
+   *   overlay   true (default) shows the overlay; false leaves the prompt to the page (listen for
+   *             "fullscreenchange" on document)
+   *   message   the overlay's words
+   */
+  keepFullScreen({ element = null, overlay = true, message = RETURN_TO_INTERVIEW } = {}) {
+    if (typeof document === "undefined") throw new ProctorClientError("no_document", "keepFullScreen needs a page");
+    const target = element ?? document.documentElement;
+    const veil = overlay ? new ReturnOverlay(message) : null;
+    let held = false; // the page has held full screen at least once: losing it shows the overlay
+    const holds = () => document.fullscreenElement != null;
+    const ask = (event) => {
+      if (holds() || (event.type === "keydown" && event.key === "Escape")) return;
+      // Within the gesture's own handler, so the browser counts it as the person's request.
+      target.requestFullscreen({ navigationUI: "hide" }).catch(() => {}); // refused: the next gesture asks again
+    };
+    const changed = () => {
+      if (holds()) held = true;
+      veil?.show(held && !holds());
+    };
+    window.addEventListener("pointerdown", ask, true);
+    window.addEventListener("keydown", ask, true);
+    document.addEventListener("fullscreenchange", changed);
+    this.#watchPage();
+    changed();
+    return () => {
+      window.removeEventListener("pointerdown", ask, true);
+      window.removeEventListener("keydown", ask, true);
+      document.removeEventListener("fullscreenchange", changed);
+      veil?.remove();
+    };
+  }
+
+  /**
+   * Tells the screen plugin, now, on every change and after each reconnect, whether the page holds the
+   * browser's own full screen and whether the browser shows it: the agent reports which kind of full screen
+   * holds, and puts right a window that is back on screen while its page stays hidden.
+   */
+  #watchPage() {
+    if (this.#pageWatch || typeof document === "undefined") return;
+    const report = () => {
+      if (this.#state !== "identified") return; // sent once identified
+      const state = { full_screen: document.fullscreenElement != null, visible: document.visibilityState === "visible" };
+      this.request("screen", "page_state", state).catch(
+        (error) => { if (!QUIET_SCREEN_ERRORS.has(error.code)) this.#dispatch("error", error); });
+    };
+    const reidentified = ({ detail }) => { if (detail.state === "identified") report(); };
+    document.addEventListener("visibilitychange", report);
+    document.addEventListener("fullscreenchange", report);
+    this.addEventListener("state", reidentified);
+    this.#pageWatch = () => {
+      document.removeEventListener("visibilitychange", report);
+      document.removeEventListener("fullscreenchange", report);
+      this.removeEventListener("state", reidentified);
+    };
+    report();
   }
 
   /** Ends the session at the agent (which needs a live connection) and forgets it here; stops reconnecting. */
@@ -1041,6 +1117,36 @@ export class ProctorClient extends EventTarget {
 
   #dispatch(type, detail) {
     this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}
+
+/** The "return to the interview" overlay keepFullScreen() shows while the page is out of full screen. */
+class ReturnOverlay {
+  #element = null;
+  #message;
+
+  constructor(message) { this.#message = message; }
+
+  show(visible) {
+    if (!visible) return this.remove();
+    if (this.#element) return;
+    const element = document.createElement("div");
+    element.setAttribute("role", "alertdialog");
+    element.setAttribute("aria-live", "assertive");
+    element.dataset.proctord = "return-to-interview";
+    element.textContent = this.#message;
+    Object.assign(element.style, {
+      position: "fixed", inset: "0", zIndex: "2147483647", display: "flex", alignItems: "center",
+      justifyContent: "center", padding: "2em", textAlign: "center", font: "600 28px/1.4 system-ui, sans-serif",
+      color: "#fff", background: "rgba(20, 24, 32, 0.92)", cursor: "pointer",
+    });
+    document.body.append(element);
+    this.#element = element;
+  }
+
+  remove() {
+    this.#element?.remove();
+    this.#element = null;
   }
 }
 

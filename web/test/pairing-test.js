@@ -4,7 +4,8 @@
 //
 // testState: {status: "connecting" | "identified" | "error", session, errors: [{code, message}],
 //             events: [first 50 events], seqs: [every seq, up to 10,000], states: [state names],
-//             gaps: [...], ping: result, pingError}
+//             gaps: [...], ping: result, pingError, clicks: clicks that reached the page}
+// With &keep_full_screen=1 the page calls client.keepFullScreen() once identified.
 // The title becomes "identified" once paired AND the ping has been answered (or has failed, in pingError),
 // so a harness that sees it finds everything filled in; "error:<code>" on failure.
 
@@ -16,9 +17,10 @@ const MAX_SEQS = 10_000;
 const query = new URLSearchParams(location.search);
 const testState = {
   status: "connecting", session: null, errors: [], events: [], seqs: [], states: [], gaps: [],
-  ping: null, pingError: null,
+  ping: null, pingError: null, clicks: 0,
 };
 window.testState = testState;
+document.addEventListener("click", () => { testState.clicks += 1; });
 
 function show() {
   document.getElementById("state").textContent = JSON.stringify(testState, null, 2);
@@ -76,6 +78,7 @@ async function run() {
   } catch (error) {
     testState.pingError = { code: error.code, message: error.message };
   }
+  if (query.get("keep_full_screen") === "1") window.stopKeepingFullScreen = client.keepFullScreen();
   testState.status = "identified";
   document.title = "identified";
   show();

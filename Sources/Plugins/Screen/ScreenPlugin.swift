@@ -4,7 +4,8 @@ import Synchronization
 import X11Support
 
 /// Keeps the call page's browser window full screen at the window-manager
-/// level, reports when it leaves full screen, is minimised or covered, and
+/// level, reports when it leaves full screen, is minimised or covered, which
+/// kind of full screen holds (the page's own or only the window's), and
 /// reports the monitors and what the page says about its screen share.
 public final class ScreenPlugin: Plugin {
     public static let description = PluginDescription(
@@ -20,6 +21,7 @@ public final class ScreenPlugin: Plugin {
     private let marker: String
     private let status = ScreenStatus()
     private let share = Mutex<ShareState?>(nil)
+    private let page = Mutex<PageState?>(nil)
     private var running: (thread: X11SessionThread, watcher: ScreenWatcher)?
 
     public init(host: PluginHost, config: JSONValue) throws {
@@ -36,6 +38,9 @@ public final class ScreenPlugin: Plugin {
         if settings.enforcement == .whileSharing, let shared = share.withLock({ $0 }) {
             thread.session.post { watcher.setEnforcement(shared.active, now: $0) }
         }
+        if let reported = page.withLock({ $0 }) {
+            thread.session.post { watcher.pageReported(reported, now: $0) }
+        }
     }
 
     public func stop() {
@@ -50,6 +55,14 @@ public final class ScreenPlugin: Plugin {
                     "usage": "put the marker anywhere in document.title; the agent follows the window through title changes"]
         case "share_state":
             return try recordShare(params)
+        case "page_state":
+            let reported = try PageState.parse(params)
+            page.withLock { $0 = reported }
+            if let running {
+                let watcher = running.watcher
+                running.thread.session.post { watcher.pageReported(reported, now: $0) }
+            }
+            return ["recorded": true]
         case "status":
             var answer = status.current.json
             if case .object(var object) = answer {

@@ -9,6 +9,8 @@ final class ScreenStatus: Sendable {
         var connected = false
         var window: WindowID?
         var fullScreen = false
+        var kind: FullscreenKind?
+        var page: PageState?
         var violation: Violation?
         var enforcing = false
         var attemptsInWindow = 0
@@ -16,7 +18,7 @@ final class ScreenStatus: Sendable {
 
         var json: JSONValue {
             ["connected": .bool(connected), "window": window.map { .string($0.description) } ?? .null,
-             "full_screen": .bool(fullScreen), "violation": violation.map { .string($0.rawValue) } ?? .null,
+             "full_screen": .bool(fullScreen), "kind": kind.json, "page": page?.json ?? .null, "violation": violation.map { .string($0.rawValue) } ?? .null,
              "enforcing": .bool(enforcing), "attempts_in_window": .number(Double(attemptsInWindow)),
              "monitors": .number(Double(monitors))]
         }

@@ -17,6 +17,9 @@ final class ScreenWatcher: X11Watcher, @unchecked Sendable {
     private var attachments = 0
     private(set) var problems: [String] = []
     private var windowManagerCheck: WindowID?
+    /// What the page last said about itself (`page_state`), nil before it said anything.
+    private var page: PageState?
+    private var remedy = HiddenPageRemedy()
 
     init(settings: ScreenSettings, matcher: CallPageMatcher, status: ScreenStatus, emit: @escaping @Sendable (OutgoingEvent) -> Void) {
         self.settings = settings
@@ -44,6 +47,7 @@ final class ScreenWatcher: X11Watcher, @unchecked Sendable {
     func detach(now: Double, lost: Bool) {
         report.lost(reason: lost ? "display_lost" : "stopped", now: now).forEach(emit)
         _ = enforcer.handle(.windowLost, now: now)
+        remedy.reset()
         clients.clear()
         connection = nil
         status.set(ScreenStatus.Snapshot(enforcing: enforcer.enabled))
@@ -77,7 +81,9 @@ final class ScreenWatcher: X11Watcher, @unchecked Sendable {
         }
     }
 
-    var nextDeadline: Double? { enforcer.deadline }
+    var nextDeadline: Double? {
+        [enforcer.deadline, remedy.deadline].compactMap { $0 }.min()
+    }
 
     /// The window properties whose change can change a posture or which
     /// window is the call page (not, say, `_NET_WM_USER_TIME` on every key press).
@@ -86,8 +92,17 @@ final class ScreenWatcher: X11Watcher, @unchecked Sendable {
     private var postureAtoms: Set<X11Atom> = []
 
     func deadlineReached(now: Double) {
+        if remedy.due(page: page, at: now), let window = report.window { refreshFullscreen(window) }
+        if remedy.expire(at: now) { evaluate(now: now) }  // report what the refresh left
         perform(enforcer.handle(.deadlineReached, now: now), now: now)
         updateStatus()
+    }
+
+    /// The page said whether it holds the browser's own full screen and whether it is shown.
+    func pageReported(_ state: PageState, now: Double) {
+        page = state
+        remedy.pageReported(state, at: now)
+        evaluate(now: now)
     }
 
     /// Turns enforcement on or off (the page's share state, with `while_sharing`).
@@ -109,15 +124,20 @@ final class ScreenWatcher: X11Watcher, @unchecked Sendable {
             let reason = clients.windows[tracked] == nil ? "closed" : "unmarked"
             report.lost(reason: reason, now: now).forEach(emit)
             _ = enforcer.handle(.windowLost, now: now)
+            remedy.reset()
         }
         guard let target, let posture = measure(target.id, connection) else {
             updateStatus()
             return
         }
+        remedy.observe(minimised: posture.state.hidden || !posture.viewable, fullscreen: posture.state.fullscreen,
+                       byAgent: enforcer.isReasserting, at: now)
+        if remedy.hides(fullscreen: posture.isFullscreen(tolerance: settings.tolerance), at: now) { return updateStatus() }
         let coveredBy = posture.coveredBy.map { id -> JSONValue in
             ["window": .string(id.description), "app": (clients.windows[id]?.app ?? .unknown).json]
         }
-        report.observe(target.id, posture, byAgent: enforcer.isReasserting, coveredBy: coveredBy, now: now).forEach(emit)
+        report.observe(target.id, posture, byAgent: enforcer.isReasserting, coveredBy: coveredBy,
+                       pageFullScreen: page?.fullScreen == true, now: now).forEach(emit)
         let violation = posture.violation(tolerance: settings.tolerance, coverThreshold: settings.coverThreshold)
         perform(enforcer.handle(.observed(violation), now: now), now: now)
         updateStatus(violation: violation)
@@ -167,11 +187,25 @@ final class ScreenWatcher: X11Watcher, @unchecked Sendable {
         }
     }
 
+    /// Takes full screen off and puts it back: see `HiddenPageRemedy`.
+    private func refreshFullscreen(_ window: WindowID) {
+        guard let connection else { return }
+        connection.requestFullscreen(window, false)
+        connection.requestFullscreen(window, true)
+        connection.flush()
+    }
+
     /// Asks the window manager to show the window again, full screen and on top.
     private func reassert(_ violation: Violation) {
         guard let connection, let window = report.window else { return }
+        // A minimised window shown again while still full screen can leave
+        // Chromium's page hidden (see HiddenPageRemedy); shown first and made
+        // full screen after, it does not. Not with the page's own full
+        // screen, which taking full screen off would end.
+        let unfullscreenFirst = violation == .resized
+            || (violation == .minimised && page?.fullScreen != true && connection.windowState(window).fullscreen)
+        if unfullscreenFirst { connection.requestFullscreen(window, false) }
         connection.requestActivation(window)
-        if violation == .resized { connection.requestFullscreen(window, false) }
         if violation != .covered { connection.requestFullscreen(window, true) }
         connection.requestRaise(window)
         connection.flush()
@@ -199,7 +233,7 @@ final class ScreenWatcher: X11Watcher, @unchecked Sendable {
 
     private func updateStatus(violation: Violation? = nil) {
         status.set(ScreenStatus.Snapshot(
-            connected: connection != nil, window: report.window, fullScreen: report.isFullscreen,
+            connected: connection != nil, window: report.window, fullScreen: report.isFullscreen, kind: report.kind, page: page,
             violation: violation, enforcing: enforcer.enabled, attemptsInWindow: enforcer.attempts.count,
             monitors: monitors.count))
     }

@@ -82,7 +82,9 @@ struct CallPage {
     let browser: Chromium
     let page: DevToolsSession
 
-    static func open(screen config: JSONObject = [:], chromium arguments: [String] = []) async throws -> CallPage {
+    /// `page`: the test page under web/, with pairing-test.html's query; `query`: more of it.
+    static func open(screen config: JSONObject = [:], chromium arguments: [String] = [],
+                     page path: String = "test/pairing-test.html", query: String = "") async throws -> CallPage {
         let desktop = try await X11TestDesktop()
         do {
             let site = StaticWebServer()
@@ -92,7 +94,7 @@ struct CallPage {
             screen["display"] = .string(desktop.display)
             let api = try await APIHarness(allowedOrigins: [origin]) { $0.add(id: "screen", library: "screen", config: .object(screen)) }
             let browser = try await Chromium.launch(display: desktop.display, extraArguments: arguments)
-            let page = try await browser.open("\(origin)/test/pairing-test.html?agent=ws://127.0.0.1:\(api.port)/v1&code=\(api.pairingCode)&topics=plugin.state")
+            let page = try await browser.open("\(origin)/\(path)?agent=ws://127.0.0.1:\(api.port)/v1&code=\(api.pairingCode)&topics=plugin.state\(query)")
             return CallPage(desktop: desktop, site: site, api: api, browser: browser, page: page)
         } catch {
             desktop.stop()
