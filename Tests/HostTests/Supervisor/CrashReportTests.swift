@@ -15,7 +15,7 @@ import Testing
 
     /// An agent running chaos in `mode`; by default restarted only after long
     /// enough that each test sees one crash.
-    func agent(mode: String, restart: JSONValue = ["initial_delay_ms": 60_000]) throws -> (Agent, EventLog) {
+    func agent(mode: String, restart: JSONValue = ["initial_delay_ms": 600_000, "max_delay_ms": 600_000]) throws -> (Agent, EventLog) {
         var builder = ConfigBuilder()
         builder.add(id: "chaos", library: "test-chaos", config: ["mode": .string(mode), "after_ms": 50], restart: restart)
         let config = try ConfigLoader.load(file: builder.write(to: dir))
