@@ -53,6 +53,8 @@ final class ChildPlugin: Sendable {
     /// may then belong to someone else and must not be signalled.
     private let reaped = Mutex(false)
     private let health: HealthThrottle
+    /// How the child ended, for the thread that reads its output (crash reports).
+    private let ending: ChildEnding
     /// Log lines a plugin may send through the ABI per second.
     static let logLinesPerSecond = 50
 
@@ -60,6 +62,7 @@ final class ChildPlugin: Sendable {
         _ spec: Spec, spawner: ProcessSpawner, bus: EventBus, logger: Logger,
         onLifecycle: @escaping @Sendable (Lifecycle) -> Void
     ) throws -> ChildPlugin {
+        let ending = try ChildEnding()
         let (parentEnd, childEnd) = try FrameSocket.pair()
         var output: [Int32] = [-1, -1]
         guard linux_pipe_cloexec(&output) == 0 else {
@@ -72,24 +75,27 @@ final class ChildPlugin: Sendable {
                 executable: spec.executable,
                 arguments: ["plugin-host", "--library", spec.library, "--fd", "3", "--parent", String(getpid()),
                             "--state-dir", spec.stateDirectory],
-                descriptors: [(child: Int32(3), parent: childEnd.fd), (child: Int32(1), parent: output[1]), (child: Int32(2), parent: output[1])]))
+                descriptors: [(child: Int32(3), parent: childEnd.fd), (child: Int32(1), parent: output[1]), (child: Int32(2), parent: output[1])],
+                environment: CrashReport.childEnvironment))
         } catch {
             parentEnd.close(); childEnd.close(); close(output[0]); close(output[1])
             throw error
         }
         childEnd.close()
         close(output[1])
-        let child = ChildPlugin(pid: pid, spec: spec, socket: parentEnd, bus: bus, logger: logger, onLifecycle: onLifecycle)
+        let child = ChildPlugin(
+            pid: pid, spec: spec, socket: parentEnd, bus: bus, logger: logger, ending: ending, onLifecycle: onLifecycle)
         child.startThreads(outputFD: output[0])
         try? parentEnd.send(Frame(.start, text: spec.config))
         return child
     }
 
     private init(
-        pid: pid_t, spec: Spec, socket: FrameSocket, bus: EventBus, logger: Logger,
+        pid: pid_t, spec: Spec, socket: FrameSocket, bus: EventBus, logger: Logger, ending: ChildEnding,
         onLifecycle: @escaping @Sendable (Lifecycle) -> Void
     ) {
         self.pid = pid
+        self.ending = ending
         self.spec = spec
         self.socket = socket
         self.bus = bus
@@ -105,7 +111,9 @@ final class ChildPlugin: Sendable {
         let reader = Thread { [self] in readLoop() }
         reader.name = "relay-\(spec.instanceID)"
         reader.start()
-        let output = Thread { [self] in ChildOutputLog(fd: outputFD, logger: logger).run() }
+        let output = Thread { [self] in
+            ChildOutputLog(fd: outputFD, logger: logger, ending: ending, crashDirectory: spec.stateDirectory + "/crashes").run()
+        }
         output.name = "output-\(spec.instanceID)"
         output.start()
         let watchdog = Thread { [self] in watchdogLoop() }
@@ -292,6 +300,8 @@ final class ChildPlugin: Sendable {
             continuation.resume(throwing: RequestError(description: "plugin \(spec.instanceID) exited before answering"))
         }
         let exit = ExitStatus(raw: status)
+        ending.deliver(.init(plugin: spec.instanceID, library: spec.library, pid: pid, status: exit,
+                             killReason: killReason.withLock { $0 }, time: .now()))
         let reason = killReason.withLock { $0 }
             ?? startFailure.withLock { $0.map { "start failed: \($0)" } }
             ?? exit.description

@@ -14,11 +14,17 @@ public final class ProcessSpawner: Sendable {
         public var arguments: [String]
         /// Parent descriptors to install in the child under the given numbers.
         public var descriptors: [(child: Int32, parent: Int32)]
+        /// Variables set in the child on top of the agent's own environment.
+        public var environment: [String: String]
 
-        public init(executable: String, arguments: [String], descriptors: [(child: Int32, parent: Int32)]) {
+        public init(
+            executable: String, arguments: [String], descriptors: [(child: Int32, parent: Int32)],
+            environment: [String: String] = [:]
+        ) {
             self.executable = executable
             self.arguments = arguments
             self.descriptors = descriptors
+            self.environment = environment
         }
     }
 
@@ -99,8 +105,13 @@ public final class ProcessSpawner: Sendable {
 
         let argv = ([request.executable] + request.arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        let envp = request.environment.isEmpty ? [] : Environment.current.merging(request.environment) { $1 }
+            .map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, request.executable, &actions, &attributes, argv, environ)
+        let rc = envp.isEmpty
+            ? posix_spawn(&pid, request.executable, &actions, &attributes, argv, environ)
+            : posix_spawn(&pid, request.executable, &actions, &attributes, argv, envp)
         guard rc == 0 else {
             return .failure(SpawnError(description: "cannot start \(request.executable): \(String(cString: strerror(rc)))"))
         }

@@ -1,9 +1,9 @@
 /*
  * chaos — a test-only plugin that misbehaves on request, so the tests can
- * show the supervisor survives it: segfault, abort, hang, an event flood,
- * garbage on the relay socket, exiting, forking a process that outlives it,
- * flapping its health, or answering with more than a frame holds. Never
- * shipped.
+ * show the supervisor survives it: segfault (also after printing), abort,
+ * hang, an event flood, garbage on the relay socket, exiting, forking a
+ * process that outlives it, flapping its health, or answering with more
+ * than a frame holds. Never shipped.
  *
  * config: {"mode": "<what to do after start>", "after_ms": N, "payload_bytes": N,
  *          "rate_hz": N}; mode "pulse" emits `chaos.pulse` with the CLOCK_MONOTONIC
@@ -43,7 +43,7 @@ static const char *const capabilities[] = {"requests", NULL};
 static const char *const topics[] = {"chaos.flood", "chaos.tick", "chaos.pulse", "chaos.forked", NULL};
 static const char config_schema[] =
     "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{"
-    "\"mode\":{\"enum\":[\"idle\",\"tick\",\"pulse\",\"segfault\",\"abort\",\"hang\",\"flood\",\"garbage\",\"exit\",\"fail_start\",\"fork_then_segfault\",\"flap\"],\"default\":\"idle\"},"
+    "\"mode\":{\"enum\":[\"idle\",\"tick\",\"pulse\",\"segfault\",\"abort\",\"hang\",\"flood\",\"garbage\",\"exit\",\"fail_start\",\"fork_then_segfault\",\"print_then_segfault\",\"flap\"],\"default\":\"idle\"},"
     "\"rate_hz\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000000,\"default\":1000},"
     "\"after_ms\":{\"type\":\"integer\",\"minimum\":0,\"default\":0},"
     "\"payload_bytes\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":200000,\"default\":64}}}";
@@ -118,6 +118,14 @@ static void flood(proctor_plugin_t *self) {
 /* Does what `what` names; some of these never return. */
 static void misbehave(proctor_plugin_t *self, const char *what) {
     if (strcmp(what, "segfault") == 0) {
+        volatile int *nowhere = NULL;
+        *nowhere = 1;
+    } else if (strcmp(what, "print_then_segfault") == 0) {
+        /* Ordinary output first, which belongs in the log, then the crash,
+         * whose backtrace belongs in a crash report. */
+        printf("chaos: a line on stdout before the crash\n");
+        fflush(stdout);
+        fprintf(stderr, "chaos: a line on stderr before the crash\n");
         volatile int *nowhere = NULL;
         *nowhere = 1;
     } else if (strcmp(what, "abort") == 0) {
