@@ -116,8 +116,9 @@ const QUICK_FAILURE_MS = 250;
 const TOKEN_MARGIN_MS = 30_000;
 const STABLE_CONNECTION_MS = 10_000; // a connection that lasted this long resets the reconnect backoff
 const RETURN_TO_INTERVIEW = "You left full screen. Click anywhere or press a key to return to the interview.";
-/** Reports to the screen plugin that need no one's attention: sent again once identified, or no plugin to tell. */
-const QUIET_SCREEN_ERRORS = new Set(["not_connected", "closed", "unknown_target", "not_running"]);
+/** Reports to the screen plugin that need no one's attention: sent again once identified, or no plugin (or an
+ * older one) to tell. */
+const QUIET_SCREEN_ERRORS = new Set(["not_connected", "closed", "unknown_target", "not_running", "unknown_method"]);
 
 /** Codes after which the client does not reconnect by itself. */
 const FINAL_CODES = new Set([
@@ -504,6 +505,7 @@ export class ProctorClient extends EventTarget {
   #reconnectAttempt = 0; // the attempt that last got through
   #markWindow;
   #pageWatch = null; // stops the page_state reports
+  #stopKeeping = null; // stops keepFullScreen()
   #windowMarker = null;
   #markerAgentSession = null; // the marker names one run of the agent
   #titleObserver = null;
@@ -663,7 +665,8 @@ export class ProctorClient extends EventTarget {
    * click or key press (not Esc); after the page has held it and lost it, an overlay asks them to return to
    * the interview, and their next click or key press does. What holds (the page's own full screen, whether
    * the browser shows the page) goes to the agent's screen plugin (`page_state`, again after each reconnect),
-   * which reports which kind of full screen the call page is in. Returns a function that stops it all.
+   * which reports which kind of full screen the call page is in. Returns a function that stops asking and
+   * removes the overlay (the reports go on while the window is marked). Calling it again returns the same.
    *   element   what goes full screen (default: the whole document)
    *   overlay   true (default) shows the overlay; false leaves the prompt to the page (listen for
    *             "fullscreenchange" on document)
@@ -671,10 +674,20 @@ export class ProctorClient extends EventTarget {
    */
   keepFullScreen({ element = null, overlay = true, message = RETURN_TO_INTERVIEW } = {}) {
     if (typeof document === "undefined") throw new ProctorClientError("no_document", "keepFullScreen needs a page");
+    if (this.#stopKeeping) return this.#stopKeeping; // already keeping it: one set of listeners, one overlay
+    this.#watchPage();
     const target = element ?? document.documentElement;
+    if (!document.fullscreenEnabled || typeof target.requestFullscreen !== "function") {
+      // An iframe without allow="fullscreen", or a browser without the standard API: say so once.
+      this.#dispatch("error", new ProctorClientError("full_screen_unavailable",
+        "this page may not use the browser's full screen (an iframe needs allow=\"fullscreen\")"));
+      return () => {};
+    }
     const veil = overlay ? new ReturnOverlay(message) : null;
     let held = false; // the page has held full screen at least once: losing it shows the overlay
     const holds = () => document.fullscreenElement != null;
+    // click and keydown are gestures for every pointer (pointerdown is one only for a mouse), and asking
+    // on click leaves the press and release on the same layout.
     const ask = (event) => {
       if (holds() || (event.type === "keydown" && event.key === "Escape")) return;
       // Within the gesture's own handler, so the browser counts it as the person's request.
@@ -684,17 +697,18 @@ export class ProctorClient extends EventTarget {
       if (holds()) held = true;
       veil?.show(held && !holds());
     };
-    window.addEventListener("pointerdown", ask, true);
+    window.addEventListener("click", ask, true);
     window.addEventListener("keydown", ask, true);
     document.addEventListener("fullscreenchange", changed);
-    this.#watchPage();
     changed();
-    return () => {
-      window.removeEventListener("pointerdown", ask, true);
+    this.#stopKeeping = () => {
+      window.removeEventListener("click", ask, true);
       window.removeEventListener("keydown", ask, true);
       document.removeEventListener("fullscreenchange", changed);
       veil?.remove();
+      this.#stopKeeping = null;
     };
+    return this.#stopKeeping;
   }
 
   /**
@@ -1135,6 +1149,10 @@ class ReturnOverlay {
     element.setAttribute("aria-live", "assertive");
     element.dataset.proctord = "return-to-interview";
     element.textContent = this.#message;
+    // The click that returns to full screen is the overlay's: nothing underneath gets it.
+    for (const type of ["click", "pointerdown", "pointerup", "mousedown", "mouseup"]) {
+      element.addEventListener(type, (event) => { event.preventDefault(); event.stopPropagation(); });
+    }
     Object.assign(element.style, {
       position: "fixed", inset: "0", zIndex: "2147483647", display: "flex", alignItems: "center",
       justifyContent: "center", padding: "2em", textAlign: "center", font: "600 28px/1.4 system-ui, sans-serif",

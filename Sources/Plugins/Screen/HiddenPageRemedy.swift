@@ -5,9 +5,9 @@
 /// again. This decides when to do that, as a pure state machine (time is
 /// passed in):
 ///
-/// - `settle` after the window is back on screen and full screen, when the
-///   page says it is still hidden, and again every `settle` while it does,
-///   at most `limit` times per return;
+/// - `settle` after a window minimised while full screen is back on screen
+///   and full screen, when the page says it is still hidden, and again every
+///   `settle` while it does, at most `limit` times per return;
 /// - once, blindly, when the page has never said anything (a call page
 ///   without proctor-client.js), unless the agent restored the window itself:
 ///   its restore takes full screen off before showing the window, which
@@ -22,28 +22,38 @@ struct HiddenPageRemedy {
     /// Until then, the window's moment out of full screen is the remedy's doing.
     private(set) var refreshingUntil: Double?
     private var minimised = false
+    /// Minimised while full screen: its return is where Chromium can lose its page.
+    private var minimisedFullscreen = false
+    /// Back from such a minimise, not yet full screen again (the agent's own
+    /// restore shows the window first and makes it full screen after).
+    private var returning = false
     private var shownFullscreen = false
     private var restoredByAgent = false
     private var tries = 0
+    /// Full screen taken off and on so far, for the plugin's status.
+    private(set) var refreshes = 0
 
     init(settle: Double = 0.5, limit: Int = 3) {
         self.settle = settle
         self.limit = limit
     }
 
-    /// The window was measured: minimised (or unmapped), or shown and full
-    /// screen at the window manager's level or not. `byAgent`: the agent's
-    /// own re-assertion is under way.
+    /// The window was measured: minimised (or otherwise unmapped, as on
+    /// another workspace), or shown and full screen at the window manager's
+    /// level or not. `byAgent`: the agent's own re-assertion is under way.
     mutating func observe(minimised now: Bool, fullscreen: Bool, byAgent: Bool, at time: Double) {
         if now {
-            (minimised, shownFullscreen, checkAt, tries) = (true, false, nil, 0)
+            if !minimised { minimisedFullscreen = fullscreen }
+            (minimised, returning, shownFullscreen, checkAt, tries) = (true, false, false, nil, 0)
             return
         }
         shownFullscreen = fullscreen
         if minimised {
-            minimised = false
-            restoredByAgent = byAgent
-            checkAt = fullscreen ? time + settle : nil
+            (minimised, returning, restoredByAgent) = (false, minimisedFullscreen, byAgent)
+        }
+        if returning && fullscreen {
+            returning = false
+            checkAt = time + settle
         }
     }
 
@@ -71,10 +81,12 @@ struct HiddenPageRemedy {
             checkAt = time + settle  // look again: the page should say it is shown by then
         }
         refreshingUntil = time + settle
+        refreshes += 1
         return true
     }
 
-    /// Whether to leave a posture out of the report: the remedy's own moment out of full screen.
+    /// Whether to leave a posture out of the report: the remedy's own moment
+    /// out of full screen. A real exit in that half second is reported when it ends.
     func hides(fullscreen: Bool, at time: Double) -> Bool {
         guard let until = refreshingUntil, time < until else { return false }
         return !fullscreen
@@ -91,7 +103,13 @@ struct HiddenPageRemedy {
         [checkAt, refreshingUntil].compactMap { $0 }.min()
     }
 
+    /// The window is gone: nothing of it is pending (the count stays).
     mutating func reset() {
-        self = HiddenPageRemedy(settle: settle, limit: limit)
+        self = HiddenPageRemedy(settle: settle, limit: limit, refreshes: refreshes)
+    }
+
+    private init(settle: Double, limit: Int, refreshes: Int) {
+        self.init(settle: settle, limit: limit)
+        self.refreshes = refreshes
     }
 }

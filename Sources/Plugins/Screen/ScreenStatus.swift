@@ -11,6 +11,8 @@ final class ScreenStatus: Sendable {
         var fullScreen = false
         var kind: FullscreenKind?
         var page: PageState?
+        /// How often full screen was taken off and on to show a page Chromium left hidden.
+        var pageRefreshes = 0
         var violation: Violation?
         var enforcing = false
         var attemptsInWindow = 0
@@ -18,7 +20,8 @@ final class ScreenStatus: Sendable {
 
         var json: JSONValue {
             ["connected": .bool(connected), "window": window.map { .string($0.description) } ?? .null,
-             "full_screen": .bool(fullScreen), "kind": kind.json, "page": page?.json ?? .null, "violation": violation.map { .string($0.rawValue) } ?? .null,
+             "full_screen": .bool(fullScreen), "kind": kind.json, "page": page?.json ?? .null,
+             "page_refreshes": .number(Double(pageRefreshes)), "violation": violation.map { .string($0.rawValue) } ?? .null,
              "enforcing": .bool(enforcing), "attempts_in_window": .number(Double(attemptsInWindow)),
              "monitors": .number(Double(monitors))]
         }

@@ -125,6 +125,7 @@ final class ScreenWatcher: X11Watcher, @unchecked Sendable {
             report.lost(reason: reason, now: now).forEach(emit)
             _ = enforcer.handle(.windowLost, now: now)
             remedy.reset()
+            if reason == "closed" { page = nil }  // the next window's page speaks for itself
         }
         guard let target, let posture = measure(target.id, connection) else {
             updateStatus()
@@ -132,7 +133,10 @@ final class ScreenWatcher: X11Watcher, @unchecked Sendable {
         }
         remedy.observe(minimised: posture.state.hidden || !posture.viewable, fullscreen: posture.state.fullscreen,
                        byAgent: enforcer.isReasserting, at: now)
-        if remedy.hides(fullscreen: posture.isFullscreen(tolerance: settings.tolerance), at: now) { return updateStatus() }
+        if remedy.hides(fullscreen: posture.isFullscreen(tolerance: settings.tolerance), at: now) {
+            updateStatus()
+            return
+        }
         let coveredBy = posture.coveredBy.map { id -> JSONValue in
             ["window": .string(id.description), "app": (clients.windows[id]?.app ?? .unknown).json]
         }
@@ -198,10 +202,11 @@ final class ScreenWatcher: X11Watcher, @unchecked Sendable {
     /// Asks the window manager to show the window again, full screen and on top.
     private func reassert(_ violation: Violation) {
         guard let connection, let window = report.window else { return }
+        // A wrong size needs full screen off and on to be measured afresh.
         // A minimised window shown again while still full screen can leave
         // Chromium's page hidden (see HiddenPageRemedy); shown first and made
-        // full screen after, it does not. Not with the page's own full
-        // screen, which taking full screen off would end.
+        // full screen after, it does not; but not with the page's own full
+        // screen, which stays shown and which taking full screen off would end.
         let unfullscreenFirst = violation == .resized
             || (violation == .minimised && page?.fullScreen != true && connection.windowState(window).fullscreen)
         if unfullscreenFirst { connection.requestFullscreen(window, false) }
@@ -234,6 +239,7 @@ final class ScreenWatcher: X11Watcher, @unchecked Sendable {
     private func updateStatus(violation: Violation? = nil) {
         status.set(ScreenStatus.Snapshot(
             connected: connection != nil, window: report.window, fullScreen: report.isFullscreen, kind: report.kind, page: page,
+            pageRefreshes: remedy.refreshes,
             violation: violation, enforcing: enforcer.enabled, attemptsInWindow: enforcer.attempts.count,
             monitors: monitors.count))
     }

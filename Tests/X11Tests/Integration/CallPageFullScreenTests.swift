@@ -18,7 +18,8 @@ extension X11IntegrationTests {
         /// the person or by the agent, comes back with its page shown and taking clicks
         /// (Chromium alone leaves it hidden and blank).
         @Test func aRestoredCallPageIsShownAndTakesClicks() async throws {
-            let callPage = try await CallPage.open(screen: ["grace_ms": 1500], chromium: Self.browserArguments,
+            // A long grace, so the person's restore comes first even on a busy machine.
+            let callPage = try await CallPage.open(screen: ["grace_ms": 4000], chromium: Self.browserArguments,
                                                    page: "test/fullscreen-test.html")
             defer { callPage.desktop.stop() }
             let (api, page, tools) = (callPage.api, callPage.page, callPage.desktop.tools)
@@ -26,8 +27,14 @@ extension X11IntegrationTests {
             let window = try await fullScreenWindow(api, kind: "window")
 
             // Restored by the person (a pager, the task bar: _NET_ACTIVE_WINDOW), before the agent's grace ends.
-            try await minimise(window, tools, page)
+            let minimised = log.all.last?.seq ?? 0
+            try tools.minimise(window)
+            let hidden = await eventually(timeout: .seconds(10)) { tools.state(window).contains("_NET_WM_STATE_HIDDEN") }
+            #expect(hidden, "openbox minimised the window")
             try tools.run("wmctrl", ["-i", "-a", window])
+            let byPerson = await log.waitFor { $0.seq > minimised && $0.topic == "screen.fullscreen" && (try? JSONParser.parse($0.data))?["change"] == "entered" }
+            let who = byPerson.flatMap { try? JSONParser.parse($0.data)["by"] }
+            #expect(who == "user", "the person restored it, not the agent")
             try await expectShownAndClickable(callPage, window, after: "the person restored it")
 
             // Restored by the agent, after its grace.
@@ -50,6 +57,7 @@ extension X11IntegrationTests {
                                                    page: "test/fullscreen-test.html", query: "&keep_full_screen=1")
             defer { callPage.desktop.stop() }
             let (api, page, desktop) = (callPage.api, callPage.page, callPage.desktop)
+            let log = EventLog(bus: api.agent.bus, patterns: ["screen.*"])
             let window = try await fullScreenWindow(api, kind: "window")
             _ = try await page.waitFor("document.title") { $0.stringValue?.hasPrefix("identified") == true }
 
@@ -68,9 +76,15 @@ extension X11IntegrationTests {
 
             // Esc leaves the page's full screen and the window's; the agent puts the window back
             // and the page asks the person to return.
+            let beforeEsc = log.all.last?.seq ?? 0
             try desktop.tools.key("Escape")
             let overlay = try await page.waitFor("!!document.querySelector('[data-proctord=\"return-to-interview\"]')") { $0 == true }
             #expect(overlay == true, "the page shows the return-to-the-interview overlay")
+            let putBack = await log.waitFor(timeout: .seconds(30)) { event in
+                guard event.seq > beforeEsc, event.topic == "screen.fullscreen", let data = try? JSONParser.parse(event.data) else { return false }
+                return data["change"] == "entered" && data["by"] == "agent"
+            }
+            #expect(putBack != nil, "the agent put the window back in full screen")
             _ = try await fullScreenWindow(api, kind: "window")
             let covered = try Screenshot.take(display: desktop.display)
             covered.save(to: desktop.directory.path + "/overlay.ppm")

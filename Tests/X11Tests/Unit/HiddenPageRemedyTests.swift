@@ -8,10 +8,16 @@ import Testing
     let hidden = PageState(fullScreen: false, visible: false)
     let shown = PageState(fullScreen: false, visible: true)
 
+    /// Full screen, minimised at 5, back at `time`: by someone else straight to full screen; by the
+    /// agent shown first (`time`) and made full screen after (`time` + 0.1).
     func restored(byAgent: Bool = false, at time: Double = 10) -> HiddenPageRemedy {
         var remedy = HiddenPageRemedy(settle: 0.5, limit: 3)
         remedy.observe(minimised: false, fullscreen: true, byAgent: false, at: 0)
         remedy.observe(minimised: true, fullscreen: true, byAgent: false, at: 5)
+        if byAgent {
+            remedy.observe(minimised: false, fullscreen: false, byAgent: true, at: time - 0.1)
+            #expect(remedy.deadline == nil, "not yet full screen again: nothing to look at")
+        }
         remedy.observe(minimised: false, fullscreen: true, byAgent: byAgent, at: time)
         return remedy
     }
@@ -31,6 +37,7 @@ import Testing
         #expect(r4)
         let r5 = remedy.due(page: hidden, at: 12.0)
         #expect(!r5, "at most three times")
+        #expect(remedy.refreshes == 3)
         let ended = remedy.expire(at: 12.0)
         #expect(ended && remedy.deadline == nil, "nothing left pending")
         #expect(!remedy.hides(fullscreen: false, at: 12.1), "a later exit is reported")
@@ -54,6 +61,7 @@ import Testing
         let r9 = remedy.due(page: nil, at: 11.0)
         #expect(!r9)
         var byAgent = restored(byAgent: true)
+        #expect(byAgent.deadline == 10.5, "the agent's restore is looked at once it is full screen again")
         let r10 = byAgent.due(page: nil, at: 10.5)
         #expect(!r10, "the agent's own restore shows the window before full screen")
         var checked = restored(byAgent: true)
@@ -75,5 +83,7 @@ import Testing
         windowed.observe(minimised: true, fullscreen: false, byAgent: false, at: 0)
         windowed.observe(minimised: false, fullscreen: false, byAgent: false, at: 1)
         #expect(windowed.deadline == nil, "a window that is not full screen is Chromium's to show")
+        windowed.observe(minimised: false, fullscreen: true, byAgent: true, at: 2)
+        #expect(windowed.deadline == nil, "nor one made full screen after it was shown")
     }
 }
