@@ -120,28 +120,21 @@ public final class APIServer: Sendable {
         let router = Router(context: APIRequestContext.self)
         APIRoutes(services: services).add(to: router)
         let services = self.services
-        let app = Application(
-            router: router,
-            server: HTTPServerBuilder { responder in
-                GuardedUpgradeChannel(
-                    inner: HTTP1WebSocketUpgradeChannel(
-                        responder: responder,
-                        configuration: .init(
-                            http1: .init(idleTimeout: .seconds(60)),
-                            ws: .init(maxFrameSize: APILimits.maximumMessageBytes, autoPing: .enabled(timePeriod: .seconds(20)),
-                                      closeTimeout: .seconds(2), validateUTF8: true))
-                    ) { request, channel, _ in
-                        WebSocketUpgrade.decide(request: request, channel: channel, services: services)
-                    },
-                    services: services)
-            },
-            // A deep accept queue: a burst of connections from elsewhere must not
-            // push the interviewee's SYN out (the kernel caps it at somaxconn).
-            configuration: .init(address: .hostname(host, port: port), serverName: nil, backlog: 4096),
-            onServerRunning: { channel in onBound(channel.localAddress?.port ?? port) },
-            logger: Logger(label: "proctord.http") { _ in SwiftLogNoOpLogHandler() })
+        let server = HTTPServerBuilder { responder in
+            GuardedUpgradeChannel(
+                inner: HTTP1WebSocketUpgradeChannel(
+                    responder: responder,
+                    configuration: .init(
+                        http1: .init(idleTimeout: .seconds(60)),
+                        ws: .init(maxFrameSize: APILimits.maximumMessageBytes, autoPing: .enabled(timePeriod: .seconds(20)),
+                                  closeTimeout: .seconds(2), validateUTF8: true))
+                ) { request, channel, _ in
+                    WebSocketUpgrade.decide(request: request, channel: channel, services: services)
+                },
+                services: services)
+        }
         do {
-            try await app.runService(gracefulShutdownSignals: [])
+            try await APIListener.run(router: router, server: server, host: host, port: port, onBound: onBound)
         } catch where !required {
             services.logger.warning("not listening on [\(host)]:\(port): \(error)")
         } catch {
