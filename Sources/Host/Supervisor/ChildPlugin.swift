@@ -42,11 +42,12 @@ final class ChildPlugin: Sendable {
     private let logger: Logger
     private let onLifecycle: @Sendable (Lifecycle) -> Void
     private let pending = Mutex<(next: UInt64, waiting: [UInt64: CheckedContinuation<String, any Error>], exited: Bool)>((1, [:], false))
-    private let lastPong = Atomic<UInt64>(0)
+    /// The number of the last ping the child answered.
+    private let answeredPing = Atomic<UInt64>(0)
     /// Why the agent killed the child, when it did; wins over the exit status.
     private let killReason = Mutex<String?>(nil)
     private let startFailure = Mutex<String?>(nil)
-    /// Wakes the watchdog when the child is gone.
+    /// Tells the watchdog the reader has finished (the child is reaped).
     private let watchdogWake = DispatchSemaphore(value: 0)
     private let exitState = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
     /// True once the child is reaped: its pid, and the process group it led,
@@ -98,7 +99,6 @@ final class ChildPlugin: Sendable {
         self.logger = logger
         self.onLifecycle = onLifecycle
         health = HealthThrottle { onLifecycle(.health(degraded: $0)) }
-        lastPong.store(Self.nowMilliseconds(), ordering: .relaxed)
     }
 
     private func startThreads(outputFD: Int32) {
@@ -108,7 +108,9 @@ final class ChildPlugin: Sendable {
         let output = Thread { [self] in ChildOutputLog(fd: outputFD, logger: logger).run() }
         output.name = "output-\(spec.instanceID)"
         output.start()
-        let watchdog = Thread { [self] in watchdogLoop() }
+        // Opened before any thread can reap the child, so it names this child.
+        let exitFD = linux_pidfd_open(pid)
+        let watchdog = Thread { [self] in watchdogLoop(exitFD: exitFD) }
         watchdog.name = "watchdog-\(spec.instanceID)"
         watchdog.start()
     }
@@ -251,7 +253,8 @@ final class ChildPlugin: Sendable {
             guard let (id, json) = frame.idAndText else { return "truncated response" }
             pending.withLock { $0.waiting.removeValue(forKey: id) }?.resume(returning: json)
         case .pong:
-            lastPong.store(Self.nowMilliseconds(), ordering: .relaxed)
+            guard frame.payload.count == 8 else { return "malformed pong" }
+            answeredPing.store(frame.payload.enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }, ordering: .relaxed)
         case .started:
             onLifecycle(.started)
         case .startFailed:
@@ -319,33 +322,42 @@ final class ChildPlugin: Sendable {
         }
     }
 
-    /// Pings the child a few times per hang timeout and kills it when the
-    /// answers stop coming. Also notices a child that exited while something
-    /// it forked keeps the channel open, which the reader would never see.
-    private func watchdogLoop() {
+    /// Pings the child once per hang timeout and kills it when a ping is
+    /// still unanswered as the next one falls due: a child that stops
+    /// answering is killed between one and two hang timeouts later, and an idle
+    /// child is woken once per hang timeout, no more. Also notices a child that
+    /// exited while something it forked keeps the channel open, which the
+    /// reader would never see: `exitFD` (a pidfd) wakes this thread at the
+    /// exit. Without one (a kernel before 5.3) it looks a few times per timeout.
+    private func watchdogLoop(exitFD: Int32) {
+        defer { if exitFD >= 0 { close(exitFD) } }
         let timeout = UInt64(spec.hangTimeout.components.seconds * 1000 + spec.hangTimeout.components.attoseconds / 1_000_000_000_000_000)
-        let interval = max(20, min(1000, timeout / 4))
-        var nonce: UInt64 = 0
-        var exitSeen = false
-        while watchdogWake.wait(timeout: .now() + .milliseconds(Int(interval))) == .timedOut {
-            // Exited a whole interval ago and the reader has not finished: the
-            // channel is held open by someone else. (Not at once: the reader may
-            // still be taking the child's last frames.)
-            if linux_child_has_exited(pid) == 1 {
-                if exitSeen {
-                    socket.shutdown()
-                    break
+        let look = exitFD >= 0 ? timeout : max(20, min(1000, timeout / 4))
+        var sent: UInt64 = 0
+        var sentAt = Self.nowMilliseconds()
+        var due = sentAt + timeout
+        while true {
+            let now = Self.nowMilliseconds()
+            if now < due {
+                var exit = pollfd(fd: exitFD, events: Int16(POLLIN), revents: 0)
+                let ready = poll(&exit, exitFD >= 0 ? 1 : 0, Int32(clamping: min(due - now, look)))
+                if ready < 0 && errno != EINTR { return }
+                if ready > 0 || (exitFD < 0 && linux_child_has_exited(pid) == 1) {
+                    // Give the reader a moment to take the child's last frames and
+                    // finish; if it does not, someone else holds the channel open.
+                    if watchdogWake.wait(timeout: .now() + .seconds(1)) == .timedOut { socket.shutdown() }
+                    return
                 }
-                exitSeen = true
                 continue
             }
-            let silent = Self.nowMilliseconds() - lastPong.load(ordering: .relaxed)
-            if silent > timeout {
-                kill(reason: "hung: no answer to pings for \(silent) ms; killed")
-                break
+            if answeredPing.load(ordering: .relaxed) < sent {
+                kill(reason: "hung: no answer to pings for \(now - sentAt) ms; killed")
+                return
             }
-            nonce += 1
-            try? socket.send(Frame(.ping, Frame.bytes(of: nonce)), timeoutMilliseconds: 50)
+            sent += 1
+            sentAt = now
+            due = now + timeout
+            try? socket.send(Frame(.ping, Frame.bytes(of: sent)), timeoutMilliseconds: 50)
         }
     }
 
