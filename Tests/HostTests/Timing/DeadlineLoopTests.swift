@@ -8,45 +8,49 @@ import Testing
 @Suite struct DeadlineLoopTests {
     @Sendable static func now() -> Double { Double(Timestamp.now().millisecondsSinceEpoch) / 1000 }
 
-    /// Passes run so far, and the deadline the next one returns.
+    /// A loop whose passes all say they are next due in `seconds`, running
+    /// until released: it counts its passes.
     final class Passes: Sendable {
-        let count = Atomic<Int>(0)
-        let next = Mutex<Double?>(nil)
+        final class Counter: Sendable { let value = Atomic<Int>(0) }
 
-        func pass() -> Double? {
-            count.add(1, ordering: .relaxed)
-            return next.withLock { $0 }
+        let loop: DeadlineLoop
+        private let counter: Counter
+        private let running: Task<Void, Never>
+
+        init(dueIn seconds: Double, longestSleep: Double = 60) {
+            let loop = DeadlineLoop(longestSleep: longestSleep, clock: DeadlineLoopTests.now)
+            let counter = Counter()
+            self.counter = counter
+            self.loop = loop
+            running = Task {
+                await loop.run {
+                    counter.value.add(1, ordering: .relaxed)
+                    return DeadlineLoopTests.now() + seconds
+                }
+            }
         }
+
+        var ran: Int { counter.value.load(ordering: .relaxed) }
+
+        deinit { running.cancel() }
     }
 
     @Test func runsAgainWhenItsDeadlineComes() async {
-        let passes = Passes()
-        let loop = DeadlineLoop(clock: Self.now)
-        passes.next.withLock { $0 = Self.now() + 0.2 }
-        let running = Task { await loop.run { passes.pass() } }
-        defer { running.cancel() }
-        #expect(await eventually { passes.count.load(ordering: .relaxed) >= 2 }, "the pass due in 0.2 s ran")
+        let passes = Passes(dueIn: 0.2)
+        #expect(await eventually { passes.ran >= 2 }, "the pass due in 0.2 s ran")
     }
 
     @Test func aWakeRunsAPassBeforeAFarDeadline() async {
-        let passes = Passes()
-        let loop = DeadlineLoop(clock: Self.now)
-        passes.next.withLock { $0 = Self.now() + 3600 }
-        let running = Task { await loop.run { passes.pass() } }
-        defer { running.cancel() }
-        #expect(await eventually { passes.count.load(ordering: .relaxed) == 1 })
-        loop.wake()
-        #expect(await eventually { passes.count.load(ordering: .relaxed) == 2 }, "woken, not left until the hour is up")
+        let passes = Passes(dueIn: 3600)
+        #expect(await eventually { passes.ran == 1 })
+        passes.loop.wake()
+        #expect(await eventually { passes.ran == 2 }, "woken, not left until the hour is up")
     }
 
     /// A wall clock that steps (or a machine that slept) is seen within it.
     @Test func aSleepIsCutAtTheLongestSleep() async {
-        let passes = Passes()
-        let loop = DeadlineLoop(longestSleep: 0.2, clock: Self.now)
-        passes.next.withLock { $0 = Self.now() + 3600 }
-        let running = Task { await loop.run { passes.pass() } }
-        defer { running.cancel() }
-        #expect(await eventually { passes.count.load(ordering: .relaxed) >= 2 })
+        let passes = Passes(dueIn: 3600, longestSleep: 0.2)
+        #expect(await eventually { passes.ran >= 2 })
     }
 
     @Test func cancellingEndsTheLoopWhileItSleeps() async {
