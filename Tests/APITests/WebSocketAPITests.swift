@@ -175,7 +175,7 @@ import Testing
         try await elsewhere.send(APIHarness.identify(auth: ["token": .string(token)], topics: []))
         #expect(try await elsewhere.receiveClose() == (4003, "this token belongs to another origin"))
 
-        api.clock.advance(seconds: 3601)
+        api.advanceClock(seconds: 3601)
         let (late, _) = try await api.connect(origin: Self.page)
         try await late.send(APIHarness.identify(auth: ["token": .string(token)], topics: []))
         #expect(try await late.receiveClose() == (4004, "the token expired or was revoked: pair again"))

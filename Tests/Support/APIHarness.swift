@@ -12,7 +12,7 @@ public final class APIHarness: @unchecked Sendable {
     public let server: APIServer
     public let port: Int
     public let directory = TemporaryDirectory("proctord-api")
-    /// Moves the API's wall clock, to expire tokens without waiting.
+    /// The API's wall clock; `advanceClock` moves it.
     public let clock = ShiftedClock()
     private let serving: Task<Void, any Error>
     private let running: Task<Void, Never>
@@ -45,6 +45,13 @@ public final class APIHarness: @unchecked Sendable {
         for supervisor in await agent.supervisors.values {
             _ = await eventually(timeout: .seconds(60)) { await supervisor.state.name != .starting }
         }
+    }
+
+    /// Moves the API's wall clock, to expire tokens and codes without waiting,
+    /// and has the API look at its deadlines again (it sleeps until the next).
+    public func advanceClock(seconds: Int) {
+        clock.advance(seconds: seconds)
+        server.recheckDeadlines()
     }
 
     /// The agent's own origin, always allowed.

@@ -79,21 +79,37 @@ public actor Agent {
     }
 
     /// Runs until the calling task is cancelled, reporting subscriber drops
-    /// once a second and keeping systemd's watchdog fed, then stops every plugin.
+    /// (at most once a second, and only when there are some) and keeping
+    /// systemd's watchdog fed, then stops every plugin. Nothing here wakes
+    /// the agent while nothing happens but the watchdog, at half its interval.
     public func runUntilCancelled(notifier: SystemdNotifier = SystemdNotifier()) async {
         notifier.notify("READY=1\nSTATUS=\(supervisors.count) plugins supervised")
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(1))
-            if notifier.watchdogInterval != nil { notifier.notify("WATCHDOG=1") }
-            for drop in bus.takeDropCounts() {
-                bus.publish(topic: "bus.dropped", data: [
-                    "subscriber": .string(drop.subscriber), "where": "subscriber",
-                    "dropped": .number(Double(drop.dropped)), "total": .number(Double(drop.total)),
-                ])
+        await withTaskGroup(of: Void.self) { [bus] group in
+            if let interval = notifier.watchdogInterval {
+                group.addTask {
+                    while (try? await Task.sleep(for: interval / 2)) != nil { notifier.notify("WATCHDOG=1") }
+                }
             }
+            group.addTask {
+                while !Task.isCancelled {
+                    await bus.waitForDrops()
+                    Self.reportDrops(bus)
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+            // Both run until the calling task is cancelled.
         }
         notifier.notify("STOPPING=1")
         await stopAll()
+    }
+
+    private static func reportDrops(_ bus: EventBus) {
+        for drop in bus.takeDropCounts() {
+            bus.publish(topic: "bus.dropped", data: [
+                "subscriber": .string(drop.subscriber), "where": "subscriber",
+                "dropped": .number(Double(drop.dropped)), "total": .number(Double(drop.total)),
+            ])
+        }
     }
 
     /// Stops every plugin in parallel and waits for all of them.

@@ -27,6 +27,8 @@ public final class EventBus: Sendable {
 
     let state = Mutex(State())
     let limits: Limits
+    /// Rung when a subscriber loses its first event since the last report.
+    private let drops = Alarm()
 
     public init(limits: Limits = Limits()) { self.limits = limits }
 
@@ -43,6 +45,7 @@ public final class EventBus: Sendable {
     @discardableResult
     public func publish(plugin: String, batch: [(topic: String, data: String)]) -> [Event] {
         var wake: [CheckedContinuation<Void, Never>] = []
+        var firstLoss = false
         let events = state.withLock { state in
             batch.map { topic, data in
                 let event = Event(seq: state.nextSeq, timestamp: .now(), plugin: plugin, topic: topic, data: data)
@@ -55,12 +58,13 @@ public final class EventBus: Sendable {
                     state.ringBytes -= old.footprint
                 }
                 for queue in state.subscribers where queue.wants(topic) {
-                    if let waiter = queue.enqueue(event) { wake.append(waiter) }
+                    if queue.enqueue(event, waking: &wake) { firstLoss = true }
                 }
                 return event
             }
         }
         for waiter in wake { waiter.resume() }
+        if firstLoss { drops.ring() }
         return events
     }
 
@@ -131,15 +135,20 @@ public final class EventBus: Sendable {
         return seq + 1 < oldest ? .tooOld(requested: seq, oldestAvailable: oldest, events: events) : .events(events)
     }
 
-    func remove(_ queue: SubscriberQueue) -> CheckedContinuation<Void, Never>? {
+    func remove(_ queue: SubscriberQueue) -> [CheckedContinuation<Void, Never>] {
         state.withLock { state in
             state.subscribers.removeAll { $0 === queue }
             return queue.close()
         }
     }
 
+    /// Returns once a subscriber has lost events that `takeDropCounts` has not
+    /// reported yet (at once if that happened since the last call), or when the
+    /// calling task is cancelled.
+    public func waitForDrops() async { await drops.wait() }
+
     /// How many events each subscriber has lost since the last call, for the
-    /// periodic `bus.dropped` report. Only subscribers with new losses appear.
+    /// `bus.dropped` report. Only subscribers with new losses appear.
     public func takeDropCounts() -> [(subscriber: String, dropped: UInt64, total: UInt64)] {
         state.withLock { state in
             state.subscribers.compactMap { queue in

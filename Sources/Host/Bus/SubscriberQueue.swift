@@ -22,6 +22,8 @@ final class SubscriberQueue: @unchecked Sendable {
     private var essential = RingBuffer<Event>(initialCapacity: 64)
     private(set) var closed = false
     var waiter: CheckedContinuation<Void, Never>?
+    /// Waits for `overflowed` (or the close).
+    var overflowWatcher: CheckedContinuation<Void, Never>?
     var dropped: UInt64 = 0
     var droppedReported: UInt64 = 0
     /// True once an essential event had to be dropped.
@@ -50,22 +52,28 @@ final class SubscriberQueue: @unchecked Sendable {
         lastThinnable = thinnable.contains(topic)
     }
 
-    /// Queues `event`, dropping per the policy when full. Returns the waiting
-    /// consumer to wake, if any.
-    func enqueue(_ event: Event) -> CheckedContinuation<Void, Never>? {
+    /// Queues `event`, dropping per the policy when full, and adds the
+    /// consumers to wake to `wake`. Returns true when this was the queue's
+    /// first loss since the last drop report.
+    func enqueue(_ event: Event, waking wake: inout [CheckedContinuation<Void, Never>]) -> Bool {
         classify(event.topic)
         if lastThinnable { thin.append(event) } else { essential.append(event) }
+        var firstLoss = false
         if count > capacity {
+            firstLoss = dropped == droppedReported
             dropped += 1
             if thin.isEmpty {
                 essential.removeFirst()
+                if !overflowed, let watcher = overflowWatcher { wake.append(watcher) }
+                overflowWatcher = nil
                 overflowed = true
             } else {
                 thin.removeFirst()
             }
         }
-        defer { waiter = nil }
-        return waiter
+        if let waiter { wake.append(waiter) }
+        waiter = nil
+        return firstLoss
     }
 
     /// The oldest queued event across both lanes.
@@ -78,11 +86,15 @@ final class SubscriberQueue: @unchecked Sendable {
         }
     }
 
-    func close() -> CheckedContinuation<Void, Never>? {
+    /// Empties the queue for good; returns the consumers to wake.
+    func close() -> [CheckedContinuation<Void, Never>] {
         closed = true
         thin = RingBuffer()
         essential = RingBuffer()
-        defer { waiter = nil }
-        return waiter
+        defer {
+            waiter = nil
+            overflowWatcher = nil
+        }
+        return [waiter, overflowWatcher].compactMap { $0 }
     }
 }

@@ -52,6 +52,30 @@ public final class Subscription: AsyncSequence, Sendable {
         }
     }
 
+    /// Returns once an event outside the thinnable topics was lost (true), or
+    /// when the subscription or the calling task is cancelled (false): a
+    /// watch for a slow consumer that costs nothing while it keeps up.
+    public func waitForOverflow() async -> Bool {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = bus.state.withLock { _ in
+                    // Checked under the lock: a cancellation before the watcher
+                    // was stored found nothing to resume.
+                    if queue.overflowed || queue.closed || Task.isCancelled { return true }
+                    queue.overflowWatcher = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            bus.state.withLock { _ in
+                defer { queue.overflowWatcher = nil }
+                return queue.overflowWatcher
+            }?.resume()
+        }
+        return overflowed
+    }
+
     /// Replaces the topics this subscription wants; events already queued stay.
     public func update(patterns: [TopicPattern]) {
         bus.state.withLock { _ in queue.patterns = patterns }
@@ -61,7 +85,7 @@ public final class Subscription: AsyncSequence, Sendable {
 
     /// Leaves the bus; a consumer waiting in `next` gets nil.
     public func cancel() {
-        bus.remove(queue)?.resume()
+        for waiter in bus.remove(queue) { waiter.resume() }
     }
 
     public struct AsyncIterator: AsyncIteratorProtocol {

@@ -1,7 +1,32 @@
 import ArgumentParser
+import Dispatch
 import ProctorHost
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The entry point. A plugin child (`plugin-host`) runs on the main thread
+/// without Swift concurrency: once anything runs on Dispatch's worker pool,
+/// Linux's libdispatch keeps a timer that wakes the process every second to
+/// watch the pool, and a child that should sleep while its plugin has nothing
+/// to say would never do so. Every other command is async.
 @main
+enum Main {
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == PluginHostCommand.configuration.commandName {
+            PluginHostCommand.main(Array(arguments.dropFirst()))
+            exit(0)
+        }
+        Task(priority: .medium) {
+            await Proctord.main()
+            exit(0)
+        }
+        dispatchMain()
+    }
+}
+
 struct Proctord: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "proctord",

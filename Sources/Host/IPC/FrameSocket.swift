@@ -40,25 +40,47 @@ public final class FrameSocket: Sendable {
     public func send(bytes: [UInt8], timeoutMilliseconds: Int32 = 2000) throws {
         try writeLock.withLock { _ in
             guard !closed.withLock({ $0 }) else { throw Failure(description: "the channel is closed") }
-            try bytes.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let n = Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
-                    if n > 0 {
-                        offset += n
-                    } else if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                        var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                        let ready = poll(&poller, 1, timeoutMilliseconds)
-                        if ready == 0 { throw Failure(description: "peer did not read for \(timeoutMilliseconds) ms") }
-                        if ready < 0 && errno != EINTR { throw Failure(description: "poll: \(String(cString: strerror(errno)))") }
-                    } else if n < 0 && errno == EINTR {
-                        continue
-                    } else {
-                        throw Failure(description: "send: \(String(cString: strerror(errno)))")
-                    }
+            try write(bytes, timeoutMilliseconds: timeoutMilliseconds)
+        }
+    }
+
+    /// The write loop; the caller holds `writeLock`.
+    private func write(_ bytes: [UInt8], timeoutMilliseconds: Int32) throws {
+        try bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+                if n > 0 {
+                    offset += n
+                } else if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                    var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                    let ready = poll(&poller, 1, timeoutMilliseconds)
+                    if ready == 0 { throw Failure(description: "peer did not read for \(timeoutMilliseconds) ms") }
+                    if ready < 0 && errno != EINTR { throw Failure(description: "poll: \(String(cString: strerror(errno)))") }
+                } else if n < 0 && errno == EINTR {
+                    continue
+                } else {
+                    throw Failure(description: "send: \(String(cString: strerror(errno)))")
                 }
             }
         }
+    }
+
+    /// Writes `frame` only if that can be done at once: no other write under
+    /// way and room for it in the socket buffer (what is started is finished,
+    /// as `send` would). False when nothing was written.
+    public func sendIfIdle(_ frame: Frame, timeoutMilliseconds: Int32 = 2000) throws -> Bool {
+        let bytes = frame.encoded()
+        let done: Bool? = try writeLock.withLockIfAvailable { _ in
+            guard !closed.withLock({ $0 }) else { throw Failure(description: "the channel is closed") }
+            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            if n == bytes.count { return true }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { return false }
+            if n < 0 { throw Failure(description: "send: \(String(cString: strerror(errno)))") }
+            try write(Array(bytes[n...]), timeoutMilliseconds: timeoutMilliseconds)
+            return true
+        }
+        return done ?? false
     }
 
     /// Blocks until bytes arrive and feeds them to `decoder`. Returns false at

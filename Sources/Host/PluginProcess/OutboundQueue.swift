@@ -6,7 +6,9 @@ import Foundation
 /// does not fit is dropped and counted, so `emit` never blocks the plugin and
 /// the child's memory stays bounded under a flood. Health is one slot that
 /// only its latest value fills, so a plugin flapping between running and
-/// degraded costs one frame per write, not one per change.
+/// degraded costs one frame per write, not one per change. The writer is
+/// signalled after the lock is released, so it does not wake only to wait
+/// for the lock again.
 final class OutboundQueue: @unchecked Sendable {
     static let eventLaneLimit = 4 << 20
 
@@ -22,33 +24,33 @@ final class OutboundQueue: @unchecked Sendable {
     func pushControl(_ frame: Frame) {
         condition.lock()
         frame.append(to: &control)
-        wakeWriter()
+        let wake = writerWaiting
         condition.unlock()
+        if wake { condition.signal() }
     }
 
     /// Replaces the health frame not yet sent, if any.
     func setHealth(_ frame: Frame) {
         condition.lock()
         health = frame
-        wakeWriter()
+        let wake = writerWaiting
         condition.unlock()
+        if wake { condition.signal() }
     }
 
     /// Queues an event or log frame; false when it was dropped.
     func pushEvent(_ write: (inout [UInt8]) -> Void) -> Bool {
         condition.lock()
-        defer { condition.unlock() }
         guard events.count < Self.eventLaneLimit, !closed else {
             dropped += 1
+            condition.unlock()
             return false
         }
         write(&events)
-        wakeWriter()
+        let wake = writerWaiting
+        condition.unlock()
+        if wake { condition.signal() }
         return true
-    }
-
-    private func wakeWriter() {
-        if writerWaiting { condition.signal() }
     }
 
     /// Blocks until there is something to send; returns health first, then

@@ -103,7 +103,14 @@ public enum PluginProcess {
                 }
                 queue.pushControl(Frame(.response, id: id, text: answer))
             case .ping:
-                queue.pushControl(Frame(.pong, frame.payload))
+                // Straight from this thread when the channel is free, so a ping
+                // wakes one thread of an idle child, not two; else behind the writer.
+                let pong = Frame(.pong, frame.payload)
+                do {
+                    if try !socket.sendIfIdle(pong) { queue.pushControl(pong) }
+                } catch {
+                    _exit(ExitCode.parentGone.rawValue)  // as the writer does: nobody to talk to
+                }
             case .stop:
                 output.markStopped()
                 instance?.stop()

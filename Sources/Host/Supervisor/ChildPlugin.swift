@@ -42,11 +42,18 @@ final class ChildPlugin: Sendable {
     private let logger: Logger
     private let onLifecycle: @Sendable (Lifecycle) -> Void
     private let pending = Mutex<(next: UInt64, waiting: [UInt64: CheckedContinuation<String, any Error>], exited: Bool)>((1, [:], false))
-    private let lastPong = Atomic<UInt64>(0)
+    /// The number of the last ping the child answered.
+    private let answeredPing = Atomic<UInt64>(0)
+    /// Calls into the plugin under way on the child's control thread: its
+    /// start (sent at launch) and the requests not answered yet. Only a call
+    /// can hang the control thread, so the watchdog pings only while one is.
+    private let callsUnderWay = Mutex(1)
+    /// A pipe that wakes the watchdog when a call begins.
+    private let kick: (read: Int32, write: Int32)
     /// Why the agent killed the child, when it did; wins over the exit status.
     private let killReason = Mutex<String?>(nil)
     private let startFailure = Mutex<String?>(nil)
-    /// Wakes the watchdog when the child is gone.
+    /// Tells the watchdog the reader has finished (the child is reaped).
     private let watchdogWake = DispatchSemaphore(value: 0)
     private let exitState = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
     /// True once the child is reaped: its pid, and the process group it led,
@@ -104,7 +111,16 @@ final class ChildPlugin: Sendable {
         self.logger = logger
         self.onLifecycle = onLifecycle
         health = HealthThrottle { onLifecycle(.health(degraded: $0)) }
-        lastPong.store(Self.nowMilliseconds(), ordering: .relaxed)
+        var kick: [Int32] = [-1, -1]
+        _ = linux_pipe_cloexec(&kick)
+        _ = fcntl(kick[0], F_SETFL, O_NONBLOCK)
+        _ = fcntl(kick[1], F_SETFL, O_NONBLOCK)
+        self.kick = (kick[0], kick[1])
+    }
+
+    deinit {
+        close(kick.read)
+        close(kick.write)
     }
 
     private func startThreads(outputFD: Int32) {
@@ -116,7 +132,9 @@ final class ChildPlugin: Sendable {
         }
         output.name = "output-\(spec.instanceID)"
         output.start()
-        let watchdog = Thread { [self] in watchdogLoop() }
+        // Opened before any thread can reap the child, so it names this child.
+        let exitFD = linux_pidfd_open(pid)
+        let watchdog = Thread { [self] in watchdogLoop(exitFD: exitFD) }
         watchdog.name = "watchdog-\(spec.instanceID)"
         watchdog.start()
     }
@@ -135,8 +153,10 @@ final class ChildPlugin: Sendable {
                 continuation.resume(throwing: RequestError(description: "plugin \(spec.instanceID) is not running"))
                 return
             }
+            beginCall()
             do { try socket.send(Frame(.request, id: id, text: json), timeoutMilliseconds: 1000) } catch {
                 if let waiting = pending.withLock({ $0.waiting.removeValue(forKey: id) }) {
+                    endCall()
                     waiting.resume(throwing: RequestError(description: "plugin \(spec.instanceID) is not reading: \(error)"))
                 }
             }
@@ -257,12 +277,17 @@ final class ChildPlugin: Sendable {
             health.report(degraded: code == 0 ? nil : (reason.isEmpty ? "degraded" : reason))
         case .response:
             guard let (id, json) = frame.idAndText else { return "truncated response" }
-            pending.withLock { $0.waiting.removeValue(forKey: id) }?.resume(returning: json)
+            guard let waiting = pending.withLock({ $0.waiting.removeValue(forKey: id) }) else { break }
+            endCall()
+            waiting.resume(returning: json)
         case .pong:
-            lastPong.store(Self.nowMilliseconds(), ordering: .relaxed)
+            guard frame.payload.count == 8 else { return "malformed pong" }
+            answeredPing.store(frame.payload.enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }, ordering: .relaxed)
         case .started:
+            endCall()
             onLifecycle(.started)
         case .startFailed:
+            endCall()
             startFailure.withLock { $0 = frame.text }
         case .dropped:
             guard frame.payload.count == 8 else { return "malformed drop count" }
@@ -329,33 +354,67 @@ final class ChildPlugin: Sendable {
         }
     }
 
-    /// Pings the child a few times per hang timeout and kills it when the
-    /// answers stop coming. Also notices a child that exited while something
-    /// it forked keeps the channel open, which the reader would never see.
-    private func watchdogLoop() {
+    private func beginCall() {
+        guard callsUnderWay.withLock({ calls in
+            calls += 1
+            return calls == 1
+        }) else { return }
+        var byte: UInt8 = 1
+        _ = write(kick.write, &byte, 1)
+    }
+
+    private func endCall() {
+        callsUnderWay.withLock { $0 = max(0, $0 - 1) }
+    }
+
+    /// While a call into the plugin is under way, pings the child once per
+    /// hang timeout, the first ping right behind the call, and kills it when a
+    /// ping is still unanswered a hang timeout after it was sent: a call that
+    /// hangs is ended one hang timeout after it began, or a little more. Between
+    /// calls the control thread waits in the child's own code and cannot hang,
+    /// so an idle child is never pinged. Also notices a child that exited while
+    /// something it forked keeps the channel open, which the reader would never
+    /// see: `exitFD` (a pidfd) wakes this thread at the exit. Without one (a
+    /// kernel before 5.3) it looks a few times per timeout.
+    private func watchdogLoop(exitFD: Int32) {
+        defer { if exitFD >= 0 { close(exitFD) } }
         let timeout = UInt64(spec.hangTimeout.components.seconds * 1000 + spec.hangTimeout.components.attoseconds / 1_000_000_000_000_000)
-        let interval = max(20, min(1000, timeout / 4))
-        var nonce: UInt64 = 0
-        var exitSeen = false
-        while watchdogWake.wait(timeout: .now() + .milliseconds(Int(interval))) == .timedOut {
-            // Exited a whole interval ago and the reader has not finished: the
-            // channel is held open by someone else. (Not at once: the reader may
-            // still be taking the child's last frames.)
-            if linux_child_has_exited(pid) == 1 {
-                if exitSeen {
-                    socket.shutdown()
-                    break
+        let look: UInt64? = exitFD >= 0 ? nil : max(20, min(1000, timeout / 4))
+        var sent: UInt64 = 0
+        var sentAt: UInt64 = 0
+        var due: UInt64?
+        while true {
+            let now = Self.nowMilliseconds()
+            let busy = callsUnderWay.withLock { $0 } > 0
+            if busy && due == nil || due.map({ now >= $0 }) == true {
+                if sent > answeredPing.load(ordering: .relaxed) {
+                    kill(reason: "hung: no answer to pings for \(now - sentAt) ms; killed")
+                    return
                 }
-                exitSeen = true
+                if busy {
+                    sent += 1
+                    sentAt = now
+                    due = now + timeout
+                    try? socket.send(Frame(.ping, Frame.bytes(of: sent)), timeoutMilliseconds: 50)
+                } else {
+                    due = nil
+                }
                 continue
             }
-            let silent = Self.nowMilliseconds() - lastPong.load(ordering: .relaxed)
-            if silent > timeout {
-                kill(reason: "hung: no answer to pings for \(silent) ms; killed")
-                break
+            let wait = [due.map { $0 - now }, look].compactMap { $0 }.min().map { Int32(clamping: $0) } ?? -1
+            var fds = [pollfd(fd: kick.read, events: Int16(POLLIN), revents: 0), pollfd(fd: exitFD, events: Int16(POLLIN), revents: 0)]
+            let ready = poll(&fds, exitFD >= 0 ? 2 : 1, wait)
+            if ready < 0 && errno != EINTR { return }
+            if fds[0].revents != 0 {
+                var drain = [UInt8](repeating: 0, count: 64)
+                while read(kick.read, &drain, drain.count) > 0 {}
             }
-            nonce += 1
-            try? socket.send(Frame(.ping, Frame.bytes(of: nonce)), timeoutMilliseconds: 50)
+            if (exitFD >= 0 && fds[1].revents != 0) || (exitFD < 0 && linux_child_has_exited(pid) == 1) {
+                // Give the reader a moment to take the child's last frames and
+                // finish; if it does not, someone else holds the channel open.
+                if watchdogWake.wait(timeout: .now() + .seconds(1)) == .timedOut { socket.shutdown() }
+                return
+            }
         }
     }
 

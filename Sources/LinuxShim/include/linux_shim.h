@@ -27,6 +27,11 @@ int linux_child_has_exited(int pid);
  * Returns 0, or -1 with errno set (ECHILD: no such child, or reaped). */
 int linux_wait_for_child_exit(int pid);
 
+/* A descriptor that becomes readable (poll POLLIN) when process `pid`
+ * exits, and stays so (pidfd_open(2), Linux 5.3); close-on-exec. Returns the
+ * descriptor, or -1 with errno set (ENOSYS on an older kernel). */
+int linux_pidfd_open(int pid);
+
 /* The uid owning the TCP socket whose local end is local:local_port and
  * remote end remote:remote_port, asked of the kernel through netlink
  * NETLINK_SOCK_DIAG by that exact address pair. `family` is AF_INET (4-byte

@@ -9,6 +9,8 @@ struct Figure {
     var target: Double?
     var higherIsBetter: Bool
     var baselineName = "target"
+    /// The figure before the change it measures, when there was one.
+    var before: Double?
 
     /// How many times better than the target (above 1 meets it).
     var ratio: Double? {
@@ -20,7 +22,10 @@ struct Figure {
         var text = "  \(name.padding(toLength: 58, withPad: " ", startingAt: 0)) \(format(value)) \(unit)"
         if let target, let ratio {
             text += "   \(baselineName) \(higherIsBetter ? ">=" : "<=") \(format(target)) \(unit): \(String(format: "%.2f", ratio))x \(ratio >= 1 ? "ok" : "MISSED")"
+        } else if let target, value == 0, !higherIsBetter {
+            text += "   \(baselineName) <= \(format(target)) \(unit): ok"  // none at all
         }
+        if let before { text += "   (before: \(format(before)) \(unit))" }
         return text
     }
 

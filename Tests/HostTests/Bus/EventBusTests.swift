@@ -140,3 +140,37 @@ import Testing
         #expect(TopicPattern("gaze*") == nil && TopicPattern("*.x") == nil && TopicPattern("") == nil)
     }
 }
+
+/// What the agent and each client connection wait on instead of looking
+/// every so often.
+@Suite struct EventBusWaitTests {
+    @Test func aDropWakesTheDropReportAndIsCountedOnce() async {
+        let bus = EventBus()
+        let slow = bus.subscribe(name: "slow", patterns: [.all], capacity: 1)
+        let waiting = Task { await bus.waitForDrops() }
+        for _ in 0..<3 { bus.publish(plugin: "p", topic: "t.x", data: "{}") }
+        await waiting.value
+        #expect(bus.takeDropCounts().map(\.dropped) == [2])
+        #expect(bus.takeDropCounts().isEmpty)
+        slow.cancel()
+    }
+
+    @Test func anOverflowEndsTheWatchAndACancelEndsItToo() async {
+        let bus = EventBus()
+        let slow = bus.subscribe(name: "slow", patterns: [.all], capacity: 1, thinnable: ["t.thin"])
+        let watch = Task { await slow.waitForOverflow() }
+        bus.publish(plugin: "p", topic: "t.thin", data: "{}")
+        bus.publish(plugin: "p", topic: "t.thin", data: "{}")  // a thinnable loss is no overflow
+        bus.publish(plugin: "p", topic: "t.state", data: "{}")
+        bus.publish(plugin: "p", topic: "t.state", data: "{}")
+        #expect(await watch.value)
+        let keeping = bus.subscribe(name: "keeping", patterns: [.all])
+        let quiet = Task { await keeping.waitForOverflow() }
+        keeping.cancel()
+        #expect(await quiet.value == false)
+        let cancelled = Task { await bus.subscribe(name: "other", patterns: [.all]).waitForOverflow() }
+        cancelled.cancel()
+        #expect(await cancelled.value == false)
+        slow.cancel()
+    }
+}

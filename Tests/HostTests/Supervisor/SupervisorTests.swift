@@ -82,6 +82,17 @@ import Testing
         await agent.stopAll()
     }
 
+    /// Its start is a call like a request: the pings go out while it runs.
+    @Test func aPluginHungInItsStartIsKilled() async throws {
+        let (agent, log) = try agent {
+            $0.add(id: "chaos", library: "test-chaos", config: ["mode": "hang_start"], hangTimeoutMs: 500)
+        }
+        try await agent.start()
+        let crash = try #require(await log.waitForState("chaos") { $0["state"] == "crashed" })
+        #expect(crash.1["reason"]?.stringValue?.hasPrefix("hung: no answer to pings for") == true)
+        await agent.stopAll()
+    }
+
     @Test func garbageOnTheChannelKillsTheChildNotTheAgent() async throws {
         let (agent, log) = try agent {
             $0.add(id: "heartbeat", library: "heartbeat", config: ["interval_ms": 50])

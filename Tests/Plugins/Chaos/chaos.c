@@ -43,7 +43,7 @@ static const char *const capabilities[] = {"requests", NULL};
 static const char *const topics[] = {"chaos.flood", "chaos.tick", "chaos.pulse", "chaos.forked", NULL};
 static const char config_schema[] =
     "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{"
-    "\"mode\":{\"enum\":[\"idle\",\"tick\",\"pulse\",\"segfault\",\"abort\",\"hang\",\"flood\",\"garbage\",\"exit\",\"fail_start\",\"fork_then_segfault\",\"print_then_segfault\",\"flap\"],\"default\":\"idle\"},"
+    "\"mode\":{\"enum\":[\"idle\",\"tick\",\"pulse\",\"segfault\",\"abort\",\"hang\",\"flood\",\"garbage\",\"exit\",\"fail_start\",\"hang_start\",\"fork_then_segfault\",\"print_then_segfault\",\"flap\"],\"default\":\"idle\"},"
     "\"rate_hz\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000000,\"default\":1000},"
     "\"after_ms\":{\"type\":\"integer\",\"minimum\":0,\"default\":0},"
     "\"payload_bytes\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":200000,\"default\":64}}}";
@@ -185,6 +185,7 @@ static proctor_plugin_t *chaos_create(const proctor_host_t *host, const char *co
 }
 
 static proctor_status_t chaos_start(proctor_plugin_t *self) {
+    if (strcmp(self->mode, "hang_start") == 0) for (;;) pause();
     if (strcmp(self->mode, "fail_start") == 0) {
         snprintf(self->response, sizeof self->response, "chaos was told to fail its start");
         return PROCTOR_ERROR;

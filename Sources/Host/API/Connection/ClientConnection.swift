@@ -268,11 +268,8 @@ final class ClientConnection: Sendable {
     /// A client whose queue lost a state event cannot be trusted to have seen
     /// what matters: close it, even while its writer is stuck.
     private func watchForSlowness(of live: Subscription) async {
-        while (try? await Task.sleep(for: .milliseconds(250))) != nil {
-            if live.overflowed {
-                await close(.tooSlow, reason: "too slow: \(live.droppedCount) events could not be queued")
-                return
-            }
+        if await live.waitForOverflow() {
+            await close(.tooSlow, reason: "too slow: \(live.droppedCount) events could not be queued")
         }
     }
 

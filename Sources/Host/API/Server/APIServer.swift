@@ -19,6 +19,10 @@ public final class APIServer: Sendable {
     private let requestedPort: Int
     private let runtimeDirectory: String
     private let boundPort: BoundPort
+    /// Announces each new pairing code when the shown one expires and ends
+    /// the connections of sessions that expired, sleeping until the next of
+    /// those deadlines in between.
+    private let housekeeping: DeadlineLoop
 
     /// `clock` is the wall clock in seconds; tests move it to expire tokens.
     public init(
@@ -41,11 +45,18 @@ public final class APIServer: Sendable {
             sessions: sessions, clients: clients, connections: ConnectionTable(), checks: checks, refusals: RefusalLimiter(),
             agentSession: Secret.token(bytes: 12), thinTopics: Set(config.thinTopics),
             heartbeatInterval: .seconds(config.heartbeatIntervalSeconds), webDirectory: paths.webDirectory, logger: logger)
+        let housekeeping = DeadlineLoop(clock: clock)
+        self.housekeeping = housekeeping
+        sessions.onIssue { _ in housekeeping.wake() }
         sessions.onRevoke { id in
             logger.notice("session \(id) revoked")
             Task { await clients.close(session: id, code: .sessionRevoked, reason: "the session was revoked") }
         }
     }
+
+    /// Runs the housekeeping now rather than at its next deadline: for a wall
+    /// clock that was moved (tests move it to expire tokens).
+    public func recheckDeadlines() { housekeeping.wake() }
 
     /// The port the API listens on (known once `run` has bound it).
     public var port: Int { boundPort.value }
@@ -73,13 +84,14 @@ public final class APIServer: Sendable {
         services.logger.notice("local API on ws://127.0.0.1:\(port)/v1 and http://127.0.0.1:\(port)/")
         let control = ControlSocket(path: runtimeDirectory + "/control.sock", services: services)
         do { try control.start() } catch { services.logger.warning("no control socket: \(error)") }
-        let housekeeping = Task {
-            while (try? await Task.sleep(for: .seconds(1))) != nil {
-                _ = services.pairing.current()
+        let housekeeping = Task { [services, loop = self.housekeeping] in
+            await loop.run {
+                let code = services.pairing.current()  // a new code, announced, once the shown one expired
                 // A token is good for its lifetime, not for as long as a connection made with it lasts.
                 for id in services.sessions.expired {
                     await services.clients.close(session: id, code: .tokenExpired, reason: "the session expired: pair again")
                 }
+                return min(code.expiresAt, services.sessions.nextExpiry ?? .infinity)
             }
         }
         onListening(port)
@@ -108,28 +120,21 @@ public final class APIServer: Sendable {
         let router = Router(context: APIRequestContext.self)
         APIRoutes(services: services).add(to: router)
         let services = self.services
-        let app = Application(
-            router: router,
-            server: HTTPServerBuilder { responder in
-                GuardedUpgradeChannel(
-                    inner: HTTP1WebSocketUpgradeChannel(
-                        responder: responder,
-                        configuration: .init(
-                            http1: .init(idleTimeout: .seconds(60)),
-                            ws: .init(maxFrameSize: APILimits.maximumMessageBytes, autoPing: .enabled(timePeriod: .seconds(20)),
-                                      closeTimeout: .seconds(2), validateUTF8: true))
-                    ) { request, channel, _ in
-                        WebSocketUpgrade.decide(request: request, channel: channel, services: services)
-                    },
-                    services: services)
-            },
-            // A deep accept queue: a burst of connections from elsewhere must not
-            // push the interviewee's SYN out (the kernel caps it at somaxconn).
-            configuration: .init(address: .hostname(host, port: port), serverName: nil, backlog: 4096),
-            onServerRunning: { channel in onBound(channel.localAddress?.port ?? port) },
-            logger: Logger(label: "proctord.http") { _ in SwiftLogNoOpLogHandler() })
+        let server = HTTPServerBuilder { responder in
+            GuardedUpgradeChannel(
+                inner: HTTP1WebSocketUpgradeChannel(
+                    responder: responder,
+                    configuration: .init(
+                        http1: .init(idleTimeout: .seconds(60)),
+                        ws: .init(maxFrameSize: APILimits.maximumMessageBytes, autoPing: .enabled(timePeriod: .seconds(20)),
+                                  closeTimeout: .seconds(2), validateUTF8: true))
+                ) { request, channel, _ in
+                    WebSocketUpgrade.decide(request: request, channel: channel, services: services)
+                },
+                services: services)
+        }
         do {
-            try await app.runService(gracefulShutdownSignals: [])
+            try await APIListener.run(router: router, server: server, host: host, port: port, onBound: onBound)
         } catch where !required {
             services.logger.warning("not listening on [\(host)]:\(port): \(error)")
         } catch {

@@ -20,6 +20,7 @@ public final class SessionRegistry: Sendable {
     private let lifetime: Double
     private let clock: @Sendable () -> Double
     private let revoked = Mutex<[@Sendable (String) -> Void]>([])
+    private let issued = Mutex<[@Sendable (SessionRecord) -> Void]>([])
 
     public init(file: String?, lifetimeSeconds: Int, clock: @escaping @Sendable () -> Double = WallClock.seconds) {
         self.file = file
@@ -37,6 +38,11 @@ public final class SessionRegistry: Sendable {
         revoked.withLock { $0.append(observer) }
     }
 
+    /// Calls `observer` with each session issued (once it is stored).
+    public func onIssue(_ observer: @escaping @Sendable (SessionRecord) -> Void) {
+        issued.withLock { $0.append(observer) }
+    }
+
     /// A new session for a page that just proved the pairing code; returns
     /// the record and the token, which exists nowhere else after this.
     public func issue(origin: String, clientName: String?) -> (SessionRecord, token: String) {
@@ -47,6 +53,7 @@ public final class SessionRegistry: Sendable {
             tokenSHA256: Secret.sha256Hex(token), createdAt: now, expiresAt: now + lifetime)
         records.withLock { $0[record.id] = record }
         persist()
+        issued.withLock { $0 }.forEach { $0(record) }
         return (record, token)
     }
 
@@ -70,6 +77,12 @@ public final class SessionRegistry: Sendable {
     public var expired: [String] {
         let now = clock()
         return records.withLock { $0.values.filter { $0.expiresAt <= now }.map(\.id) }
+    }
+
+    /// When the next session still good runs out, if any is.
+    public var nextExpiry: Double? {
+        let now = clock()
+        return records.withLock { $0.values.lazy.map(\.expiresAt).filter { $0 > now }.min() }
     }
 
     public var active: [SessionRecord] {

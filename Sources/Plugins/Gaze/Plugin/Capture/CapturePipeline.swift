@@ -82,7 +82,9 @@ final class CapturePipeline: @unchecked Sendable {
     private func processLoop(_ stop: StopSignal) {
         var generation = -1
         while !stop.isRaised {
-            switch slot.take(timeout: 0.5) {
+            // No timeout: `stop` closes the slot first, which ends the wait, so
+            // a camera that is missing or paused costs no wake-ups here.
+            switch slot.take() {
             case .closed: return
             case .timedOut: continue
             case .frame(let taken):

@@ -46,12 +46,17 @@ final class LatestFrameSlot: @unchecked Sendable {
         case closed
     }
 
-    /// The newest frame, waiting up to `timeout` seconds.
-    func take(timeout: Double) -> Outcome {
+    /// The newest frame, waiting up to `timeout` seconds (nil: until a frame
+    /// comes or the slot is closed).
+    func take(timeout: Double? = nil) -> Outcome {
         condition.lock()
         defer { condition.unlock() }
-        let deadline = Date(timeIntervalSinceNow: timeout)
+        let deadline = timeout.map { Date(timeIntervalSinceNow: $0) }
         while waiting == nil && !closed {
+            guard let deadline else {
+                condition.wait()
+                continue
+            }
             if !condition.wait(until: deadline) { return .timedOut }
         }
         guard let taken = waiting else { return .closed }
