@@ -3,10 +3,14 @@
 // frames with pupils, and the pupil error against the independent
 // MediaPipe reference at 0.05 / 0.10 / 0.25 of the inter-ocular distance,
 // for our pupils and for the plain centre of the eye-landmark contour.
+// Then the evaluation set (evaluation.hpp): per source and perturbation,
+// open-eye frames within 0.05 / 0.10 of the inter-ocular distance for the
+// plugin, the eye-contour centre and the seed's darkest blob, side by side.
 //
 // usage: bench [--data DIR] [--reference FILE] [--landmarks FILE] [--passes N]
 //              [--redetect N] [--pupils 0|1]
 #include "bench_support.hpp"
+#include "evaluation.hpp"
 #include "json_lite.hpp"
 
 #include <algorithm>
@@ -64,6 +68,27 @@ void print_scores(const char *name, const Scores &s) {
     std::printf("  %-26s", name);
     for (int b = 0; b < 3; ++b) std::printf("  <=%.2f: %5.1f%%", kBands[b], 100.0 * s.within[b] / std::max(1, s.frames));
     std::printf("\n");
+}
+
+void print_evaluation(const bench::Paths &paths, const bench::TrackerChoice &choice) {
+    const std::vector<eval::Item> set = eval::load_set(paths);
+    gaze_tracker *tracker = bench::make_tracker(paths, choice);
+    const std::vector<eval::SourceTally> sources = eval::evaluate_set(tracker, set);
+    gaze_tracker_destroy(tracker);
+    std::printf("\nevaluation set (Tests/Fixtures/pupil-reference/evaluation-set.tsv): open-eye frames within "
+                "0.05 / 0.10 of the inter-ocular distance of MediaPipe's iris (worse eye); 'out' = open frames left "
+                "out where MediaPipe's and dlib's eye contours disagree; dy = mean vertical error / IOD (down > 0)\n");
+    std::printf("  %-17s %-9s %6s %4s   %-22s %-22s %-22s\n", "source", "variant", "frames", "out", "plugin  <=.05  <=.10 dy",
+                "contour <=.05  <=.10 dy", "seed    <=.05  <=.10 dy");
+    for (const auto &s : sources) {
+        for (int p = 0; p < eval::kPerturbationCount; ++p) {
+            const eval::Tally &t = s.by_perturbation[p];
+            std::printf("  %-17s %-9s %6d %4d", s.source.c_str(), eval::perturbation_name(p), t.open_frames, t.excluded);
+            for (int m = 0; m < eval::kMethodCount; ++m)
+                std::printf("   %6.1f%% %6.1f%% %+.3f", t.share05(m), t.share10(m), t.bias(m));
+            std::printf("\n");
+        }
+    }
 }
 
 }  // namespace
@@ -138,5 +163,7 @@ int main(int argc, char **argv) {
     print_scores("eye-contour centre", contour);
     std::printf("  mean error: ours %.4f, contour centre %.4f (x inter-ocular distance)\n",
                 ours.sum / std::max(1, ours.frames), contour.sum / std::max(1, contour.frames));
+
+    print_evaluation(paths, choice);
     return 0;
 }
