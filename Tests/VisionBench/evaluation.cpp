@@ -115,7 +115,7 @@ cv::Mat seed_eye_crop(const cv::Mat &gray, const std::array<Point, 6> &eye, cv::
 }
 
 cv::Mat seed_process(const cv::Mat &eye, int threshold) {
-    static const cv::Mat kernel = cv::Mat::ones(3, 3, CV_8U);
+    const cv::Mat kernel = cv::Mat::ones(3, 3, CV_8U);
     cv::Mat filtered, eroded, binary;
     cv::bilateralFilter(eye, filtered, 10, 15, 15);
     cv::erode(filtered, eroded, kernel, cv::Point(-1, -1), 3);
@@ -159,10 +159,22 @@ struct SeedCalibration {
 
 }  // namespace
 
+double Tally::gain(int m) const {
+    if (follow_n[m] < 2) return 0;
+    const double mr = follow_r[m] / follow_n[m], mp = follow_p[m] / follow_n[m];
+    const double var = follow_rr[m] / follow_n[m] - mr * mr;
+    return var > 0 ? (follow_rp[m] / follow_n[m] - mr * mp) / var : 0;
+}
+
 Tally &Tally::operator+=(const Tally &o) {
     open_frames += o.open_frames;
     excluded += o.excluded;
     for (int m = 0; m < kMethodCount; ++m) {
+        follow_n[m] += o.follow_n[m];
+        follow_r[m] += o.follow_r[m];
+        follow_p[m] += o.follow_p[m];
+        follow_rr[m] += o.follow_rr[m];
+        follow_rp[m] += o.follow_rp[m];
         within05[m] += o.within05[m];
         within10[m] += o.within10[m];
         vertical_sum[m] += o.vertical_sum[m];
@@ -320,6 +332,17 @@ Tally evaluate(gaze_tracker *tracker, const Item &item) {
             tally.vertical_sum[m] += (found[m][0].y - ref.image_left.pupil.y + found[m][1].y - ref.image_right.pupil.y) /
                                      (2 * iod);
             ++tally.vertical_count[m];
+            const Point dlib_centre[2] = {mean_of(dlib_eye(r, 36)), mean_of(dlib_eye(r, 42))};
+            const EyeReference *eyes[2] = {&ref.image_left, &ref.image_right};
+            for (int side = 0; side < 2; ++side) {
+                const double rx = (eyes[side]->pupil.x - mean_of(eyes[side]->contour).x) / iod;
+                const double px = (found[m][side].x - dlib_centre[side].x) / iod;
+                tally.follow_n[m] += 1;
+                tally.follow_r[m] += rx;
+                tally.follow_p[m] += px;
+                tally.follow_rr[m] += rx * rx;
+                tally.follow_rp[m] += rx * px;
+            }
         }
     }
     return tally;

@@ -54,6 +54,13 @@ struct Tally {
     int within05[kMethodCount] = {}, within10[kMethodCount] = {};
     double vertical_sum[kMethodCount] = {};  // signed error along y / IOD, down > 0
     int vertical_count[kMethodCount] = {};
+    // Does the pupil follow the iris inside the eye? Over every eye of the
+    // counted frames: the reference iris's horizontal offset from MediaPipe's
+    // contour centre (r) against the method's offset from dlib's (p), both
+    // over the IOD; gain = cov(r, p) / var(r): 1 follows, 0 stays put.
+    double follow_n[kMethodCount] = {}, follow_r[kMethodCount] = {}, follow_p[kMethodCount] = {},
+           follow_rr[kMethodCount] = {}, follow_rp[kMethodCount] = {};
+    double gain(int m) const;
     Tally &operator+=(const Tally &o);
     double share05(int m) const { return open_frames ? 100.0 * within05[m] / open_frames : 0; }
     double share10(int m) const { return open_frames ? 100.0 * within10[m] / open_frames : 0; }
