@@ -89,6 +89,17 @@ void print_evaluation(const bench::Paths &paths, const bench::TrackerChoice &cho
             std::printf("\n");
         }
     }
+    std::printf("\nboth eyes closed, frame by frame, against the reference (videos): precision / recall\n");
+    for (const auto &s : sources) {
+        if (s.source.rfind("feat-video", 0) != 0) continue;
+        for (int p = 0; p < eval::kPerturbationCount; ++p) {
+            const eval::Tally &t = s.by_perturbation[p];
+            std::printf("  %-17s %-9s reference %3d, ours %3d, both %3d: %5.1f%% / %5.1f%%\n", s.source.c_str(),
+                        eval::perturbation_name(p), t.closed_reference, t.closed_ours, t.closed_agreed,
+                        100.0 * t.closed_agreed / std::max(1, t.closed_ours),
+                        100.0 * t.closed_agreed / std::max(1, t.closed_reference));
+        }
+    }
 }
 
 }  // namespace

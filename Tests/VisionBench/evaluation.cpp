@@ -169,6 +169,9 @@ double Tally::gain(int m) const {
 Tally &Tally::operator+=(const Tally &o) {
     open_frames += o.open_frames;
     excluded += o.excluded;
+    closed_reference += o.closed_reference;
+    closed_ours += o.closed_ours;
+    closed_agreed += o.closed_agreed;
     for (int m = 0; m < kMethodCount; ++m) {
         follow_n[m] += o.follow_n[m];
         follow_r[m] += o.follow_r[m];
@@ -299,6 +302,13 @@ Tally evaluate(gaze_tracker *tracker, const Item &item) {
                 if (!seed_crops[side].empty() && calibration.thresholds[side].size() < 20)
                     calibration.thresholds[side].push_back(seed_best_threshold(seed_crops[side]));
             }
+        }
+        if (ref.face) {
+            const bool shut_reference = !ref.image_left.open && !ref.image_right.open;
+            const bool shut_ours = r.face_found && r.left.closed && r.right.closed;
+            tally.closed_reference += shut_reference;
+            tally.closed_ours += shut_ours;
+            tally.closed_agreed += shut_reference && shut_ours;
         }
         if (!ref.face || !ref.image_left.open || !ref.image_right.open) continue;
         const double iod = distance(ref.image_left.pupil, ref.image_right.pupil);

@@ -61,6 +61,10 @@ struct Tally {
     double follow_n[kMethodCount] = {}, follow_r[kMethodCount] = {}, follow_p[kMethodCount] = {},
            follow_rr[kMethodCount] = {}, follow_rp[kMethodCount] = {};
     double gain(int m) const;
+    // Both eyes closed, frame by frame: the reference's open flags against the
+    // tracker's closed flags (with its hysteresis), on frames where the
+    // reference has a face.
+    int closed_reference = 0, closed_ours = 0, closed_agreed = 0;
     Tally &operator+=(const Tally &o);
     double share05(int m) const { return open_frames ? 100.0 * within05[m] / open_frames : 0; }
     double share10(int m) const { return open_frames ? 100.0 * within10[m] / open_frames : 0; }
