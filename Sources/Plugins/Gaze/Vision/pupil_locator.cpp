@@ -132,19 +132,21 @@ PupilEstimate PupilLocator::locate(const cv::Mat &gray, const EyeContour &eye) {
     const float prior_scale = -1.f / (2 * prior_sigma * prior_sigma);
     objective_.create(working, CV_32F);
     objective_.setTo(0);
-    float best = -1, sum = 0;
+    // The peak is chosen with the prior; whether it stands out is judged
+    // without it (the prior alone would make a flat map peak at the centre).
+    float best = -1, best_plain = 0, sum_plain = 0;
     int count = 0;
     cv::Point best_at;
     for (int y = area.y - 1; y <= area.y + area.height; ++y) {
         for (int x = area.x - 1; x <= area.x + area.width; ++x) {
             const float ddx = x - prior.x, ddy = y - prior.y;
-            const float value = objective_at(x, y) * (255.f - smooth_.at<uchar>(y, x)) *
-                                std::exp((ddx * ddx + ddy * ddy) * prior_scale);
+            const float plain = objective_at(x, y) * (255.f - smooth_.at<uchar>(y, x));
+            const float value = plain * std::exp((ddx * ddx + ddy * ddy) * prior_scale);
             objective_.at<float>(y, x) = value;
             if (!area.contains(cv::Point(x, y)) || candidates_.at<uchar>(y, x) == 0) continue;
-            sum += value;
+            sum_plain += plain;
             ++count;
-            if (value > best) { best = value; best_at = cv::Point(x, y); }
+            if (value > best) { best = value; best_plain = plain; best_at = cv::Point(x, y); }
         }
     }
     if (count == 0 || best <= 0) return {};
@@ -161,8 +163,8 @@ PupilEstimate PupilLocator::locate(const cv::Mat &gray, const EyeContour &eye) {
     // A clear iris gives a peak well above the average candidate; a shut or
     // blurred eye gives a flat map. A peak far out toward a corner is less
     // likely the iris than one near the middle.
-    const float mean = sum / count;
-    const float stands_out = std::clamp((best / mean - 1.f) / 1.5f, 0.f, 1.f);
+    const float mean = sum_plain / count;
+    const float stands_out = std::clamp((best_plain / mean - 1.f) / 1.5f, 0.f, 1.f);
     const cv::Point2f off = (located - centre) * (1.f / eye_width);
     const float near_middle = std::exp(-off.dot(off) / (2 * kPriorSigma * kPriorSigma));
     estimate.quality = stands_out * near_middle;
