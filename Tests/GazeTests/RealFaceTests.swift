@@ -90,6 +90,35 @@ import Testing
         #expect(duration >= 60 && duration <= 250, "a blink lasts a fraction of a second: \(duration) ms")
     }
 
+    /// Issue 11: the 4.3 s closure at the start of the second clip was one gaze.blink.
+    @Test func aLongClosureIsEyesClosedAndNeverABlink() throws {
+        let replay = try GazeReplay(config: Self.everyFrame)
+        try replay.replay(GazeFixtures.file(GazeFixtures.secondFace))
+        let closures = replay.data("gaze.eyes_closed")
+        let started = closures.filter { $0["state"]?.stringValue == "started" }
+        let ended = closures.filter { $0["state"]?.stringValue == "ended" }
+        #expect(started.first?["frame"]?.intValue == 0, "\(closures)")
+        let first = ended.first?["duration_ms"]?.doubleValue ?? 0
+        #expect(first >= 4000 && first <= 4600, "the opening closure lasts ~4.3 s: \(closures)")
+        // The clip ends with the eyes shut for ~1.3 s: started, never ended.
+        #expect(started.count == ended.count + 1, "\(closures)")
+        let blinks = replay.data("gaze.blink")
+        #expect(blinks.allSatisfy { ($0["duration_ms"]?.doubleValue ?? 0) < 400 }, "\(blinks)")
+        #expect(!blinks.isEmpty, "the blinks in between are still blinks")
+    }
+
+    /// Issue 11: "up" fired on the second clip with the head tilted back (pitch 20-24 degrees) and the
+    /// pupils at their usual height; the old pupil rule read "up" on 46 of single_face's 72 frames.
+    @Test func noLookingAwayOnFrontalClips() throws {
+        let single = try GazeReplay(config: Self.everyFrame)
+        try single.replay(GazeFixtures.file(GazeFixtures.singleFace))
+        #expect(single.data("gaze.away").isEmpty, "\(single.data("gaze.away"))")
+        let second = try GazeReplay(config: Self.everyFrame)
+        try second.replay(GazeFixtures.file(GazeFixtures.secondFace))
+        let away = second.data("gaze.away")
+        #expect(away.allSatisfy { $0["direction"]?.stringValue != "up" }, "\(away)")
+    }
+
     @Test func mirroredInputGivesMirroredLeftAndRight() throws {
         let plain = try GazeReplay(config: Self.everyFrame)
         try plain.replay(GazeFixtures.file(GazeFixtures.singleFace))

@@ -14,13 +14,41 @@ import Testing
     }
 
     @Test func aBlinkIsReportedWhenTheEyesReopen() {
-        var blinks = BlinkDetector()
+        var blinks = EyeClosureDetector()
         #expect(blinks.observe(closed: false, frame: 0, time: 0) == nil)
         #expect(blinks.observe(closed: true, frame: 1, time: 33) == nil)
         #expect(blinks.isClosed)
         #expect(blinks.observe(closed: true, frame: 2, time: 66) == nil)
-        #expect(blinks.observe(closed: false, frame: 3, time: 100) == .init(startFrame: 1, durationMilliseconds: 67))
+        #expect(blinks.observe(closed: false, frame: 3, time: 100) == .blink(startFrame: 1, durationMilliseconds: 67))
         #expect(!blinks.isClosed)
+        #expect(blinks.observe(closed: true, frame: 4, time: 133) == nil)
+        #expect(blinks.observe(closed: false, frame: 5, time: 166) == .blink(startFrame: 4, durationMilliseconds: 33),
+                "one closed frame is a blink by default")
+        var strict = EyeClosureDetector(blinkMinimumMilliseconds: 50)
+        #expect(strict.observe(closed: true, frame: 0, time: 0) == nil)
+        #expect(strict.observe(closed: false, frame: 1, time: 33) == nil, "under blink_min_ms: flicker, dropped")
+    }
+
+    @Test func aLongClosureIsEyesClosedNotABlink() {
+        // The 4.3 s closure of issue 11 (103 frames at 24 frames/s), then a blink of 6 frames.
+        var closures = EyeClosureDetector(blinkMinimumMilliseconds: 50, closedMinimumMilliseconds: 400)
+        var events: [EyeClosureDetector.Event] = []
+        let frameMs = 1000.0 / 24
+        for frame in 0..<150 {
+            let closed = frame < 103 || (120..<126).contains(frame)
+            if let event = closures.observe(closed: closed, frame: Int64(frame), time: Double(frame) * frameMs) { events.append(event) }
+        }
+        #expect(events.count == 3)
+        #expect(events.first == .closedStarted(startFrame: 0, at: 0), "started once it lasted 400 ms, dated from its first frame")
+        guard events.count == 3, case .closedEnded(let start, _, let duration) = events[1], case .blink(let blinkStart, let blinkMs) = events[2]
+        else { return }
+        #expect(start == 0 && abs(duration - 103 * frameMs) < 0.01, "ended with its whole duration")
+        #expect(blinkStart == 120 && abs(blinkMs - 6 * frameMs) < 0.01)
+        // Exactly the threshold: a closure, not a blink.
+        var edge = EyeClosureDetector(blinkMinimumMilliseconds: 50, closedMinimumMilliseconds: 400)
+        #expect(edge.observe(closed: true, frame: 0, time: 0) == nil)
+        #expect(edge.observe(closed: true, frame: 12, time: 400) == .closedStarted(startFrame: 0, at: 0))
+        #expect(edge.observe(closed: false, frame: 13, time: 433) == .closedEnded(startFrame: 0, at: 433, durationMilliseconds: 433))
     }
 
     @Test func lookingAwayStartsAfterItHoldsAndEndsAfterTheReturnHolds() {
@@ -44,6 +72,38 @@ import Testing
         #expect(away.observe(.up, at: 100, basis: "pupils") == [.started(direction: .up, at: 0, basis: "pupils")])
         #expect(away.observe(.down, at: 400, basis: "pupils") == [.ended(direction: .up, durationMilliseconds: 400, at: 400, basis: "pupils")])
         #expect(away.observe(.down, at: 500, basis: "pupils") == [.started(direction: .down, at: 400, basis: "pupils")])
+    }
+
+    @Test func aHeadTiltedBackWithTheEyesOnTheScreenIsNotAway() {
+        var gaze = HeadAndEyes(limits: .init(yawDegrees: 25, pitchDegrees: 20, degreesPerRatio: 80, learnMilliseconds: 1000))
+        // The neutral: this person's head pose reads 12 degrees up, the pupils sit 0.1 above the corner line.
+        let neutral = HeadAndEyes.Observation(yaw: -5, pitch: 12, horizontal: 0.45, vertical: -0.10)
+        for t in stride(from: 0.0, through: 1023, by: 33) {  // 32 frames over 1023 ms
+            #expect(gaze.observe(neutral, at: t).1 == (t < 1000 ? "head_pose" : "head_and_eyes"))
+        }
+        #expect(gaze.neutral == .init(yaw: -5, pitch: 12, horizontal: 0.45, vertical: -0.10))
+        // Head back by 22 degrees, eyes turned down in it by as much (0.275 of the eye width): at the screen.
+        #expect(gaze.observe(.init(yaw: -5, pitch: 34, horizontal: 0.45, vertical: 0.175), at: 1100) == (nil, "head_and_eyes"))
+        // The same head with the eyes not compensating: up.
+        #expect(gaze.observe(.init(yaw: -5, pitch: 34, horizontal: 0.45, vertical: -0.10), at: 1133).0 == .up)
+        // Eyes down under a still head: down.
+        #expect(gaze.observe(.init(yaw: -5, pitch: 12, horizontal: 0.45, vertical: 0.20), at: 1166).0 == .down)
+        // Head turned 15 degrees to the subject's left, eyes 15 more: left; eyes back toward the screen: present.
+        #expect(gaze.observe(.init(yaw: 10, pitch: 12, horizontal: 0.64, vertical: -0.10), at: 1200).0 == .left)
+        #expect(gaze.observe(.init(yaw: 10, pitch: 12, horizontal: 0.30, vertical: -0.10), at: 1233).0 == nil)
+        // No usable eyes: the head alone, against its neutral.
+        #expect(gaze.observe(.init(yaw: -35, pitch: 12, horizontal: nil, vertical: nil), at: 1266).0 == .right)
+    }
+
+    @Test func theNeutralIsNotLearntFromAFaceTurnedAwayOrWithoutEyes() {
+        var gaze = HeadAndEyes(limits: .init(learnMilliseconds: 1000))
+        for t in stride(from: 0.0, through: 2000, by: 33) {
+            _ = gaze.observe(.init(yaw: 40, pitch: 0, horizontal: 0.5, vertical: 0), at: t)
+            _ = gaze.observe(.init(yaw: 0, pitch: 0, horizontal: nil, vertical: nil), at: t + 1)
+        }
+        #expect(gaze.neutral == nil)
+        #expect(gaze.observe(.init(yaw: 0, pitch: 21, horizontal: 0.5, vertical: 0), at: 3000) == (.up, "head_pose"),
+                "until then the head alone, against 0")
     }
 
     @Test func fixationsNeedTimeAndStillness() {

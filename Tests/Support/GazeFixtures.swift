@@ -22,6 +22,8 @@ public enum GazeFixtures {
     public static let singleFace = "feat/tests/data/single_face.mp4"
     public static let faceNoFace = "feat/tests/data/face_noface.mov"
     public static let noFaceFace = "feat/tests/data/noface_face.mov"
+    /// Another person, camera and room (24 frames/s): eyes shut for the first 4.3 s, blinks, shut again at the end.
+    public static let secondFace = "feat/tests/data/WolfgangLanger_Pexels.mp4"
 }
 
 /// The gaze plugin loaded in this process, replaying files into a list of

@@ -3,10 +3,14 @@
 // frames with pupils, and the pupil error against the independent
 // MediaPipe reference at 0.05 / 0.10 / 0.25 of the inter-ocular distance,
 // for our pupils and for the plain centre of the eye-landmark contour.
+// Then the evaluation set (evaluation.hpp): per source and perturbation,
+// open-eye frames within 0.05 / 0.10 of the inter-ocular distance for the
+// plugin, the eye-contour centre and the seed's darkest blob, side by side.
 //
 // usage: bench [--data DIR] [--reference FILE] [--landmarks FILE] [--passes N]
-//              [--redetect N] [--pupils 0|1]
+//              [--redetect N] [--pupils 0|1] [--evaluation 0|1]
 #include "bench_support.hpp"
+#include "evaluation.hpp"
 #include "json_lite.hpp"
 
 #include <algorithm>
@@ -66,12 +70,45 @@ void print_scores(const char *name, const Scores &s) {
     std::printf("\n");
 }
 
+void print_evaluation(const bench::Paths &paths, const bench::TrackerChoice &choice) {
+    const std::vector<eval::Item> set = eval::load_set(paths);
+    gaze_tracker *tracker = bench::make_tracker(paths, choice);
+    const std::vector<eval::SourceTally> sources = eval::evaluate_set(tracker, set);
+    gaze_tracker_destroy(tracker);
+    std::printf("\nevaluation set (Tests/Fixtures/pupil-reference/evaluation-set.tsv): open-eye frames within "
+                "0.05 / 0.10 of the inter-ocular distance of MediaPipe's iris (worse eye); 'out' = open frames left "
+                "out where MediaPipe's and dlib's eye contours disagree; dy = mean vertical error / IOD (down > 0); g = gain with which the point follows the iris sideways inside the eye (1 follows, 0 stays put)\n");
+    std::printf("  %-17s %-9s %6s %4s   %-27s %-27s %-27s\n", "source", "variant", "frames", "out", "plugin   <=.05   <=.10 dy    g",
+                "contour  <=.05   <=.10 dy    g", "seed     <=.05   <=.10 dy    g");
+    for (const auto &s : sources) {
+        for (int p = 0; p < eval::kPerturbationCount; ++p) {
+            const eval::Tally &t = s.by_perturbation[p];
+            std::printf("  %-17s %-9s %6d %4d", s.source.c_str(), eval::perturbation_name(p), t.open_frames, t.excluded);
+            for (int m = 0; m < eval::kMethodCount; ++m)
+                std::printf("   %6.1f%% %6.1f%% %+.3f %4.2f", t.share05(m), t.share10(m), t.bias(m), t.gain(m));
+            std::printf("\n");
+        }
+    }
+    std::printf("\nboth eyes closed, frame by frame, against the reference (videos): precision / recall\n");
+    for (const auto &s : sources) {
+        if (s.source.rfind("feat-video", 0) != 0) continue;
+        for (int p = 0; p < eval::kPerturbationCount; ++p) {
+            const eval::Tally &t = s.by_perturbation[p];
+            std::printf("  %-17s %-9s reference %3d, ours %3d, both %3d: %5.1f%% / %5.1f%%\n", s.source.c_str(),
+                        eval::perturbation_name(p), t.closed_reference, t.closed_ours, t.closed_agreed,
+                        100.0 * t.closed_agreed / std::max(1, t.closed_ours),
+                        100.0 * t.closed_agreed / std::max(1, t.closed_reference));
+        }
+    }
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
     bench::Paths paths;
     std::string reference = "Tests/Fixtures/pupil-reference/single_face.json";
     int passes = 5;
+    bool evaluation = true;
     bench::TrackerChoice choice;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--data")) paths.data = argv[i + 1];
@@ -79,6 +116,7 @@ int main(int argc, char **argv) {
         else if (!std::strcmp(argv[i], "--landmarks")) paths.landmarks = argv[i + 1];
         else if (!std::strcmp(argv[i], "--passes")) passes = std::max(1, std::atoi(argv[i + 1]));
         else if (!std::strcmp(argv[i], "--redetect")) choice.redetect_interval = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--evaluation")) evaluation = std::atoi(argv[i + 1]) != 0;
         else if (!std::strcmp(argv[i], "--pupils")) choice.pupil_refinement = std::atoi(argv[i + 1]) != 0;
         else bench::die(std::string("unknown option ") + argv[i]);
     }
@@ -138,5 +176,7 @@ int main(int argc, char **argv) {
     print_scores("eye-contour centre", contour);
     std::printf("  mean error: ours %.4f, contour centre %.4f (x inter-ocular distance)\n",
                 ours.sum / std::max(1, ours.frames), contour.sum / std::max(1, contour.frames));
+
+    if (evaluation) print_evaluation(paths, choice);
     return 0;
 }

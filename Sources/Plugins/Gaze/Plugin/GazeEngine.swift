@@ -3,7 +3,7 @@ import ProctorJSON
 import Synchronization
 
 /// Turns each frame into the plugin's signals: a throttled `gaze.sample`,
-/// and `gaze.blink`, `face.count`, `gaze.away`, `gaze.fixation` and
+/// and `gaze.blink`, `gaze.eyes_closed`, `face.count`, `gaze.away`, `gaze.fixation` and
 /// `gaze.calibration` when they happen. Runs on the processing thread (or
 /// the replay's); the calibration is shared with the control thread.
 final class GazeEngine: @unchecked Sendable {
@@ -16,8 +16,9 @@ final class GazeEngine: @unchecked Sendable {
     let heatmap = Mutex<Heatmap?>(nil)
     let stats = Mutex<(processed: Int, droppedFrames: Int64, lastSample: Double)>((0, 0, -.infinity))
     private var faces: FaceCountWatcher
-    private var blinks = BlinkDetector()
+    private var closures: EyeClosureDetector
     private var away: AwayDetector
+    private var headAndEyes: HeadAndEyes
     private var fixations: FixationDetector
     private let clock: @Sendable () -> Double
 
@@ -31,8 +32,13 @@ final class GazeEngine: @unchecked Sendable {
         self.clock = clock
         self.calibration = Mutex(calibration)
         faces = FaceCountWatcher(stableFrames: settings.faceStableFrames)
+        closures = EyeClosureDetector(blinkMinimumMilliseconds: settings.closure.blinkMinimumMilliseconds,
+                                      closedMinimumMilliseconds: settings.closure.closedMinimumMilliseconds)
         away = AwayDetector(minimumAwayMilliseconds: settings.away.minimumMilliseconds,
                             minimumBackMilliseconds: settings.away.backMilliseconds)
+        headAndEyes = HeadAndEyes(limits: .init(
+            yawDegrees: settings.away.yawDegrees, pitchDegrees: settings.away.pitchDegrees,
+            degreesPerRatio: settings.away.eyeDegreesPerRatio, learnMilliseconds: settings.away.learnMilliseconds))
         fixations = FixationDetector(maximumDispersion: settings.fixationDispersion,
                                      minimumDurationMilliseconds: settings.fixationMinimumMilliseconds)
     }
@@ -69,10 +75,18 @@ final class GazeEngine: @unchecked Sendable {
             emit("face.count", .object(data))
         }
         let bothClosed = result.face_found == 1 && result.left.closed == 1 && result.right.closed == 1
-        if let blink = blinks.observe(closed: bothClosed, frame: frame.index, time: time) {
-            emit("gaze.blink", ["frame": .number(Double(blink.startFrame)), "duration_ms": .number(blink.durationMilliseconds.rounded())])
+        switch closures.observe(closed: bothClosed, frame: frame.index, time: time) {
+        case .blink(let start, let duration)?:
+            emit("gaze.blink", ["frame": .number(Double(start)), "duration_ms": .number(duration.rounded())])
+        case .closedStarted(let start, let at)?:
+            emit("gaze.eyes_closed", ["state": "started", "frame": .number(Double(start)), "t_ms": .number(at.rounded())])
+        case .closedEnded(let start, let at, let duration)?:
+            emit("gaze.eyes_closed", ["state": "ended", "frame": .number(Double(start)), "t_ms": .number(at.rounded()),
+                                      "duration_ms": .number(duration.rounded())])
+        case nil:
+            break
         }
-        let (direction, basis) = awayDirection(result, screenPoint: screenPoint, screen: collected.2)
+        let (direction, basis) = awayDirection(result, screenPoint: screenPoint, screen: collected.2, time: time)
         for event in away.observe(result.face_found == 1 ? direction : nil, at: time, basis: basis) {
             emit("gaze.away", Self.json(event))
         }
@@ -93,14 +107,15 @@ final class GazeEngine: @unchecked Sendable {
             return true
         }
         if shouldSample {
-            emit("gaze.sample", GazeSample.json(result, frame: frame, blink: blinks.isClosed, screen: screenPoint, dropped: droppedBefore))
+            emit("gaze.sample", GazeSample.json(result, frame: frame, blink: closures.isClosed, screen: screenPoint, dropped: droppedBefore))
         }
     }
 
     /// Where the subject looks when not at the screen: from the calibrated
-    /// point when there is one, else from head pose, else from the pupils.
-    private func awayDirection(_ result: gaze_result, screenPoint: (x: Double, y: Double)?, screen: CalibrationSession.Screen?)
-        -> (GazeDirection?, String)
+    /// point when there is one, else from head pose and the eyes in the head
+    /// against the person's neutral (HeadAndEyes).
+    private func awayDirection(_ result: gaze_result, screenPoint: (x: Double, y: Double)?, screen: CalibrationSession.Screen?,
+                               time: Double) -> (GazeDirection?, String)
     {
         let limits = settings.away
         if let point = screenPoint, let screen {
@@ -111,22 +126,15 @@ final class GazeEngine: @unchecked Sendable {
             if point.y > screen.height + m { return (.down, "calibrated") }
             return (nil, "calibrated")
         }
-        if result.head_pose_found == 1 {
-            // Positive yaw: the subject turns to their left; the screen is then on their right.
-            if Double(result.yaw) > limits.yawDegrees { return (.left, "head_pose") }
-            if Double(result.yaw) < -limits.yawDegrees { return (.right, "head_pose") }
-            if Double(result.pitch) > limits.pitchDegrees { return (.up, "head_pose") }
-            if Double(result.pitch) < -limits.pitchDegrees { return (.down, "head_pose") }
-        }
-        guard result.left.pupil_found == 1 || result.right.pupil_found == 1, result.horizontal_ratio >= 0 else {
-            return (nil, "head_pose")
-        }
-        let h = Double(result.horizontal_ratio), v = Double(result.vertical_ratio)
-        if h > limits.ratioHigh { return (.left, "pupils") }
-        if h < limits.ratioLow { return (.right, "pupils") }
-        if v < -limits.verticalLimit { return (.up, "pupils") }
-        if v > limits.verticalLimit { return (.down, "pupils") }
-        return (nil, "pupils")
+        guard result.face_found == 1, result.head_pose_found == 1 else { return (nil, "head_pose") }
+        // The eyes count when both have a pupil and neither is shut (a closing lid moves the pupil down).
+        let eyes = result.left.pupil_found == 1 && result.right.pupil_found == 1 && result.left.closed == 0
+            && result.right.closed == 0 && result.horizontal_ratio >= 0
+        // Positive yaw: the subject turns to their left; the screen is then on their right.
+        let seen = HeadAndEyes.Observation(
+            yaw: Double(result.yaw), pitch: Double(result.pitch),
+            horizontal: eyes ? Double(result.horizontal_ratio) : nil, vertical: eyes ? Double(result.vertical_ratio) : nil)
+        return headAndEyes.observe(seen, at: time)
     }
 
     static func features(_ result: gaze_result, width: Double, height: Double) -> GazeFeatures? {
@@ -143,11 +151,11 @@ final class GazeEngine: @unchecked Sendable {
 
     static func json(_ event: AwayDetector.Event) -> JSONValue {
         switch event {
-        case .started(let direction, _, let basis):
-            return ["state": "started", "direction": .string(direction.rawValue), "basis": .string(basis)]
-        case .ended(let direction, let duration, _, let basis):
+        case .started(let direction, let at, let basis):
+            return ["state": "started", "direction": .string(direction.rawValue), "t_ms": .number(at.rounded()), "basis": .string(basis)]
+        case .ended(let direction, let duration, let at, let basis):
             return ["state": "ended", "direction": .string(direction.rawValue), "duration_ms": .number(duration.rounded()),
-                    "basis": .string(basis)]
+                    "t_ms": .number(at.rounded()), "basis": .string(basis)]
         }
     }
 }

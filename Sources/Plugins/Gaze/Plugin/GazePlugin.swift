@@ -10,7 +10,7 @@ public final class GazePlugin: FileSourcePlugin {
     public static let description = PluginDescription(
         id: "gaze", name: "Gaze", version: "1.0.0",
         summary: "Watches the webcam: faces, head pose, pupils, blinks, and where on the screen the interviewee looks.",
-        topics: ["gaze.sample", "gaze.blink", "gaze.fixation", "gaze.away", "gaze.calibration", "face.count"],
+        topics: ["gaze.sample", "gaze.blink", "gaze.eyes_closed", "gaze.fixation", "gaze.away", "gaze.calibration", "face.count"],
         configSchema: GazeSettings.schema,
         capabilities: ["requests"])
 

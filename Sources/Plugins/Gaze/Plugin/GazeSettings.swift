@@ -19,17 +19,23 @@ struct GazeSettings: Sendable {
     var faceStableFrames: Int
     var cameraRetrySeconds: Double
     var away: AwaySettings
+    var closure: ClosureSettings
     var fixationDispersion: Double
     var fixationMinimumMilliseconds: Double
+
+    /// Blinks against longer eye closures (`gaze.blink`, `gaze.eyes_closed`).
+    struct ClosureSettings: Sendable {
+        var blinkMinimumMilliseconds: Double
+        var closedMinimumMilliseconds: Double
+    }
 
     struct AwaySettings: Sendable {
         var minimumMilliseconds: Double
         var backMilliseconds: Double
         var yawDegrees: Double
         var pitchDegrees: Double
-        var ratioLow: Double
-        var ratioHigh: Double
-        var verticalLimit: Double
+        var eyeDegreesPerRatio: Double
+        var learnMilliseconds: Double
         var screenMargin: Double
     }
 
@@ -57,8 +63,12 @@ struct GazeSettings: Sendable {
         self.away = AwaySettings(
             minimumMilliseconds: away["min_ms"]?.doubleValue ?? 500, backMilliseconds: away["back_ms"]?.doubleValue ?? 300,
             yawDegrees: away["yaw_deg"]?.doubleValue ?? 25, pitchDegrees: away["pitch_deg"]?.doubleValue ?? 20,
-            ratioLow: away["ratio_low"]?.doubleValue ?? 0.25, ratioHigh: away["ratio_high"]?.doubleValue ?? 0.75,
-            verticalLimit: away["vertical_limit"]?.doubleValue ?? 0.12, screenMargin: away["screen_margin_px"]?.doubleValue ?? 60)
+            eyeDegreesPerRatio: away["eye_deg_per_ratio"]?.doubleValue ?? 80, learnMilliseconds: away["learn_ms"]?.doubleValue ?? 5000,
+            screenMargin: away["screen_margin_px"]?.doubleValue ?? 60)
+        let closure = config["eyes_closed"] ?? [:]
+        self.closure = ClosureSettings(
+            blinkMinimumMilliseconds: closure["blink_min_ms"]?.doubleValue ?? 0,
+            closedMinimumMilliseconds: closure["min_ms"]?.doubleValue ?? 400)
         fixationDispersion = config["fixation"]?["dispersion_px"]?.doubleValue ?? 80
         fixationMinimumMilliseconds = config["fixation"]?["min_ms"]?.doubleValue ?? 100
         detectorNote = detector != nil && faceDetectorModel == nil
@@ -110,12 +120,30 @@ struct GazeSettings: Sendable {
                 "properties": [
                     "min_ms": ["type": "number", "minimum": 0, "default": 500],
                     "back_ms": ["type": "number", "minimum": 0, "default": 300],
-                    "yaw_deg": ["type": "number", "minimum": 1, "maximum": 90, "default": 25],
-                    "pitch_deg": ["type": "number", "minimum": 1, "maximum": 90, "default": 20],
-                    "ratio_low": ["type": "number", "minimum": 0, "maximum": 0.5, "default": 0.25],
-                    "ratio_high": ["type": "number", "minimum": 0.5, "maximum": 1, "default": 0.75],
-                    "vertical_limit": ["type": "number", "minimum": 0, "maximum": 1, "default": 0.12],
+                    "yaw_deg": ["type": "number", "minimum": 1, "maximum": 90, "default": 25,
+                                "description": "Before calibration: away once head and eyes together turn this far sideways from the person's neutral."],
+                    "pitch_deg": ["type": "number", "minimum": 1, "maximum": 90, "default": 20,
+                                  "description": "The same, up or down (a head tilted back 22 degrees with the eyes on the camera measured 8 at most)."],
+                    "eye_deg_per_ratio": ["type": "number", "minimum": 10, "maximum": 200, "default": 80,
+                                          "description": "Degrees the eye turns when the pupil moves by the eye's width (~30 mm eye, ~12 mm eyeball radius, pupil gain ~0.8)."],
+                    "learn_ms": ["type": "number", "minimum": 500, "maximum": 60000, "default": 5000,
+                                 "description": "The person's neutral head pose and eye position: medians over this long of frontal, open-eyed frames."],
+                    "ratio_low": ["type": "number", "minimum": 0, "maximum": 0.5, "default": 0.25,
+                                  "description": "Unused since the head-and-eyes rule; accepted so older configs load."],
+                    "ratio_high": ["type": "number", "minimum": 0.5, "maximum": 1, "default": 0.75,
+                                   "description": "Unused since the head-and-eyes rule; accepted so older configs load."],
+                    "vertical_limit": ["type": "number", "minimum": 0, "maximum": 1, "default": 0.12,
+                                       "description": "Unused since the head-and-eyes rule; accepted so older configs load."],
                     "screen_margin_px": ["type": "number", "minimum": 0, "default": 60],
+                ],
+            ],
+            "eyes_closed": [
+                "type": "object", "additionalProperties": false,
+                "properties": [
+                    "blink_min_ms": ["type": "number", "minimum": 0, "maximum": 1000, "default": 0,
+                                     "description": "Shorter closures are dropped as landmark flicker. 0: a real blink is often shut in one frame only (33 ms at 30 frames/s)."],
+                    "min_ms": ["type": "number", "minimum": 100, "maximum": 10000, "default": 400,
+                               "description": "A closure this long or longer is gaze.eyes_closed, never a gaze.blink (blinks last ~80-400 ms)."],
                 ],
             ],
             "fixation": [

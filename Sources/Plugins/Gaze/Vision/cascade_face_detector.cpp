@@ -22,6 +22,7 @@ public:
 
     std::vector<DetectedFace> detect(const cv::Mat &frame) override {
         const float scale = downscale_for_detection(frame, settings_.working_width, scaled_);
+        drop_borrowed(gray_);
         if (scaled_.channels() == 3) cv::cvtColor(scaled_, gray_, cv::COLOR_BGR2GRAY);
         else gray_ = scaled_;
         cv::equalizeHist(gray_, gray_);

@@ -13,6 +13,7 @@ float downscale_for_detection(const cv::Mat &frame, int working_width, cv::Mat &
         scaled = frame;
         return 1.0f;
     }
+    drop_borrowed(scaled);  // it may still be last frame's caller buffer
     const float scale = static_cast<float>(frame.cols) / static_cast<float>(working_width);
     const int height = std::max(1, static_cast<int>(frame.rows / scale + 0.5f));
     cv::resize(frame, scaled, cv::Size(working_width, height), 0, 0, cv::INTER_AREA);

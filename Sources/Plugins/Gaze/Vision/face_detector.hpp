@@ -40,6 +40,14 @@ std::unique_ptr<FaceDetector> make_cascade_detector(const std::string &cascade_p
 // factor from working to full-frame coordinates (>= 1).
 float downscale_for_detection(const cv::Mat &frame, int working_width, cv::Mat &scaled);
 
+// Drops `m` when it only borrows another buffer (a header on a caller's
+// frame), so the next create() allocates instead of writing into a buffer
+// that may be gone: a reused cv::Mat keeps its data pointer when the size
+// and type match, even if that data was never its own.
+inline void drop_borrowed(cv::Mat &m) {
+    if (m.data != nullptr && m.u == nullptr) m.release();
+}
+
 // Keeps the best-scoring of overlapping boxes (IoU above `max_overlap`).
 std::vector<DetectedFace> suppress_overlaps(std::vector<DetectedFace> faces, float max_overlap);
 

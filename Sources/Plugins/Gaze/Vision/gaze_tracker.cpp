@@ -150,6 +150,8 @@ void view_image(const gaze_image &image, cv::Mat &frame, cv::Mat &converted, cv:
     }
     if (image.data == nullptr || image.width <= 0 || image.height <= 0 || image.stride < image.width * channels)
         throw VisionError(GAZE_ERR_INVALID_ARGUMENT, "image has no data or a bad size or stride");
+    // A GRAY8 frame leaves `gray` borrowing the caller's buffer: never convert into it.
+    drop_borrowed(gray);
     const cv::Mat wrapped(image.height, image.width, CV_8UC(channels), const_cast<uint8_t *>(image.data),
                           static_cast<size_t>(image.stride));
     switch (image.pixel_format) {

@@ -16,7 +16,9 @@ using EyeContour = std::array<cv::Point2f, 6>;
 struct PupilEstimate {
     bool found = false;
     cv::Point2f centre;   // frame pixels
-    float quality = 0;    // 0..1: how far the objective's peak stands out
+    float quality = 0;    // 0..1 confidence: how far the objective's peak stands out, times how
+                          // near the contour centre it lies; under 0.35 the centre is blended
+                          // toward the contour's point in proportion
 };
 
 class PupilLocator {

@@ -38,6 +38,7 @@ public:
 
     std::vector<DetectedFace> detect(const cv::Mat &frame) override {
         const float scale = downscale_for_detection(frame, settings_.working_width, scaled_);
+        drop_borrowed(colour_);
         if (scaled_.channels() == 1) cv::cvtColor(scaled_, colour_, cv::COLOR_GRAY2BGR);
         else colour_ = scaled_;
         // Pad to a multiple of the largest stride; the padding is black.

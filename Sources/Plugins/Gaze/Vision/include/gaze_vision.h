@@ -120,7 +120,9 @@ typedef struct gaze_box { float x, y, width, height; } gaze_box;
 typedef struct gaze_eye {
     int32_t pupil_found;      /* 1 when `pupil` holds a refined pupil centre this frame */
     gaze_point pupil;         /* sub-pixel pupil centre; (0, 0) when not found */
-    float pupil_quality;      /* 0..1: how clearly the gradient method peaked */
+    float pupil_quality;      /* 0..1 confidence: how clearly the gradient method peaked, times
+                                 how near the eye's middle; under 0.35 `pupil` has been blended
+                                 toward the contour's middle in proportion (0 = exactly there) */
     float openness;           /* eye aspect ratio (lid distance / eye width), ~0.3 open, ~0.1 shut */
     int32_t closed;           /* 1 when openness is below the adaptive blink threshold (with
                                  hysteresis, so a reopening eye may be closed with a pupil found) */

@@ -1,0 +1,83 @@
+/// Looking away before calibration, from head pose and the eyes' position
+/// in the head together, against the person's own neutral.
+///
+/// A head tilted back with the eyes turned down in it still looks at the
+/// screen; eyes turned down under a still head do not. So the direction is
+/// read from one angle per axis: the head's angle from its neutral plus the
+/// eyes' shift from their neutral in degrees (`degreesPerRatio`: a shift of
+/// the pupil by the eye's width turns the eye by that many degrees; the eye
+/// is ~30 mm wide, the eyeball's radius ~12 mm, and our pupils follow the
+/// iris with a gain of ~0.8, which gives ~80).
+///
+/// The neutral is the median pose and eye position over the first
+/// `learnMilliseconds` of frames with a roughly frontal face and both eyes
+/// open with pupils, which is when a person starting an interview looks at
+/// the screen; both the head pose solver (a generic face) and the pupil's
+/// height against the eye corners (anatomy) have a per-person offset that it
+/// removes. Until it is learnt only the head counts, against 0.
+struct HeadAndEyes {
+    struct Observation: Equatable {
+        var yaw: Double          // degrees, positive = the subject turns to their left
+        var pitch: Double        // degrees, positive = up
+        var horizontal: Double?  // the pupils' ratio along the eye, 0 = subject's right; nil: no usable eyes
+        var vertical: Double?    // below the corner line over the eye width, down > 0
+    }
+
+    struct Neutral: Equatable {
+        var yaw, pitch, horizontal, vertical: Double
+    }
+
+    struct Limits {
+        var yawDegrees = 25.0
+        var pitchDegrees = 20.0
+        var degreesPerRatio = 80.0
+        var learnMilliseconds = 5000.0
+        /// Frames further off than this (absolute) do not teach the neutral;
+    /// it needs at least 30 frames.
+        var frontalYaw = 25.0, frontalPitch = 30.0
+    }
+
+    let limits: Limits
+    private(set) var neutral: Neutral?
+    private var learning: [Observation] = []
+    private var learningSince: Double?
+
+    init(limits: Limits = Limits()) { self.limits = limits }
+
+    /// The direction seen in this frame (nil: at the screen) and its basis:
+    /// "head_pose" while the neutral is being learnt, then "head_and_eyes".
+    mutating func observe(_ o: Observation, at time: Double) -> (GazeDirection?, String) {
+        learn(o, at: time)
+        guard let n = neutral else { return (Self.direction(yaw: o.yaw, pitch: o.pitch, limits), "head_pose") }
+        var yaw = o.yaw - n.yaw, pitch = o.pitch - n.pitch
+        if let h = o.horizontal, let v = o.vertical {
+            yaw += (h - n.horizontal) * limits.degreesPerRatio
+            pitch -= (v - n.vertical) * limits.degreesPerRatio  // eyes down in the head: v grows
+        }
+        return (Self.direction(yaw: yaw, pitch: pitch, limits), "head_and_eyes")
+    }
+
+    private mutating func learn(_ o: Observation, at time: Double) {
+        guard neutral == nil, o.horizontal != nil, o.vertical != nil,
+              abs(o.yaw) < limits.frontalYaw, abs(o.pitch) < limits.frontalPitch else { return }
+        let since = learningSince ?? time
+        learningSince = since
+        learning.append(o)
+        guard time - since >= limits.learnMilliseconds, learning.count >= 30 else { return }
+        func median(_ values: [Double]) -> Double {
+            let sorted = values.sorted()
+            return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        }
+        neutral = Neutral(yaw: median(learning.map(\.yaw)), pitch: median(learning.map(\.pitch)),
+                          horizontal: median(learning.compactMap(\.horizontal)), vertical: median(learning.compactMap(\.vertical)))
+        learning = []
+    }
+
+    private static func direction(yaw: Double, pitch: Double, _ limits: Limits) -> GazeDirection? {
+        // The larger excess wins, so a diagonal look is named by its main axis.
+        let sideways = abs(yaw) - limits.yawDegrees, vertically = abs(pitch) - limits.pitchDegrees
+        guard sideways > 0 || vertically > 0 else { return nil }
+        if sideways >= vertically { return yaw > 0 ? .left : .right }
+        return pitch > 0 ? .up : .down
+    }
+}
