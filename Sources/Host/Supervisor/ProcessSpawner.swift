@@ -87,6 +87,11 @@ public final class ProcessSpawner: Sendable {
         for (child, parent) in request.descriptors {
             posix_spawn_file_actions_adddup2(&actions, parent, child)
         }
+        // A child reads nothing from the agent's stdin (a terminal under `make run`,
+        // where a plugin or a runtime prompt could otherwise take the user's keys).
+        if !request.descriptors.contains(where: { $0.child == 0 }) {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

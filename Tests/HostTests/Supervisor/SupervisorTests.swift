@@ -126,6 +126,28 @@ import Testing
         #expect(ContinuousClock.now - started < .seconds(5), "stopping does not wait on the forked process")
     }
 
+    /// A child's stdin is /dev/null, whatever the agent's is (a terminal under `make run`),
+    /// and its stdout and stderr are the agent's pipe, not the agent's own.
+    @Test func aChildReadsNothingFromTheAgentsStdin() async throws {
+        // The agent's stdin is a pipe here (the runner's may already be /dev/null), so only a
+        // child given /dev/null of its own passes.
+        var ends: [Int32] = [-1, -1]
+        try #require(pipe(&ends) == 0)
+        let saved = dup(0)
+        dup2(ends[0], 0)
+        defer { dup2(saved, 0); close(saved); close(ends[0]); close(ends[1]) }
+        let (agent, log) = try agent {
+            $0.add(id: "chaos", library: "test-chaos")
+        }
+        try await agent.start()
+        _ = try #require(await log.waitForState("chaos") { $0["state"] == "running" })
+        let child = try #require(Processes.descendants(of: getpid()).first { Processes.commandLine($0).contains("plugin-host") })
+        func target(_ fd: Int) -> String? { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(child)/fd/\(fd)") }
+        #expect(target(0) == "/dev/null", "stdin: \(target(0) ?? "none")")
+        #expect(target(1)?.hasPrefix("pipe:") == true && target(1) == target(2), "stdout and stderr: \(target(1) ?? "none"), \(target(2) ?? "none")")
+        await agent.stopAll()
+    }
+
     @Test func aPluginFlappingItsHealthIsThrottledNotFlooding() async throws {
         let (agent, log) = try agent {
             $0.add(id: "chaos", library: "test-chaos", config: ["mode": "flap"])
