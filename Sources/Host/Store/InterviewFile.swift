@@ -46,11 +46,11 @@ public enum InterviewFile {
         return config
     }
 
-    /// SQLite's words for what went wrong: "database or disk is full (SQLITE_FULL)".
+    /// SQLite's words for what went wrong: "database or disk is full (SQLite error 13)".
     /// The file-system steps before SQLite (the directory, the file) report errno's text.
     static func describe(_ error: any Error) -> String {
         guard let error = error as? DatabaseError else { return "\(error)" }
-        return "\(error.message ?? "error") (\(error.extendedResultCode))"
+        return "\(error.message ?? "error") (SQLite error \(error.extendedResultCode.rawValue))"
     }
 }
 

@@ -182,7 +182,7 @@ import Testing
         _ = try await store.end(reason: "idle")
         var events = [await log.next(), await log.next()].compactMap { $0 }
         #expect(events.map(\.topic) == ["interview.started", "interview.ended"])
-        for failing in ["database or disk is full (SQLITE_FULL)", nil] {
+        for failing in ["database or disk is full (SQLite error 13)", nil] {
             let data = JSONWriter.compact(writer.stateJSON(failing: failing))
             events.append(Event(seq: 1, timestamp: .now(), plugin: "host", topic: "store.state", data: data))
         }
@@ -220,5 +220,49 @@ import Testing
         #expect(try proctord("delete", id).out == "deleted \(id)\n")
         let missing = try proctord("show", id)
         #expect(missing.status == 1 && missing.out == "no interview \(id) in \(interviews)\n")
+    }
+
+    /// A full disk (SQLite's page limit standing in for it): the failure is
+    /// logged with the path and SQLite's reason and published as
+    /// `store.state`; publishing goes on; once writing works again the file
+    /// records what it missed as a gap, and nothing is counted twice.
+    @Test func aFullDiskIsReportedAndRecordedAsAGap() async throws {
+        let bus = EventBus()
+        let logged = Mutex<[String]>([])
+        let store = InterviewManager(directory: interviews, settings: .init(), bus: bus,
+                                     logger: .capturing { line in logged.withLock { $0.append(line) } })
+        let states = bus.subscribe(name: "states", patterns: [TopicPattern("store.state")!])
+        let id = try #require(try await store.start(title: nil, guidelines: nil, session: "s", pluginStates: [])["interview"]?.stringValue)
+        let writer = try #require(await store.writer)
+        try await writer.database.writeWithoutTransaction { db in
+            let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+            _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages)")
+        }
+        let big = #"{"pad":"\#(String(repeating: "x", count: 2000))"}"#
+        for _ in 0..<50 { bus.publish(plugin: "test", topic: "test.big", data: big) }
+        let failing = try #require(await states.next())
+        #expect(failing.data.contains(#""state":"failing""#) && failing.data.contains("database or disk is full (SQLite error 13)"))
+        let path = interviews + "/\(id).sqlite"
+        #expect(logged.withLock { $0 }.contains { $0.hasPrefix("interview store \(path): cannot write: database or disk is full") })
+
+        try await writer.database.writeWithoutTransaction { db in _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = 1000000") }
+        bus.publish(plugin: "test", topic: "test.small", data: "{}")
+        let writing = try #require(await states.next())
+        #expect(writing.data.contains(#""state":"writing""#))
+        let summary = try await store.end(reason: "request")
+        let first = try #require(summary["first_seq"]?.intValue), last = try #require(summary["last_seq"]?.intValue)
+        let missed = try #require(summary["missed"]?.intValue), written = try #require(summary["events"]?.intValue)
+        #expect(missed > 0 && written + missed == last - first + 1)
+        let (seqs, gaps) = try await DatabaseQueue(path: path).read { db in
+            (try Int.fetchAll(db, sql: "SELECT seq FROM events ORDER BY seq"),
+             try Row.fetchAll(db, sql: "SELECT first_missing, last_missing, cause FROM gaps ORDER BY first_missing"))
+        }
+        // Every seq of the interview is either in the file or inside a recorded gap, once.
+        var covered = seqs
+        for gap in gaps {
+            #expect((gap["cause"] as String).hasPrefix("write failed: database or disk is full"))
+            covered += Array(Int(gap["first_missing"] as Int64)...Int(gap["last_missing"] as Int64))
+        }
+        #expect(covered.sorted() == Array(first...last))
     }
 }
