@@ -77,4 +77,26 @@ import Testing
         let after = try JSONParser.parse(await client.receive(until: { $0.contains(#""topic":"heartbeat.tick""#) }))["d"]?["seq"]?.intValue ?? 0
         #expect(after > before)
     }
+
+    /// Stopping the agent ends the interview in the file; starting one
+    /// prunes files older than store.retention_days and keeps the rest.
+    @Test func theAgentEndsItsInterviewWhenItStopsAndPrunesOldOnesAtStart() async throws {
+        let api = try await harness()
+        let (client, _) = try await api.paired()
+        let id = try #require(try await ask(client, 1, "interview.start")["result"]?["interview"]?.stringValue)
+        await api.stop()
+        let archive = InterviewArchive(directory: interviews(api))
+        let summary = try archive.summary(id)
+        #expect(summary["state"] == "ended" && summary["end_reason"] == "agent_stopped")
+
+        var old = [timespec(tv_sec: time(nil) - 40 * 86_400, tv_nsec: 0), timespec(tv_sec: time(nil) - 40 * 86_400, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, archive.path(id), &old, 0) == 0)
+        var config = ConfigBuilder()
+        config.add(id: "heartbeat", library: "heartbeat")
+        let file = config.write(to: api.directory, name: "again.json")
+        let agent = Agent(config: try ConfigLoader.load(file: file), paths: await api.agent.paths, logger: .silent, executable: TestBuild.proctord)
+        try await agent.start()
+        await agent.stopAll()
+        #expect(archive.ids().isEmpty)
+    }
 }

@@ -114,11 +114,16 @@ public actor InterviewManager {
             "duration_s": .number(duration),
         ])
         await interview.task.value
+        let database = interview.writer.database
         do {
-            try await interview.writer.database.write { db in
-                try db.execute(sql: "UPDATE interview SET ended_ms = ?, end_reason = ?, last_seq = ?",
-                               arguments: [ended.millisecondsSinceEpoch, reason, Int64(event.seq)])
-            }
+            // In a task of its own: the agent ends the interview while it is being
+            // cancelled, and GRDB refuses to write from a cancelled task.
+            try await Task {
+                try await database.write { db in
+                    try db.execute(sql: "UPDATE interview SET ended_ms = ?, end_reason = ?, last_seq = ?",
+                                   arguments: [ended.millisecondsSinceEpoch, reason, Int64(event.seq)])
+                }
+            }.value
         } catch {
             logger.error("interview store \(interview.writer.path): cannot record the end: \(InterviewFile.describe(error))")
         }
