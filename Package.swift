@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        // The interview store: one SQLite file per interview.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The stable C ABI shared by the host and every plugin.
@@ -40,6 +42,7 @@ let package = Package(
             dependencies: [
                 "PluginABI", "ProctorJSON", "LinuxShim",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Sources/Host",
             exclude: ["CLI", "API"]),
@@ -126,7 +129,8 @@ let package = Package(
             path: "Tests/X11Tests"),
         .testTarget(
             name: "HostTests",
-            dependencies: ["ProctorHost", "ProctorJSON", "ProctorTestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ProctorHost", "ProctorJSON", "ProctorTestSupport", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/HostTests"),
         .testTarget(
             name: "GazeTests",
@@ -135,7 +139,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: ["ProctorAPI", "ProctorHost", "ProctorJSON", "ProctorTestSupport", .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
-                           .product(name: "NIOEmbedded", package: "swift-nio")],
+                           .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/APITests"),
     ],
     cxxLanguageStandard: .cxx17

@@ -8,16 +8,24 @@ public actor Agent {
     public let config: AgentConfig
     public let paths: AgentPaths
     public nonisolated let bus: EventBus
+    /// The running interview and its store.
+    public nonisolated let interviews: InterviewManager
     private let logger: Logger
     private let executable: String
     private let spawner = ProcessSpawner()
     public private(set) var supervisors: [String: PluginSupervisor] = [:]
     public private(set) var reports: [PluginReport] = []
 
-    public init(config: AgentConfig, paths: AgentPaths, bus: EventBus = EventBus(), logger: Logger, executable: String) {
+    /// `clock` is the wall clock interviews are timed by; tests move it to reach the idle limit.
+    public init(
+        config: AgentConfig, paths: AgentPaths, bus: EventBus = EventBus(), logger: Logger, executable: String,
+        clock: @escaping @Sendable () -> Timestamp = { .now() }
+    ) {
         self.config = config
         self.paths = paths
         self.bus = bus
+        self.interviews = InterviewManager(
+            directory: paths.stateDirectory + "/interviews", settings: config.store, bus: bus, logger: logger, clock: clock)
         self.logger = logger
         self.executable = executable
     }
@@ -56,6 +64,10 @@ public actor Agent {
         let (reports, configs, errors) = await Self.inspect(config, paths: paths, executable: executable, spawner: spawner)
         guard errors.isEmpty else { throw ConfigErrors(errors) }
         self.reports = reports
+        let retention = config.store.retentionDays
+        for id in InterviewArchive(directory: interviews.directory).prune(olderThanDays: retention) {
+            logger.info("interview \(id) deleted: older than store.retention_days (\(retention))")
+        }
         for report in reports where report.entry.enabled {
             guard let manifest = report.manifest, let pluginConfig = configs[report.entry.id] else {
                 let reason = report.loadError?.description ?? "not loadable"
@@ -90,6 +102,10 @@ public actor Agent {
                     while (try? await Task.sleep(for: interval / 2)) != nil { notifier.notify("WATCHDOG=1") }
                 }
             }
+            group.addTask { [interviews] in
+                // A minute is fine enough for a limit counted in minutes.
+                while (try? await Task.sleep(for: .seconds(60))) != nil { await interviews.endIfIdle() }
+            }
             group.addTask {
                 while !Task.isCancelled {
                     await bus.waitForDrops()
@@ -100,6 +116,8 @@ public actor Agent {
             // Both run until the calling task is cancelled.
         }
         notifier.notify("STOPPING=1")
+        // Written to the end before the plugins go: nothing of it is lost.
+        _ = try? await interviews.end(reason: "agent_stopped")
         await stopAll()
     }
 
@@ -120,4 +138,11 @@ public actor Agent {
     }
 
     public func supervisor(_ id: String) -> PluginSupervisor? { supervisors[id] }
+
+    /// Each supervised plugin's state now, for an interview's start.
+    public func pluginStates() async -> [PluginState] {
+        var states: [PluginState] = []
+        for id in supervisors.keys.sorted() { states.append(await supervisors[id]!.state) }
+        return states
+    }
 }

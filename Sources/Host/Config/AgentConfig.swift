@@ -8,6 +8,8 @@ public struct AgentConfig: Sendable, Equatable {
     /// Where plugin libraries named without a path are looked up.
     public var pluginDirectory: String?
     public var plugins: [PluginEntry]
+    /// Interviews and their files.
+    public var store = InterviewManager.Settings()
 
     public struct APIConfig: Sendable, Equatable {
         public var port: Int

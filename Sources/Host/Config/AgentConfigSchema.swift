@@ -32,6 +32,13 @@ enum AgentConfigSchema {
                     "thin_topics": ["type": "array", "items": ["type": "string", "pattern": "^[a-z0-9_]+(\\.[a-z0-9_]+)*$"]],
                 ],
             ],
+            "store": [
+                "type": "object", "additionalProperties": false,
+                "properties": [
+                    "idle_end_minutes": ["type": "integer", "minimum": 1, "maximum": 10080],
+                    "retention_days": ["type": "integer", "minimum": 1, "maximum": 3650],
+                ],
+            ],
             "plugin_dir": ["type": "string", "minLength": 1],
             "restart": restart,
             "plugins": [

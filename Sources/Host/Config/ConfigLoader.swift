@@ -53,7 +53,10 @@ public enum ConfigLoader {
                 hangTimeoutMilliseconds: entry["hang_timeout_ms"]?.intValue ?? 5000, path: path))
         }
         guard errors.isEmpty else { throw ConfigErrors(errors) }
-        return AgentConfig(
+        var store = InterviewManager.Settings()
+        if let v = json["store"]?["idle_end_minutes"]?.intValue { store.idleEndMinutes = v }
+        if let v = json["store"]?["retention_days"]?.intValue { store.retentionDays = v }
+        var config = AgentConfig(
             file: file,
             api: .init(
                 port: api?["port"]?.intValue ?? defaultPort,
@@ -63,6 +66,8 @@ public enum ConfigLoader {
                 heartbeatIntervalSeconds: api?["heartbeat_interval_s"]?.intValue ?? 15),
             pluginDirectory: json["plugin_dir"]?.stringValue,
             plugins: plugins)
+        config.store = store
+        return config
     }
 
     /// Checks each enabled plugin's `config` against the schema its library

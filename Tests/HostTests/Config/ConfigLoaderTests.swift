@@ -46,7 +46,7 @@ import Testing
             #"\#(file): $.api.allowed_origins[1]: "ftp://x" does not match the pattern ^https?://[^/\s]+$"#,
             #"\#(file): $.plugins[0].id: "Bad Id" does not match the pattern ^[a-z0-9_-]{1,32}$"#,
             "\(file): $.plugins[0].extra: unknown setting (known: id, library, enabled, config, restart, hang_timeout_ms)",
-            "\(file): $.colour: unknown setting (known: $comment, api, plugin_dir, restart, plugins)",
+            "\(file): $.colour: unknown setting (known: $comment, api, store, plugin_dir, restart, plugins)",
         ])
     }
 
@@ -88,5 +88,17 @@ import Testing
         let config = try ConfigLoader.load(file: TestBuild.repositoryRoot + "/plugins.json")
         #expect(!config.plugins.isEmpty)
         #expect(config.api.port == 47615)
+    }
+
+    @Test func storeSettingsHaveDefaultsAndLimitsNamedByFileFieldAndValue() throws {
+        let plugins = #""plugins":[]"#
+        #expect(try load("{\(plugins)}").store == InterviewManager.Settings())
+        let set = try load(#"{"store":{"idle_end_minutes":45,"retention_days":7},"# + plugins + "}")
+        #expect(set.store.idleEndMinutes == 45 && set.store.retentionDays == 7)
+        let file = dir.path + "/plugins.json"
+        let problems = errors(#"{"store":{"idle_end_minutes":0,"retention_days":"30"},"# + plugins + "}")
+        #expect(problems.count == 2 && problems.contains("\(file): $.store.idle_end_minutes: 0 is less than the minimum 1"))
+        #expect(problems.contains { $0.hasPrefix("\(file): $.store.retention_days: expected integer") && $0.contains("30") })
+        #expect(errors(#"{"store":{"retention":30},"# + plugins + "}").first?.contains("$.store") == true)
     }
 }

@@ -213,6 +213,8 @@ final class ClientConnection: Sendable {
     // MARK: - After identify
 
     private func handle(_ message: ClientMessage, group: inout TaskGroup<Void>) async {
+        // Any message from the page (its heartbeats included) keeps its interview from idling out.
+        if let session = identity.withLock({ $0?.session.id }) { services.agent.interviews.touch(session: session) }
         switch message {
         case .subscribe(let requestID, let topics):
             subscription.withLock { $0?.update(patterns: topics) }

@@ -12,7 +12,7 @@ struct RequestRouter: Sendable {
         id: JSONValue, target: String, method: String, params: JSONValue?, session: SessionRecord, connection: Int
     ) async -> String {
         if target == "host" {
-            return await answerHost(id: id, method: method, session: session, connection: connection)
+            return await answerHost(id: id, method: method, params: params, session: session, connection: connection)
         }
         guard let supervisor = await services.agent.supervisor(target) else {
             let known = await services.agent.supervisors.keys.sorted().joined(separator: ", ")
@@ -33,7 +33,7 @@ struct RequestRouter: Sendable {
         }
     }
 
-    private func answerHost(id: JSONValue, method: String, session: SessionRecord, connection: Int) async -> String {
+    private func answerHost(id: JSONValue, method: String, params: JSONValue?, session: SessionRecord, connection: Int) async -> String {
         switch method {
         case "plugins.list":
             return ServerMessage.response(id: id, result: ["plugins": await pluginList()])
@@ -44,8 +44,10 @@ struct RequestRouter: Sendable {
         case "session.end":
             // The connection closes itself, then revokes the token.
             return ServerMessage.response(id: id, result: [:])
+        case "interview.start", "interview.end":
+            return await InterviewRequests(agent: services.agent).answer(id: id, method: method, params: params, session: session)
         default:
-            return ServerMessage.response(id: id, error: "unknown_method", "the host answers plugins.list, session.info and session.end, not \(JSONWriter.quoted(method))")
+            return ServerMessage.response(id: id, error: "unknown_method", "the host answers plugins.list, session.info, session.end, interview.start and interview.end, not \(JSONWriter.quoted(method))")
         }
     }
 
@@ -54,7 +56,7 @@ struct RequestRouter: Sendable {
     func pluginList() async -> JSONValue {
         var list: [JSONValue] = [[
             "id": "host", "name": "proctord", "version": .string(ProctorVersion.string), "state": "running",
-            "topics": ["plugin.state", "bus.dropped"], "reason": .null,
+            "topics": ["plugin.state", "bus.dropped", "interview.started", "interview.ended", "store.state"], "reason": .null,
         ]]
         for report in await services.agent.reports where report.entry.enabled {
             var item: JSONObject = ["id": .string(report.entry.id)]

@@ -51,6 +51,7 @@ public final class APIServer: Sendable {
         sessions.onRevoke { id in
             logger.notice("session \(id) revoked")
             Task { await clients.close(session: id, code: .sessionRevoked, reason: "the session was revoked") }
+            Task { await agent.interviews.sessionEnded(id) }
         }
     }
 
@@ -90,6 +91,7 @@ public final class APIServer: Sendable {
                 // A token is good for its lifetime, not for as long as a connection made with it lasts.
                 for id in services.sessions.expired {
                     await services.clients.close(session: id, code: .tokenExpired, reason: "the session expired: pair again")
+                    await services.agent.interviews.sessionEnded(id)
                 }
                 return min(code.expiresAt, services.sessions.nextExpiry ?? .infinity)
             }

@@ -1,0 +1,45 @@
+import GRDB
+
+/// The tables of one interview's SQLite file. Version 1; a later version
+/// adds tables or columns and never changes what these mean.
+enum InterviewSchema {
+    static let version = 1
+
+    static func create(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE IF NOT EXISTS interview (
+                id TEXT PRIMARY KEY NOT NULL,
+                title TEXT,
+                guidelines TEXT,          -- JSON object, or NULL when none was given
+                session TEXT NOT NULL,    -- the paired session that started it
+                started_ms INTEGER NOT NULL,
+                first_seq INTEGER NOT NULL,
+                ended_ms INTEGER,
+                end_reason TEXT,
+                last_seq INTEGER
+            );
+            CREATE TABLE IF NOT EXISTS events (
+                seq INTEGER PRIMARY KEY NOT NULL,
+                ts_ms INTEGER NOT NULL,
+                topic TEXT NOT NULL,
+                plugin TEXT NOT NULL,
+                data TEXT NOT NULL
+            );
+            -- Seqs published during the interview that never reached the file:
+            -- the store fell behind (its bus queue dropped them) or a write failed.
+            CREATE TABLE IF NOT EXISTS gaps (
+                first_missing INTEGER NOT NULL,
+                last_missing INTEGER NOT NULL,
+                cause TEXT NOT NULL,
+                noticed_ms INTEGER NOT NULL
+            );
+            -- The newest plugin.state of each plugin, as its event's data.
+            CREATE TABLE IF NOT EXISTS plugin_states (
+                plugin TEXT PRIMARY KEY NOT NULL,
+                seq INTEGER NOT NULL,
+                data TEXT NOT NULL
+            );
+            PRAGMA user_version = \(version);
+            """)
+    }
+}
