@@ -54,6 +54,11 @@ import Testing
         let twoOrigins = try await exchange(upgrade.replacingOccurrences(of: "Origin: https://other.example\r\n",
                                                                          with: "Origin: \(Self.page)\r\nOrigin: https://other.example\r\n"), port: api.port)
         #expect(twoOrigins.status == 400 && twoOrigins.body == "bad request: 2 Origin headers\n" && twoOrigins.closed)
+        // An upgrade for another path is refused and closed: it would otherwise go on as
+        // plain HTTP on a connection the head checks and deadlines had already left.
+        let elsewhere = try await exchange(upgrade.replacingOccurrences(of: "GET /v1 ", with: "GET /healthz ")
+            .replacingOccurrences(of: "Origin: https://other.example", with: "Origin: \(Self.page)"), port: api.port)
+        #expect(elsewhere.status == 404 && elsewhere.body == "not found: only /v1 is a WebSocket\n" && elsewhere.closed)
     }
 
     @Test func aTrickledSecondRequestHeadIsClosedAtItsDeadline() async throws {

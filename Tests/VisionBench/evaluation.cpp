@@ -191,11 +191,6 @@ const char *perturbation_name(int p) {
     return names[p];
 }
 
-const char *method_name(int m) {
-    static const char *names[] = {"plugin", "contour centre", "seed (darkest blob)"};
-    return names[m];
-}
-
 std::vector<Item> load_set(const bench::Paths &paths) {
     std::ifstream in(kSetFile);
     if (!in) bench::die(std::string("cannot read ") + kSetFile);
@@ -366,7 +361,9 @@ std::vector<SourceTally> evaluate_set(gaze_tracker *tracker, const std::vector<I
             sources.push_back({item.source, {}});
             it = sources.end() - 1;
         }
-        for (int p = 0; p < kPerturbationCount; ++p) it->by_perturbation[p] += evaluate(tracker, perturb(item, p));
+        // The unchanged variant is the item itself: no copy of a whole decoded clip.
+        it->by_perturbation[kNone] += evaluate(tracker, item);
+        for (int p = kNone + 1; p < kPerturbationCount; ++p) it->by_perturbation[p] += evaluate(tracker, perturb(item, p));
     }
     return sources;
 }

@@ -46,7 +46,6 @@ const char *perturbation_name(int p);
 Item perturb(const Item &item, int perturbation);
 
 enum Method { kPlugin, kContour, kSeed, kMethodCount };
-const char *method_name(int m);
 
 struct Tally {
     int open_frames = 0;   // reference face with both eyes open, landmark models agreeing

@@ -92,8 +92,9 @@ public actor Agent {
 
     /// Runs until the calling task is cancelled, reporting subscriber drops
     /// (at most once a second, and only when there are some) and keeping
-    /// systemd's watchdog fed, then stops every plugin. Nothing here wakes
-    /// the agent while nothing happens but the watchdog, at half its interval.
+    /// systemd's watchdog fed and ending an idle interview, then stops every
+    /// plugin. While nothing happens, only the watchdog (at half its interval)
+    /// and the idle check (once a minute) wake the agent.
     public func runUntilCancelled(notifier: SystemdNotifier = SystemdNotifier()) async {
         notifier.notify("READY=1\nSTATUS=\(supervisors.count) plugins supervised")
         await withTaskGroup(of: Void.self) { [bus] group in
@@ -113,7 +114,7 @@ public actor Agent {
                     try? await Task.sleep(for: .seconds(1))
                 }
             }
-            // Both run until the calling task is cancelled.
+            // All run until the calling task is cancelled.
         }
         notifier.notify("STOPPING=1")
         // Written to the end before the plugins go: nothing of it is lost.

@@ -99,11 +99,11 @@ public struct InterviewArchive: Sendable {
 
     /// Deletes the interviews whose file was last written more than `days`
     /// ago; returns their ids.
-    public func prune(olderThanDays days: Int, now: Timestamp = .now(), except keep: String? = nil) -> [String] {
+    public func prune(olderThanDays days: Int, now: Timestamp = .now()) -> [String] {
         let limit = now.millisecondsSinceEpoch / 1000 - Int64(days) * 86_400
         return ids().filter { id in
             var info = stat()
-            guard id != keep, stat(path(id), &info) == 0, Int64(info.st_mtim.tv_sec) < limit else { return false }
+            guard stat(path(id), &info) == 0, Int64(info.st_mtim.tv_sec) < limit else { return false }
             return removeInterviewFiles(path(id))
         }
     }

@@ -50,8 +50,7 @@ public final class StoreWriter: Sendable {
 
     public var progress: Progress { state.withLock { $0.progress } }
 
-    /// Writes until this interview's `interview.ended` is written, or the
-    /// subscription is cancelled (the agent stopping).
+    /// Writes until this interview's `interview.ended` is written.
     func run() async {
         var expected = firstSeq
         while true {
@@ -143,6 +142,4 @@ public final class StoreWriter: Sendable {
         return .object(data)
     }
 
-    /// Stops taking events without waiting for the end (the agent stopping).
-    func cancel() { subscription.cancel() }
 }

@@ -370,7 +370,7 @@ final class ChildPlugin: Sendable {
     /// While a call into the plugin is under way, pings the child once per
     /// hang timeout, the first ping right behind the call, and kills it when a
     /// ping is still unanswered a hang timeout after it was sent: a call that
-    /// hangs is ended one hang timeout after it began, or a little more. Between
+    /// hangs is ended one to two hang timeouts after it began. Between
     /// calls the control thread waits in the child's own code and cannot hang,
     /// so an idle child is never pinged. Also notices a child that exited while
     /// something it forked keeps the channel open, which the reader would never

@@ -11,8 +11,9 @@ struct FullscreenReport {
 
     private struct Tracked {
         var window: WindowID
-        var fullscreen: Bool
+        /// nil while not full screen.
         var kind: FullscreenKind?
+        var fullscreen: Bool { kind != nil }
         var since: Double
         var covered: Bool
         var coveredSince: Double
@@ -46,7 +47,7 @@ struct FullscreenReport {
             }
             events.append(OutgoingEvent("screen.fullscreen", .object(data)))
             if covered { events.append(coveredEvent(id, posture, coveredBy)) }
-            tracked = Tracked(window: window, fullscreen: fullscreen, kind: kind, since: now, covered: covered, coveredSince: now)
+            tracked = Tracked(window: window, kind: kind, since: now, covered: covered, coveredSince: now)
             return events
         }
         if fullscreen != current.fullscreen {
@@ -61,7 +62,6 @@ struct FullscreenReport {
                 data["held_ms"] = (now - current.since).milliseconds
             }
             events.append(OutgoingEvent("screen.fullscreen", .object(data)))
-            current.fullscreen = fullscreen
             current.since = now
         } else if kind != current.kind {
             // Still full screen, but the page took or gave up the browser's own full screen.

@@ -125,7 +125,6 @@ final class ScreenWatcher: X11Watcher, @unchecked Sendable {
             report.lost(reason: reason, now: now).forEach(emit)
             _ = enforcer.handle(.windowLost, now: now)
             remedy.reset()
-            if reason == "closed" { page = nil }  // the next window's page speaks for itself
         }
         guard let target, let posture = measure(target.id, connection) else {
             updateStatus()

@@ -46,7 +46,10 @@ public final class ClientWindows {
     /// status changed.
     public func refresh(_ id: WindowID, atom: X11Atom, _ connection: X11Connection) -> (before: ClientWindow, after: ClientWindow)? {
         guard let before = windows[id], Self.identityAtoms.contains(where: { connection.atoms[$0] == atom }) else { return nil }
-        let after = read(id, connection)
+        // A title change (every page title the browser sets) leaves the application as it
+        // was: no X-Resource round trip or /proc read for it.
+        let titleOnly = atom == connection.atoms["_NET_WM_NAME"] || atom == connection.atoms["WM_NAME"]
+        let after = titleOnly ? read(id, connection, app: before.app) : read(id, connection)
         guard after != before else { return nil }
         windows[id] = after
         return (before, after)
@@ -59,9 +62,10 @@ public final class ClientWindows {
     }
 
     /// Title, application and call-page status of any window.
-    public func read(_ id: WindowID, _ connection: X11Connection) -> ClientWindow {
+    /// `app`: the application already known, when only the title can have changed.
+    public func read(_ id: WindowID, _ connection: X11Connection, app known: AppIdentity? = nil) -> ClientWindow {
         let title = connection.title(id)
-        let app = identity(of: id, connection)
+        let app = known ?? identity(of: id, connection)
         return ClientWindow(id: id, title: title, app: app, isCallPage: matcher.matches(app, title: title))
     }
 

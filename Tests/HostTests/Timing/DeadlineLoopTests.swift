@@ -55,9 +55,13 @@ import Testing
 
     @Test func cancellingEndsTheLoopWhileItSleeps() async {
         let loop = DeadlineLoop(clock: Self.now)
-        let running = Task { await loop.run { nil } }
+        let ran = Mutex(0)
+        let running = Task { await loop.run { ran.withLock { $0 += 1 }; return nil } }
+        // One pass ran, so the loop is asleep (with no deadline) when the cancel comes.
+        #expect(await eventually { ran.withLock { $0 } == 1 })
         running.cancel()
         await running.value
+        #expect(ran.withLock { $0 } == 1, "cancelled while asleep: no further pass")
     }
 
     @Test func aRingWhileNobodyWaitsIsKeptForTheNextWait() async {

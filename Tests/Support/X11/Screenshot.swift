@@ -23,24 +23,12 @@ public struct Screenshot: Sendable {
 
     /// Grabs the whole screen of `display` (`width` x `height`, the Xvfb screen's size).
     public static func take(display: String, width: Int = 1280, height: Int = 800) throws -> Screenshot {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        process.arguments = ["-nostdin", "-loglevel", "error", "-f", "x11grab", "-draw_mouse", "0",
-                             "-video_size", "\(width)x\(height)", "-i", display,
-                             "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        nonisolated(unsafe) var errors = Data()
-        let drained = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async { errors = err.fileHandleForReading.readDataToEndOfFile(); drained.signal() }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        drained.wait()
-        guard process.terminationStatus == 0, data.count == width * height * 3 else {
-            throw HarnessError("ffmpeg x11grab of \(display) gave \(data.count) bytes, exit \(process.terminationStatus): \(String(decoding: errors, as: UTF8.self))")
+        let data = try XTools(display: display).output(of: "ffmpeg", [
+            "-nostdin", "-loglevel", "error", "-f", "x11grab", "-draw_mouse", "0", "-video_size", "\(width)x\(height)",
+            "-i", display, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
+        ], timeout: .seconds(30))
+        guard data.count == width * height * 3 else {
+            throw HarnessError("ffmpeg x11grab of \(display) gave \(data.count) bytes, not \(width * height * 3)")
         }
         return Screenshot(width: width, height: height, rgb: [UInt8](data))
     }

@@ -14,6 +14,11 @@ public struct XTools: Sendable {
     /// it fails or takes longer than `timeout` (then it is killed).
     @discardableResult
     public func run(_ tool: String, _ arguments: [String], timeout: Duration = .seconds(10)) throws -> String {
+        String(decoding: try output(of: tool, arguments, timeout: timeout), as: UTF8.self)
+    }
+
+    /// Runs a tool to completion and returns its standard output as bytes; throws like `run`.
+    public func output(of tool: String, _ arguments: [String], timeout: Duration = .seconds(10)) throws -> Data {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/" + tool)
         process.arguments = arguments
@@ -45,7 +50,7 @@ public struct XTools: Sendable {
         guard process.terminationStatus == 0 else {
             throw HarnessError("\(tool) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus): \(String(decoding: stderr, as: UTF8.self))")
         }
-        return String(decoding: stdout, as: UTF8.self)
+        return stdout
     }
 
     // MARK: windows

@@ -62,15 +62,19 @@ extension X11IntegrationTests {
             _ = try await page.waitFor("document.title") { $0.stringValue?.hasPrefix("identified") == true }
 
             // Window-level only: the browser's own interface is on the monitor, above the page.
-            let windowLevel = try Screenshot.take(display: desktop.display)
-            windowLevel.save(to: desktop.directory.path + "/window-full-screen.ppm")
+            // The page painted below it (not a blank or black window), the browser's bars above it.
+            let windowLevel = try await screenshot(desktop, "window-full-screen") {
+                $0.fraction(of: Self.pageColour, rows: 120..<800) >= 0.9 && $0.fraction(of: Self.pageColour, rows: 0..<60) < 0.5
+            }
+            #expect(windowLevel.fraction(of: Self.pageColour, rows: 120..<800) >= 0.9, "the page shows below the browser's bars")
             #expect(windowLevel.fraction(of: Self.pageColour, rows: 0..<60) < 0.5,
                     "the tabs and address bar show at the top under the window manager's full screen")
 
             // A real click (XTEST): a user gesture, so the page may take the browser's full screen.
             try desktop.tools.click(window, x: 640, y: 400)
             _ = try await fullScreenWindow(api, kind: "page")
-            let pageLevel = try await screenFilledByPage(desktop)
+            // Chromium's "press Esc" bubble fades after a few seconds.
+            let pageLevel = try await screenshot(desktop, "page-full-screen") { $0.fraction(of: Self.pageColour) >= 0.995 }
             #expect(pageLevel.fraction(of: Self.pageColour) >= 0.995,
                     "the page covers the whole monitor: \(pageLevel.fraction(of: Self.pageColour)) (\(desktop.directory.path)/page-full-screen.ppm)")
 
@@ -86,13 +90,12 @@ extension X11IntegrationTests {
             }
             #expect(putBack != nil, "the agent put the window back in full screen")
             _ = try await fullScreenWindow(api, kind: "window")
-            let covered = try Screenshot.take(display: desktop.display)
-            covered.save(to: desktop.directory.path + "/overlay.ppm")
+            let covered = try await screenshot(desktop, "overlay") { $0.fraction(of: Self.pageColour) < 0.2 }
             #expect(covered.fraction(of: Self.pageColour) < 0.2, "the overlay covers the page")
 
             try desktop.tools.click(window, x: 640, y: 400)
             _ = try await fullScreenWindow(api, kind: "page")
-            let back = try await screenFilledByPage(desktop)
+            let back = try await screenshot(desktop, "page-full-screen-again") { $0.fraction(of: Self.pageColour) >= 0.995 }
             #expect(back.fraction(of: Self.pageColour) >= 0.995, "one click returned the page to its own full screen")
             let gone = try await page.waitFor("!!document.querySelector('[data-proctord=\"return-to-interview\"]')") { $0 == false }
             #expect(gone == false, "the overlay is gone in full screen")
@@ -124,8 +127,7 @@ extension X11IntegrationTests {
             _ = try await fullScreenWindow(api, kind: "window")
             let visibility = try await page.waitFor("document.visibilityState") { $0 == "visible" }
             #expect(visibility == "visible", "\(what): the page is shown, not \(visibility)")
-            let shot = try Screenshot.take(display: desktop.display)
-            shot.save(to: desktop.directory.path + "/restored.ppm")
+            let shot = try await screenshot(desktop, "restored") { $0.fraction(of: Self.pageColour) > 0.6 }
             #expect(shot.fraction(of: Self.pageColour) > 0.6, "\(what): the monitor shows the page, not a blank window")
             let clicks = try await page.evaluate("window.testState.clicks").intValue ?? 0
             try desktop.tools.click(window, x: 640, y: 400)
@@ -133,14 +135,15 @@ extension X11IntegrationTests {
             #expect((counted.intValue ?? 0) > clicks, "\(what): a click reaches the page")
         }
 
-        /// Screenshots until the page fills the monitor (Chromium's "press Esc to exit" bubble fades after a few seconds).
-        private func screenFilledByPage(_ desktop: X11TestDesktop) async throws -> Screenshot {
+        /// Screenshots of the monitor until `shows` holds (Chromium paints a moment after the window
+        /// manager's change) or 20 s pass; the last one is kept as `<name>.ppm` in the test's directory.
+        private func screenshot(_ desktop: X11TestDesktop, _ name: String, until shows: (Screenshot) -> Bool) async throws -> Screenshot {
             var shot = try Screenshot.take(display: desktop.display)
             _ = await eventually(timeout: .seconds(20), every: .milliseconds(250)) {
                 shot = (try? Screenshot.take(display: desktop.display)) ?? shot
-                return shot.fraction(of: Self.pageColour) >= 0.995
+                return shows(shot)
             }
-            shot.save(to: desktop.directory.path + "/page-full-screen.ppm")
+            shot.save(to: desktop.directory.path + "/\(name).ppm")
             return shot
         }
     }

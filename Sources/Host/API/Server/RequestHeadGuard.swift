@@ -60,6 +60,11 @@ final class RequestHeadGuard: ChannelInboundHandler, RemovableChannelHandler {
         if upgrade, let refusal = checks.checkOrigin(origins.first) {
             return .refuse(.forbidden, refusal.reason)
         }
+        // These guards leave the pipeline with an upgrade request; one for another path would
+        // then be served as plain HTTP on a connection no longer checked. Refused and closed.
+        if upgrade, head.uri.split(separator: "?", maxSplits: 1).first != "/v1" {
+            return .refuse(.notFound, "not found: only /v1 is a WebSocket")
+        }
         return .pass
     }
 

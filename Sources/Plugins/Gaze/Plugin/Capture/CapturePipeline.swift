@@ -86,7 +86,6 @@ final class CapturePipeline: @unchecked Sendable {
             // a camera that is missing or paused costs no wake-ups here.
             switch slot.take() {
             case .closed: return
-            case .timedOut: continue
             case .frame(let taken):
                 // A new source: what the tracker followed in the old one is gone.
                 if taken.generation != generation {

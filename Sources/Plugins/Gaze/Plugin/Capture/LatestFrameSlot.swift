@@ -42,23 +42,14 @@ final class LatestFrameSlot: @unchecked Sendable {
 
     enum Outcome {
         case frame(Taken)
-        case timedOut
         case closed
     }
 
-    /// The newest frame, waiting up to `timeout` seconds (nil: until a frame
-    /// comes or the slot is closed).
-    func take(timeout: Double? = nil) -> Outcome {
+    /// The newest frame, waiting until one comes or the slot is closed.
+    func take() -> Outcome {
         condition.lock()
         defer { condition.unlock() }
-        let deadline = timeout.map { Date(timeIntervalSinceNow: $0) }
-        while waiting == nil && !closed {
-            guard let deadline else {
-                condition.wait()
-                continue
-            }
-            if !condition.wait(until: deadline) { return .timedOut }
-        }
+        while waiting == nil && !closed { condition.wait() }
         guard let taken = waiting else { return .closed }
         waiting = nil
         return .frame(taken)
