@@ -108,8 +108,11 @@ import Testing
         #expect(scan(stride(from: 0, to: stream.count, by: 7).map { Array(stream[$0..<min($0 + 7, stream.count)]) }))
         #expect(!scan([masked + unmasked]))
         #expect(!scan([Array((masked + unmasked).prefix(masked.count + 2))]), "known as soon as the second header byte arrives")
-        // A payload byte that looks like an unmasked header is payload, not a frame.
-        #expect(scan([WebSocketTestClient.frame(opcode: 0x1, payload: [0x81, 0x02, 0x68, 0x69])]))
+        // Payload bytes that look like an unmasked header on the wire (a zero
+        // masking key leaves them as they are) are payload, not a frame.
+        let lookalike = WebSocketTestClient.frame(opcode: 0x1, payload: [0x81, 0x02, 0x68, 0x69], mask: [0, 0, 0, 0])
+        #expect(Array(lookalike.suffix(4)) == [0x81, 0x02, 0x68, 0x69])
+        #expect(scan([lookalike]) && scan([masked + lookalike + masked]))
     }
 
     @Test func theLogEscapesControlsAndBidirectionalOverrides() {

@@ -29,6 +29,16 @@ public enum Shell {
     }
 
     public static func runNow(_ program: String, _ arguments: [String], environment: [String: String]? = nil) throws -> String {
+        try runNowWithStatus(program, arguments, environment: environment).output
+    }
+
+    /// Runs a program; returns its exit status with what it printed on
+    /// stdout, for tests where an empty output alone proves nothing.
+    public static func runWithStatus(_ program: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
+        try await offPool { try runNowWithStatus(program, arguments) }
+    }
+
+    static func runNowWithStatus(_ program: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [program] + arguments
@@ -39,6 +49,6 @@ public enum Shell {
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

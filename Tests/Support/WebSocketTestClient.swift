@@ -76,7 +76,9 @@ public final class WebSocketTestClient: @unchecked Sendable {
     public func sendBytesNow(_ bytes: [UInt8]) throws { try writeAll(bytes) }
 
     /// One client frame, masked with a random key unless `masked` is false.
-    public static func frame(opcode: UInt8, payload: [UInt8], fin: Bool = true, masked: Bool = true) -> [UInt8] {
+    /// `mask`: the masking key; random when nil (an all-zero key leaves the
+    /// payload's bytes on the wire as they are).
+    public static func frame(opcode: UInt8, payload: [UInt8], fin: Bool = true, masked: Bool = true, mask: [UInt8]? = nil) -> [UInt8] {
         var frame: [UInt8] = [(fin ? 0x80 : 0) | opcode]
         let maskBit: UInt8 = masked ? 0x80 : 0
         switch payload.count {
@@ -85,7 +87,7 @@ public final class WebSocketTestClient: @unchecked Sendable {
         default: frame += [maskBit | 127] + (0..<8).reversed().map { UInt8((payload.count >> (8 * $0)) & 0xFF) }
         }
         guard masked else { return frame + payload }
-        let mask = (0..<4).map { _ in UInt8.random(in: 0...255) }
+        let mask = mask ?? (0..<4).map { _ in UInt8.random(in: 0...255) }
         frame += mask
         frame.reserveCapacity(frame.count + payload.count)
         for (i, byte) in payload.enumerated() { frame.append(byte ^ mask[i & 3]) }
