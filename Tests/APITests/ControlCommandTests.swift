@@ -55,6 +55,45 @@ import Testing
         #expect(usage == 64, "naming neither a session nor --all is a usage error")
     }
 
+    /// `proctord origins` against the running agent: a refused site is
+    /// listed as asking, allowing it lets its page in (and into the person's
+    /// file, 0600), removing it shuts it out again.
+    @Test func theCommandLineAllowsARefusedSiteAndRemovesIt() async throws {
+        let dir = TemporaryDirectory()
+        var builder = ConfigBuilder()
+        builder.api = ["port": 0]
+        builder.add(id: "heartbeat", library: "heartbeat")
+        let environment = ["XDG_RUNTIME_DIR": dir.path, "XDG_CONFIG_HOME": dir.path + "/config", "PROCTORD_SYSTEM_CONFIG_DIR": dir.path + "/etc"]
+        let agent = try AgentProcess(arguments: ["run", "--config", builder.write(to: dir), "--state-dir", dir.path + "/state"],
+                                     environment: environment)
+        defer { agent.signal(SIGKILL) }
+        let port = try #require(await agent.apiPort())
+        func proctord(_ arguments: [String]) async throws -> (status: Int32?, output: String) {
+            let command = try AgentProcess(arguments: arguments, environment: environment)
+            let status = await command.waitForExit()
+            return (status, command.events.map { JSONWriter.compact($0) }.joined() + command.log.joined(separator: "\n"))
+        }
+        let site = "https://platform.example.com"
+        await #expect(throws: WebSocketTestClient.Refused.self) { try await WebSocketTestClient.connect(port: port, origin: site) }
+        let (listed, listing) = try await proctord(["origins", "list", "--json"])
+        #expect(listed == 0)
+        #expect(try JSONParser.parse(listing)["asking"]?.arrayValue?.map { $0["origin"] } == [.string(site)], "\(listing)")
+
+        let (allowed, _) = try await proctord(["origins", "allow", "HTTPS://Platform.Example.com/"])
+        #expect(allowed == 0)
+        _ = try await WebSocketTestClient.connect(port: port, origin: site)
+        let file = dir.path + "/config/proctord/origins.json"
+        #expect(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int == 0o600)
+        let (bad, why) = try await proctord(["origins", "allow", "platform.example.com"])
+        #expect(bad == 1 && why.contains("has no scheme"), "\(why)")
+
+        let (removed, _) = try await proctord(["origins", "remove", site])
+        #expect(removed == 0)
+        await #expect(throws: WebSocketTestClient.Refused.self) { try await WebSocketTestClient.connect(port: port, origin: site) }
+        let (again, _) = try await proctord(["origins", "remove", site])
+        #expect(again == 1, "removing what is not listed fails")
+    }
+
     @Test func withoutARunningAgentTheCommandSaysSo() async throws {
         let dir = TemporaryDirectory()
         let command = try AgentProcess(arguments: ["pairing-code"], environment: ["XDG_RUNTIME_DIR": dir.path])

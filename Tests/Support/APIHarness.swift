@@ -29,6 +29,9 @@ public final class APIHarness: @unchecked Sendable {
         var paths = AgentPaths.fromEnvironment()
         paths.stateDirectory = directory.path + "/state"
         paths.runtimeDirectory = directory.path + "/runtime"
+        // Never the real user's config or /etc: the origins a test allows stay in the test.
+        paths.configDirectory = directory.path + "/config"
+        paths.systemConfigDirectory = directory.path + "/etc"
         try PrivateDirectory.create(paths.runtimeDirectory)
         agent = Agent(config: config, paths: paths, logger: .silent, executable: TestBuild.proctord)
         try await agent.start()

@@ -176,6 +176,36 @@ function buildSessions(sessions) {
       }, "Revoke")))));
 }
 
+function buildAsking(origins) {
+  const asking = origins?.asking ?? [];
+  if (asking.length === 0) return emptyNote("No site is waiting: every page that tried to connect is allowed or ignored.");
+  return table("Sites asking to connect", ["Site", "Tried", ""],
+    asking.map((site) => el("tr", {},
+      el("td", {}, el("strong", {}, site.origin)),
+      el("td", {}, `${site.attempts} time${site.attempts === 1 ? "" : "s"}, last `,
+        el("time", { datetime: site.last_seen, title: dateTime(site.last_seen) }, clockTime(site.last_seen))),
+      el("td", { class: "actions" },
+        el("button", { type: "button", "aria-label": `Allow ${site.origin}`, onclick: () => chooseOrigin("allow", site.origin) }, "Allow this site"),
+        " ",
+        el("button", { type: "button", "aria-label": `Ignore ${site.origin}`, onclick: () => chooseOrigin("ignore", site.origin) }, "Ignore")))));
+}
+
+function buildAllowed(origins) {
+  const rows = [
+    ...(origins?.configured ?? []).map((origin) => ({ origin, by: "the config file (api.allowed_origins)" })),
+    ...(origins?.seeded ?? []).map((seed) => ({ origin: seed.origin, by: seed.file })),
+    ...(origins?.allowed ?? []).map((origin) => ({ origin, by: "you", removable: true })),
+  ];
+  if (rows.length === 0) return emptyNote("No site is allowed yet.");
+  return table("Allowed sites", ["Site", "Allowed by", ""],
+    rows.map((row) => el("tr", {},
+      el("td", {}, row.origin),
+      el("td", {}, row.by),
+      el("td", {}, row.removable
+        ? el("button", { type: "button", class: "danger", "aria-label": `Remove ${row.origin}`, onclick: () => chooseOrigin("remove", row.origin) }, "Remove")
+        : null))));
+}
+
 const STATE_WORDS = {
   running: "running", starting: "starting", degraded: "running, partly blind", crashed: "crashed, will retry",
   held: "stopped after repeated crashes", stopping: "stopping", stopped: "stopped", failed: "failed",
@@ -202,6 +232,8 @@ function render(status) {
   renderIfChanged("pages-list", { pages, minute: Math.floor(Date.now() / 60_000) }, (data) => buildPages(data.pages));
   renderIfChanged("sessions-list", status.sessions ?? [], buildSessions);
   renderIfChanged("plugins-list", plugins, buildPlugins);
+  renderIfChanged("origins-asking", status.origins ?? {}, buildAsking);
+  renderIfChanged("origins-allowed", status.origins ?? {}, buildAllowed);
 }
 
 function showOffline(offline) {
@@ -216,7 +248,7 @@ function showOffline(offline) {
   byId("revoke-all").hidden = true;
   // Stale lists would claim pages are connected: say plainly that nothing is known now.
   lastRendered.clear();
-  for (const id of ["shared-list", "pages-list", "sessions-list", "plugins-list"]) {
+  for (const id of ["shared-list", "pages-list", "sessions-list", "plugins-list", "origins-asking", "origins-allowed"]) {
     byId(id).replaceChildren(emptyNote("Unknown while the agent is not answering."));
   }
 }
@@ -254,6 +286,30 @@ async function unlockPairing() {
     return;
   }
   await poll();
+}
+
+const ORIGIN_OUTCOMES = {
+  allowed: (origin) => `${origin} may now ask for the pairing code. Reload the interview page if it is waiting.`,
+  alreadyAllowed: (origin) => `${origin} was already allowed.`,
+  ignored: (origin) => `${origin} stays refused and is no longer listed here.`,
+  removed: (origin) => `${origin} is no longer allowed.`,
+  notListed: (origin) => `${origin} was not on the list.`,
+};
+
+/** Allows, ignores or removes a site (the person at the machine decides). */
+async function chooseOrigin(choice, origin) {
+  const result = byId("origins-result");
+  try {
+    const response = await fetch(`/local/origins/${choice}?origin=${encodeURIComponent(origin)}`,
+      { method: "POST", cache: "no-store", signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    if (!response.ok) throw new Error((await response.text()).trim() || `HTTP ${response.status}`);
+    const answer = await response.json();
+    result.textContent = (ORIGIN_OUTCOMES[answer.change] ?? (() => `${answer.change}`))(answer.origin);
+  } catch (error) {
+    result.textContent = `Could not change ${origin}: ${error.message}`;
+  }
+  await poll();
+  if (!document.activeElement || document.activeElement === document.body) result.focus();
 }
 
 function revokeAll() {

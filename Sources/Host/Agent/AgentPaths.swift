@@ -13,16 +13,20 @@ public struct AgentPaths: Sendable, Equatable {
     public var dataDirectory: String
     /// The directory of the running proctord binary (plugins live beside it).
     public var executableDirectory: String
+    /// What the install sets for every user: `/etc/proctord`
+    /// (`PROCTORD_SYSTEM_CONFIG_DIR` changes it, for tests).
+    public var systemConfigDirectory: String
 
     public init(
         configDirectory: String, stateDirectory: String, runtimeDirectory: String, dataDirectory: String,
-        executableDirectory: String
+        executableDirectory: String, systemConfigDirectory: String = "/etc/proctord"
     ) {
         self.configDirectory = configDirectory
         self.stateDirectory = stateDirectory
         self.runtimeDirectory = runtimeDirectory
         self.dataDirectory = dataDirectory
         self.executableDirectory = executableDirectory
+        self.systemConfigDirectory = systemConfigDirectory
     }
 
     /// The paths for this user and environment.
@@ -44,7 +48,8 @@ public struct AgentPaths: Sendable, Equatable {
             stateDirectory: xdg("XDG_STATE_HOME", ".local/state"),
             runtimeDirectory: runtime,
             dataDirectory: env["PROCTORD_DATA_DIR"] ?? shippedDataDirectory(exeDir: exeDir) ?? xdg("XDG_DATA_HOME", ".local/share"),
-            executableDirectory: exeDir)
+            executableDirectory: exeDir,
+            systemConfigDirectory: env["PROCTORD_SYSTEM_CONFIG_DIR"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? "/etc/proctord")
     }
 
     /// An installed tree keeps data in `<prefix>/share/proctord`; a source

@@ -11,7 +11,8 @@ import ProctorJSON
 /// (checked with SO_PEERCRED). One JSON request line, one JSON answer line:
 /// `{"command":"pairing-code"}`, `{"command":"sessions"}`,
 /// `{"command":"revoke","session":"s_..."}` (no session: all),
-/// `{"command":"unlock-pairing"}`.
+/// `{"command":"unlock-pairing"}`, `{"command":"origins"}`,
+/// `{"command":"origins-allow"|"origins-remove","origin":"https://..."}`.
 public final class ControlSocket: @unchecked Sendable {
     public let path: String
     private let services: APIServices
@@ -93,6 +94,18 @@ public final class ControlSocket: @unchecked Sendable {
             return ["sessions": .array(services.sessions.active.map(\.publicJSON)), "clients": services.clients.json]
         case "revoke":
             return ["revoked": .array(services.sessions.revoke(request["session"]?.stringValue).map(JSONValue.string))]
+        case "origins":
+            return services.checks.consent?.json(configured: services.checks.allowedOrigins.sorted()) ?? ["error": "origin consent is off"]
+        case "origins-allow", "origins-remove":
+            guard let consent = services.checks.consent else { return ["error": "origin consent is off"] }
+            guard let text = request["origin"]?.stringValue else { return ["error": "name the origin: {\"origin\": \"https://example.com\"}"] }
+            do {
+                let (origin, change) = command == "origins-allow" ? try consent.allow(text) : try consent.remove(text)
+                services.logger.notice("origin \(origin): \(change) from the command line")
+                return ["origin": .string(origin), "change": .string("\(change)")]
+            } catch {
+                return ["error": .string("\(error)")]
+            }
         default:
             return ["error": .string("unknown command \(JSONWriter.quoted(command))")]
         }

@@ -41,12 +41,39 @@ struct LocalPage {
             return Response(status: .ok, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: .init(string: JSONWriter.compact(["unlocked": .array(ended.map(JSONValue.string))]))))
         }
+        addOriginRoutes(to: router)
         router.post("/local/sessions/revoke") { request, context in
             if let refusal = ownPageOnly("revoke sessions", request: request, context: context, services: services) { return refusal }
             let session = request.uri.queryParameters.get("session")
             let revoked = services.sessions.revoke(session)
             return Response(status: .ok, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: .init(string: JSONWriter.compact(["revoked": .array(revoked.map(JSONValue.string))]))))
+        }
+    }
+
+    /// Allow, ignore or remove one origin (`?origin=`), for the person at the machine.
+    private func addOriginRoutes(to router: Router<APIRequestContext>) {
+        let choices: [(String, String, @Sendable (OriginConsent, String) throws -> (origin: String, change: OriginConsent.Change))] = [
+            ("allow", "allow a site", { try $0.allow($1) }),
+            ("ignore", "ignore a site", { try $0.ignore($1) }),
+            ("remove", "remove a site", { try $0.remove($1) }),
+        ]
+        for (name, what, choose) in choices {
+            router.post(RouterPath("/local/origins/\(name)")) { request, context in
+                if let refusal = ownPageOnly(what, request: request, context: context, services: services) { return refusal }
+                guard let consent = services.checks.consent else { throw HTTPError(.notFound, message: "origin consent is off") }
+                guard let text = request.uri.queryParameters.get("origin") else {
+                    throw HTTPError(.badRequest, message: "name the site: ?origin=https://example.com")
+                }
+                do {
+                    let (origin, change) = try choose(consent, text)
+                    services.logger.notice("origin \(origin): \(change) on the agent's page")
+                    return Response(status: .ok, headers: [.contentType: "application/json"],
+                                    body: .init(byteBuffer: .init(string: JSONWriter.compact(["origin": .string(origin), "change": .string("\(change)")]))))
+                } catch {
+                    throw HTTPError(.badRequest, message: "\(error)")
+                }
+            }
         }
     }
 
@@ -67,6 +94,7 @@ struct LocalPage {
             "clients": services.clients.json,
             "sessions": .array(services.sessions.active.map(\.publicJSON)),
             "plugins": await RequestRouter(services: services).pluginList(),
+            "origins": services.checks.consent?.json(configured: services.checks.allowedOrigins.sorted()) ?? .null,
         ]
     }
 }

@@ -8,15 +8,19 @@ public struct UpgradeGuard: Sendable {
     /// The port the API listens on: Host and the agent's own origins name it.
     public var port: Int { boundPort.value }
     public let allowedOrigins: Set<String>
+    /// The origins the person at this computer allowed, or an install was
+    /// seeded with; it remembers the ones refused so they can be allowed.
+    public let consent: OriginConsent?
     public let uid: UInt32
     /// Finds the uid of the client's socket; the kernel's socket
     /// diagnostics in production (PeerOwnerLookup).
     public let peerUID: @Sendable (_ client: LoopbackPeer.Endpoint, _ server: LoopbackPeer.Endpoint) -> UInt32?
 
-    public init(port: BoundPort, allowedOrigins: [String], uid: UInt32,
+    public init(port: BoundPort, allowedOrigins: [String], consent: OriginConsent? = nil, uid: UInt32,
                 peerUID: @escaping @Sendable (LoopbackPeer.Endpoint, LoopbackPeer.Endpoint) -> UInt32?) {
         self.boundPort = port
         self.allowedOrigins = Set(allowedOrigins)
+        self.consent = consent
         self.uid = uid
         self.peerUID = peerUID
     }
@@ -40,8 +44,13 @@ public struct UpgradeGuard: Sendable {
 
     public func checkOrigin(_ origin: String?) -> Refusal? {
         guard let origin, origin != "null" else { return Refusal(reason: "origin not allowed: \(origin ?? "no Origin header")") }
-        return allowedOrigins.contains(origin) || ownOrigins.contains(origin)
-            ? nil : Refusal(reason: "origin not allowed: \(String(origin.prefix(200)))")
+        if allowedOrigins.contains(origin) || ownOrigins.contains(origin) || consent?.isAllowed(origin) == true { return nil }
+        // The hint only for an origin the person could allow as it was sent.
+        guard let consent, (try? OriginName.normalize(origin)) == origin else {
+            return Refusal(reason: "origin not allowed: \(String(origin.prefix(200)))")
+        }
+        consent.noteRefused(origin)
+        return Refusal(reason: "origin not allowed: \(String(origin.prefix(200))) (the person at this computer can allow it on the agent's page, http://127.0.0.1:\(port)/, or with `proctord origins allow`)")
     }
 
     /// Who owns the connecting socket, as the agent judges a connection when

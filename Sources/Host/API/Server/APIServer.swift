@@ -34,7 +34,8 @@ public final class APIServer: Sendable {
         let boundPort = BoundPort(config.port)
         self.boundPort = boundPort
         let peers = PeerOwnerLookup(logger: logger)
-        let checks = UpgradeGuard(port: boundPort, allowedOrigins: config.allowedOrigins, uid: getuid()) { peers.owner(client: $0, server: $1) }
+        let consent = OriginConsent(file: paths.configDirectory + "/origins.json", seedDirectory: paths.systemConfigDirectory + "/origins.d", logger: logger, clock: clock)
+        let checks = UpgradeGuard(port: boundPort, allowedOrigins: config.allowedOrigins, consent: consent, uid: getuid()) { peers.owner(client: $0, server: $1) }
         let sessions = SessionRegistry(file: paths.stateDirectory + "/sessions.json", lifetimeSeconds: config.tokenLifetimeSeconds, clock: clock)
         let clients = ClientRegistry()
         services = APIServices(
