@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import GRDB
 import Logging
 import ProctorJSON
@@ -6,6 +9,9 @@ import Synchronization
 /// The interview that is running, if any: started and ended by a paired
 /// page, ended too when that page's session ends or goes quiet for the idle
 /// limit. While one runs, a `StoreWriter` copies every event into its file.
+/// An agent killed during an interview continues it when it starts again
+/// (`startUp`), and pages that resume from further back than the bus's ring
+/// are replayed from the files (`replay`).
 public actor InterviewManager {
     public struct Settings: Sendable, Equatable {
         public var idleEndMinutes = 120
@@ -18,6 +24,8 @@ public actor InterviewManager {
         let title: String?
         let session: String
         let started: Timestamp
+        /// The interview's first seq (before any restart).
+        let firstSeq: UInt64
         let writer: StoreWriter
         let task: Task<Void, Never>
     }
@@ -31,10 +39,16 @@ public actor InterviewManager {
     /// The running interview's session and when a page of it was last heard
     /// from; outside the actor so every message can touch it cheaply.
     private nonisolated let activity = Mutex<(session: String?, at: Timestamp)>((nil, Timestamp(millisecondsSinceEpoch: 0)))
+    /// The files of the bus's numbering, oldest first: what a replay reads.
+    private var numberingFiles: [String] = []
+    /// Ends an idle interview at its deadline and deletes old ones daily.
+    private nonisolated let housekeeping: DeadlineLoop
+    private var nextPrune: Timestamp?
 
     /// Capacity of the store's bus queue: about a second of a busy agent.
     public static let defaultQueueCapacity = 65_536
     private let queueCapacity: Int
+    static let day: Int64 = 86_400_000
 
     public init(
         directory: String, settings: Settings, bus: EventBus, logger: Logger,
@@ -46,6 +60,7 @@ public actor InterviewManager {
         self.bus = bus
         self.logger = logger
         self.clock = clock
+        housekeeping = DeadlineLoop { Double(clock().millisecondsSinceEpoch) / 1000 }
     }
 
     /// The running interview's id.
@@ -53,6 +68,9 @@ public actor InterviewManager {
 
     /// The running interview's writer, for tests and status.
     public var writer: StoreWriter? { running?.writer }
+
+    /// The session of the page that started the running interview.
+    public var runningSession: String? { running?.session }
 
     /// Starts an interview for `session` and answers `{"interview", "started_at", "first_seq"}`.
     public func start(title: String?, guidelines: JSONValue?, session: String, pluginStates: [PluginState]) throws(InterviewError) -> JSONValue {
@@ -72,11 +90,17 @@ public actor InterviewManager {
         // Subscribed before anything is published for the interview, so the
         // file holds every seq from first_seq on.
         let (_, subscription, firstSeq) = bus.resume(name: "store \(id)", patterns: [.all], capacity: queueCapacity, after: nil)
+        let reservation = SeqReservation(durable: firstSeq + SeqReservation.minimumAhead, nextSeq: firstSeq)
+        let agentSession = bus.agentSession
         do {
             try database.write { db in
                 try db.execute(
-                    sql: "INSERT INTO interview (id, title, guidelines, session, started_ms, first_seq) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [id, title, guidelines.map(JSONWriter.compact), session, started.millisecondsSinceEpoch, Int64(firstSeq)])
+                    sql: """
+                        INSERT INTO interview (id, title, guidelines, session, started_ms, first_seq, agent_session, seq_high_water, page_heard_ms)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [id, title, guidelines.map(JSONWriter.compact), session, started.millisecondsSinceEpoch, Int64(firstSeq),
+                                agentSession, Int64(reservation.durable), started.millisecondsSinceEpoch])
                 for state in pluginStates {
                     // seq 0: the state in force when the interview began.
                     try db.execute(sql: "INSERT OR REPLACE INTO plugin_states (plugin, seq, data) VALUES (?, 0, ?)",
@@ -90,15 +114,32 @@ public actor InterviewManager {
             logger.error("interview store: \(text)")
             throw .store(text)
         }
-        let writer = StoreWriter(interviewID: id, path: path, database: database, subscription: subscription,
-                                 firstSeq: firstSeq, bus: bus, logger: logger)
-        running = Running(id: id, title: title, session: session, started: started, writer: writer, task: Task { await writer.run() })
         activity.withLock { $0 = (session, started) }
+        let writer = makeWriter(id: id, path: path, database: database, subscription: subscription, firstSeq: firstSeq,
+                                reservation: reservation, progress: .init())
+        run(id: id, title: title, session: session, started: started, firstSeq: firstSeq, writer: writer, path: path)
         var event: JSONObject = ["interview": .string(id), "started_at": .string(started.rfc3339), "first_seq": .number(Double(firstSeq))]
         if let title { event["title"] = .string(title) }
         bus.publish(topic: "interview.started", data: .object(event))
         logger.notice("interview \(id) started\(title.map { ": \($0)" } ?? "") (\(path))")
         return ["interview": .string(id), "started_at": .string(started.rfc3339), "first_seq": .number(Double(firstSeq))]
+    }
+
+    private func makeWriter(
+        id: String, path: String, database: DatabaseQueue, subscription: Subscription, firstSeq: UInt64,
+        reservation: SeqReservation, progress: StoreWriter.Progress
+    ) -> StoreWriter {
+        StoreWriter(interviewID: id, path: path, database: database, subscription: subscription, firstSeq: firstSeq,
+                    reservation: reservation, progress: progress, bus: bus, logger: logger,
+                    pageHeard: { [weak self] in self?.lastHeard ?? .now() })
+    }
+
+    /// Makes the interview the running one and starts its writer.
+    private func run(id: String, title: String?, session: String, started: Timestamp, firstSeq: UInt64, writer: StoreWriter, path: String) {
+        running = Running(id: id, title: title, session: session, started: started, firstSeq: firstSeq, writer: writer,
+                          task: Task { await writer.run() })
+        if !numberingFiles.contains(path) { numberingFiles.append(path) }
+        housekeeping.wake()  // a new idle deadline
     }
 
     /// Ends the running interview: publishes `interview.ended`, waits until
@@ -133,12 +174,15 @@ public actor InterviewManager {
         var summary: JSONObject = [
             "interview": .string(interview.id), "reason": .string(reason),
             "started_at": .string(interview.started.rfc3339), "ended_at": .string(ended.rfc3339), "duration_s": .number(duration),
-            "first_seq": .number(Double(interview.writer.firstSeq)), "last_seq": .number(Double(event.seq)),
+            "first_seq": .number(Double(interview.firstSeq)), "last_seq": .number(Double(event.seq)),
             "events": .number(Double(progress.written)), "missed": .number(Double(progress.missed)),
         ]
         if let title = interview.title { summary["title"] = .string(title) }
         return .object(summary)
     }
+
+    /// When a page of the running interview's session was last heard from.
+    nonisolated var lastHeard: Timestamp { activity.withLock { $0.at } }
 
     /// A page of `session` was heard from: the interview is not idle.
     public nonisolated func touch(session: String) {
@@ -152,13 +196,184 @@ public actor InterviewManager {
         _ = try? await end(reason: "session_ended")
     }
 
+    /// When the running interview becomes idle unless a page of its session
+    /// is heard from before.
+    public var idleDeadline: Timestamp? {
+        guard running != nil else { return nil }
+        return Timestamp(millisecondsSinceEpoch: lastHeard.millisecondsSinceEpoch + Int64(settings.idleEndMinutes) * 60_000)
+    }
+
     /// Ends the interview when no page of its session was heard from for the
     /// idle limit; returns true when it did.
     @discardableResult
     public func endIfIdle() async -> Bool {
-        guard running != nil else { return false }
-        let last = activity.withLock { $0.at }
-        guard clock().millisecondsSinceEpoch - last.millisecondsSinceEpoch >= Int64(settings.idleEndMinutes) * 60_000 else { return false }
+        guard let deadline = idleDeadline, clock() >= deadline else { return false }
         return (try? await end(reason: "idle")) != nil
+    }
+
+    // MARK: - Housekeeping
+
+    /// Until the calling task is cancelled: ends the running interview at the
+    /// moment it becomes idle (the deadline is recomputed then, since a page
+    /// heard from in between moves it) and deletes interviews older than
+    /// `store.retention_days` once a day, sleeping in between.
+    public nonisolated func runHousekeeping() async {
+        await housekeeping.run { await self.housekeepingPass() }
+    }
+
+    /// Looks at the deadlines now: for a clock that was moved.
+    public nonisolated func recheckDeadlines() { housekeeping.wake() }
+
+    /// One pass; returns when the next is due, in wall-clock seconds.
+    private func housekeepingPass() async -> Double? {
+        let now = clock()
+        if let due = nextPrune, now >= due { prune() }
+        await endIfIdle()
+        let next = [idleDeadline, nextPrune].compactMap { $0 }.min()
+        return next.map { Double($0.millisecondsSinceEpoch) / 1000 }
+    }
+
+    /// Deletes the interviews last written more than `store.retention_days`
+    /// ago (never the running one), and schedules the next pass a day later.
+    private func prune() {
+        let now = clock()
+        let days = settings.retentionDays
+        let keep = Set([running?.id].compactMap { $0 })
+        for id in InterviewArchive(directory: directory).prune(olderThanDays: days, now: now, keeping: keep) {
+            logger.info("interview \(id) deleted: older than store.retention_days (\(days))")
+        }
+        nextPrune = Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch + Self.day)
+    }
+
+    // MARK: - Starting up
+
+    /// What the agent found of an interview it did not end.
+    public enum Recovery: Sendable, Equatable {
+        /// No interview was left unfinished.
+        case nothingUnfinished
+        /// It runs on: its seqs continue from `firstNewSeq`; `missed` seqs
+        /// before it were handed out or reserved but never written.
+        case continued(interview: String, firstNewSeq: UInt64, missed: UInt64)
+        /// It was closed as `agent_lost`, with why.
+        case closed(interview: String, why: String)
+    }
+
+    /// Run once when the agent starts, before anything is published: deletes
+    /// old interviews, then finds the interview a killed agent left
+    /// unfinished and continues it, with its file, its session and its seq
+    /// numbering; one idle for longer than `store.idle_end_minutes` (and any
+    /// other unfinished one) is closed instead.
+    @discardableResult
+    public func startUp() -> Recovery {
+        prune()
+        let stored = InterviewArchive(directory: directory).ids().compactMap { id -> StoredInterview? in
+            do { return try StoredInterview.read(path: InterviewFile.path(directory: directory, id: id), id: id) } catch {
+                logger.error("interview store: \(error)")
+                return nil
+            }
+        }
+        let unended = stored.filter { $0.endedMs == nil }
+        guard let newest = unended.last else { return .nothingUnfinished }
+        for older in unended.dropLast() { close(older, why: "a newer interview was started after it") }
+        let now = clock()
+        guard let agentSession = newest.agentSession, let highWater = newest.seqHighWater else {
+            return close(newest, why: "its file was written by an agent that could not continue it")
+        }
+        let idleSince = newest.pageHeardMs ?? newest.startedMs
+        let idleMinutes = (now.millisecondsSinceEpoch - idleSince) / 60_000
+        guard now.millisecondsSinceEpoch - idleSince < Int64(settings.idleEndMinutes) * 60_000 else {
+            return close(newest, why: "no page was heard from for \(idleMinutes) minutes, reaching store.idle_end_minutes (\(settings.idleEndMinutes))")
+        }
+        do {
+            return try continueInterview(newest, agentSession: agentSession, highWater: highWater,
+                                         sameNumbering: stored.filter { $0.agentSession == agentSession && $0.endedMs != nil })
+        } catch {
+            logger.error("interview \(newest.id) cannot be continued: \(newest.path): \(InterviewFile.describe(error))")
+            return close(newest, why: "it could not be continued")
+        }
+    }
+
+    private func continueInterview(
+        _ interview: StoredInterview, agentSession: String, highWater: UInt64, sameNumbering: [StoredInterview]
+    ) throws -> Recovery {
+        let database = try InterviewFile.open(interview.path, readonly: false)
+        // Everything at or below `accounted` is in the file or in a recorded gap.
+        let accounted = max(interview.lastWritten ?? interview.firstSeq - 1, interview.lastGap ?? 0)
+        let restart = max(highWater, accounted + 1)
+        let missed = restart - 1 - accounted
+        let reservation = SeqReservation(durable: restart + SeqReservation.minimumAhead, nextSeq: restart)
+        let now = clock()
+        try database.write { db in
+            if missed > 0 {
+                try db.execute(sql: "INSERT INTO gaps (first_missing, last_missing, cause, noticed_ms) VALUES (?, ?, ?, ?)",
+                               arguments: [Int64(accounted + 1), Int64(restart - 1), "not written before the agent stopped", now.millisecondsSinceEpoch])
+            }
+            try db.execute(sql: "UPDATE interview SET seq_high_water = ?", arguments: [Int64(reservation.durable)])
+        }
+        // The file promises no seq below `restart` again before the bus hands any out.
+        bus.continueNumbering(agentSession: agentSession, at: restart)
+        let (_, subscription, firstSeq) = bus.resume(name: "store \(interview.id)", patterns: [.all], capacity: queueCapacity, after: nil)
+        activity.withLock { $0 = (interview.session, Timestamp(millisecondsSinceEpoch: interview.pageHeardMs ?? interview.startedMs)) }
+        numberingFiles = (sameNumbering + [interview]).sorted { $0.firstSeq < $1.firstSeq }.map(\.path)
+        let writer = makeWriter(id: interview.id, path: interview.path, database: database, subscription: subscription, firstSeq: firstSeq,
+                            reservation: reservation, progress: .init(written: interview.written, missed: interview.missed + missed))
+        run(id: interview.id, title: interview.title, session: interview.session, started: Timestamp(millisecondsSinceEpoch: interview.startedMs),
+            firstSeq: interview.firstSeq, writer: writer, path: interview.path)
+        var event: JSONObject = [
+            "interview": .string(interview.id), "resumed_at": .string(now.rfc3339),
+            "first_new_seq": .number(Double(restart)), "missed": .number(Double(missed)),
+        ]
+        if missed > 0 {
+            event["missed_first"] = .number(Double(accounted + 1))
+            event["missed_last"] = .number(Double(restart - 1))
+        }
+        bus.publish(topic: "interview.resumed", data: .object(event))
+        logger.notice("""
+            interview \(interview.id) continued: the agent stopped without ending it; seqs go on from \(restart) in \
+            agent session \(agentSession)\(missed > 0 ? "; \(missed) seqs (\(accounted + 1)-\(restart - 1)) were not written before it stopped" : "")
+            """)
+        return .continued(interview: interview.id, firstNewSeq: restart, missed: missed)
+    }
+
+    /// Closes an interview the agent will not continue, as `agent_lost`, at
+    /// the time of its last event in the file.
+    @discardableResult
+    private func close(_ interview: StoredInterview, why: String) -> Recovery {
+        do {
+            let database = try InterviewFile.open(interview.path, readonly: false)
+            try database.write { db in
+                try db.execute(sql: "UPDATE interview SET ended_ms = ?, end_reason = 'agent_lost', last_seq = ?",
+                               arguments: [interview.lastWrittenMs ?? interview.startedMs, interview.lastWritten.map(Int64.init)])
+            }
+            try database.close()
+        } catch {
+            logger.error("interview store: \(interview.path): cannot record its end: \(InterviewFile.describe(error))")
+        }
+        logger.notice("interview \(interview.id) closed (agent_lost): the agent stopped without ending it, and it is not continued: \(why)")
+        return .closed(interview: interview.id, why: why)
+    }
+
+    // MARK: - Replay
+
+    /// The events after `after` and before `before` (the oldest seq the
+    /// bus's ring holds) that the files of this numbering hold, of `topics`
+    /// and published at or after `since`; nil when no file of this numbering
+    /// exists or the files cannot be read. Waits until the running writer has
+    /// dealt with every seq below `before`, so what the files lack is missed
+    /// for good and what they hold is all there.
+    public nonisolated func replay(after: UInt64, before: UInt64, topics: [TopicPattern], since: Timestamp) async -> StoreReplay? {
+        let (paths, writer) = await replaySources()
+        guard !paths.isEmpty, before > 0 else { return nil }
+        await writer?.waitUntilSettled(through: before - 1)
+        do {
+            return try await StoreReplay.prepare(paths: paths, after: after, before: before, topics: topics, since: since)
+        } catch {
+            logger.error("replay from the interview store failed: \(InterviewFile.describe(error))")
+            return nil
+        }
+    }
+
+    private func replaySources() -> ([String], StoreWriter?) {
+        (numberingFiles.filter { access($0, F_OK) == 0 }, running?.writer)
     }
 }
