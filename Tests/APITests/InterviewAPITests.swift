@@ -24,11 +24,13 @@ import Testing
         let api = try await harness()
         defer { Task { await api.stop() } }
         let (client, _) = try await api.paired(topics: ["interview.*"])
+        // The event may come before or after the answer: a second page reads it.
+        let (watcher, _) = try await api.paired(topics: ["interview.*"])
         let started = try await ask(client, 1, "interview.start", #"{"title":"Round 2","guidelines":{"strict":true}}"#)["result"]
         let id = try #require(started?["interview"]?.stringValue)
         let firstSeq = try #require(started?["first_seq"]?.intValue)
         #expect(started?["started_at"]?.stringValue?.hasSuffix("Z") == true)
-        let event = try JSONParser.parse(await client.receive(until: { $0.contains(#""topic":"interview.started""#) }))
+        let event = try JSONParser.parse(await watcher.receive(until: { $0.contains(#""topic":"interview.started""#) }))
         #expect(event["d"]?["data"]?["interview"]?.stringValue == id && event["d"]?["data"]?["title"] == "Round 2")
 
         let again = try await ask(client, 2, "interview.start")["error"]

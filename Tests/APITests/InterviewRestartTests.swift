@@ -187,6 +187,11 @@ import Testing
             #expect((resume.status == "replayed") == (lost == 0))
             #expect(resume.nextSeq > resume.afterSeq)
         }
+        let unwrittenButSent = log.seqs.filter { $0 >= first && $0 <= last && !storedSeqs.contains($0) }.count
+        let replayed = log.resumes.filter { $0.status == "replayed" }.count
+        print("\(log.resumes.count) resumes: \(replayed) replayed, \(log.resumes.count - replayed) gap, "
+              + "\(log.resumes.map(\.missed).reduce(0, +)) seqs missed in all; \(stored.count) events stored, \(gaps.count) gaps; "
+              + "\(unwrittenButSent) events the page got were never written")
         let seconds = log.resumes.map(\.secondsToIdentified).sorted()
         if !seconds.isEmpty {
             print("restart to identified (replay follows): median \(seconds[seconds.count / 2]) s, max \(seconds.last!) s over \(seconds.count) restarts")

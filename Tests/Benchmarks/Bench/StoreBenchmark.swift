@@ -43,7 +43,7 @@ struct StoreBenchmark {
                    unit: "%", target: nil, higherIsBetter: false),
             Figure(name: "publish cost with the store attached, mean per event", value: publishTime.seconds / Double(max(published, 1)) * 1e6,
                    unit: "us", target: nil, higherIsBetter: false),
-            Figure(name: "replay from the store: events read back from the file, page by page, in seq order", value: replayRate,
+            Figure(name: "replay from the store, events read back per second", value: replayRate,
                    unit: "events/s", target: nil, higherIsBetter: true),
         ]
     }
