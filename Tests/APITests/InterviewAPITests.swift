@@ -24,11 +24,13 @@ import Testing
         let api = try await harness()
         defer { Task { await api.stop() } }
         let (client, _) = try await api.paired(topics: ["interview.*"])
+        // The event may come before or after the answer: a second page reads it.
+        let (watcher, _) = try await api.paired(topics: ["interview.*"])
         let started = try await ask(client, 1, "interview.start", #"{"title":"Round 2","guidelines":{"strict":true}}"#)["result"]
         let id = try #require(started?["interview"]?.stringValue)
         let firstSeq = try #require(started?["first_seq"]?.intValue)
         #expect(started?["started_at"]?.stringValue?.hasSuffix("Z") == true)
-        let event = try JSONParser.parse(await client.receive(until: { $0.contains(#""topic":"interview.started""#) }))
+        let event = try JSONParser.parse(await watcher.receive(until: { $0.contains(#""topic":"interview.started""#) }))
         #expect(event["d"]?["data"]?["interview"]?.stringValue == id && event["d"]?["data"]?["title"] == "Round 2")
 
         let again = try await ask(client, 2, "interview.start")["error"]
@@ -98,5 +100,52 @@ import Testing
         try await agent.start()
         await agent.stopAll()
         #expect(archive.ids().isEmpty)
+    }
+
+    /// A page that resumes from further back than the ring reaches gets the
+    /// rest from the interview's file: every event of its topics once, in
+    /// order, then the ring's, then live ones, with no gap and no repeat;
+    /// nothing from before its session was paired, no other topic.
+    @Test func aResumeOlderThanTheRingIsReplayedFromTheStore() async throws {
+        let api = try await harness()
+        defer { Task { await api.stop() } }
+        let bus = api.agent.bus
+        let (starter, _) = try await api.paired()
+        let firstSeq = try #require(try await ask(starter, 1, "interview.start")["result"]?["first_seq"]?.intValue)
+        // Published before the resuming page paired: in the file, never its to replay.
+        let before = (0..<100).map { bus.publish(plugin: "test", topic: "test.n", data: #"{"n":\#($0),"before":true}"#) }.last!
+        _ = await eventually { Timestamp.now() > before.timestamp }
+        let (page, identified) = try await api.paired(topics: ["test.*"])
+        let token = try #require(identified["token"])
+        try await page.sendClose()
+        // From the interview's start: what came before the pairing is in the range, and left out.
+        let after = UInt64(firstSeq)
+        // Three rings' worth while the page is away, with another topic between.
+        var expected: [UInt64] = []
+        for n in 0..<30_000 {
+            expected.append(bus.publish(plugin: "test", topic: "test.n", data: #"{"n":\#(n)}"#).seq)
+            if n % 3 == 0 { bus.publish(plugin: "test", topic: "other.n", data: #"{"n":\#(n)}"#) }
+        }
+        guard case .tooOld(_, let oldest, _) = bus.replay(after: after) else {
+            Issue.record("the ring still holds seq \(after + 1)")
+            return
+        }
+        #expect(oldest > expected[10_000])
+
+        let (again, _) = try await api.connect()
+        try await again.send(APIHarness.identify(
+            auth: ["token": token], topics: ["test.*"], resume: ["agent_session": .string(bus.agentSession), "after_seq": .number(Double(after))]))
+        let back = try JSONParser.parse(await again.receiveText())["d"]
+        #expect(back?["resume"]?["status"] == "replayed", "\(String(describing: back))")
+        #expect(back?["resume"]?["count"]?.intValue == expected.count && back?["resume"]?["from_seq"]?.intValue == Int(expected[0]))
+        let live = bus.publish(plugin: "test", topic: "test.n", data: #"{"live":true}"#)
+        var seqs: [UInt64] = []
+        while seqs.count < expected.count + 1 {
+            let text = try await again.receive(until: { $0.hasPrefix(#"{"op":"event""#) })
+            let event = try JSONParser.parse(text)["d"]
+            #expect(event?["topic"] == "test.n")
+            seqs.append(UInt64(event?["seq"]?.intValue ?? 0))
+        }
+        #expect(seqs == expected + [live.seq], "every event once, in order, then live")
     }
 }

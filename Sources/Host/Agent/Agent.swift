@@ -64,10 +64,8 @@ public actor Agent {
         let (reports, configs, errors) = await Self.inspect(config, paths: paths, executable: executable, spawner: spawner)
         guard errors.isEmpty else { throw ConfigErrors(errors) }
         self.reports = reports
-        let retention = config.store.retentionDays
-        for id in InterviewArchive(directory: interviews.directory).prune(olderThanDays: retention) {
-            logger.info("interview \(id) deleted: older than store.retention_days (\(retention))")
-        }
+        // Before anything is published: a continued interview continues the seq numbering.
+        await interviews.startUp()
         for report in reports where report.entry.enabled {
             guard let manifest = report.manifest, let pluginConfig = configs[report.entry.id] else {
                 let reason = report.loadError?.description ?? "not loadable"
@@ -91,10 +89,12 @@ public actor Agent {
     }
 
     /// Runs until the calling task is cancelled, reporting subscriber drops
-    /// (at most once a second, and only when there are some) and keeping
-    /// systemd's watchdog fed and ending an idle interview, then stops every
-    /// plugin. While nothing happens, only the watchdog (at half its interval)
-    /// and the idle check (once a minute) wake the agent.
+    /// (at most once a second, and only when there are some), keeping
+    /// systemd's watchdog fed, ending an idle interview at its deadline and
+    /// deleting old interviews daily, then stops every plugin. While nothing
+    /// happens, only the watchdog (at half its interval) and the interviews'
+    /// deadlines (at least once a minute, for a wall clock that steps) wake
+    /// the agent.
     public func runUntilCancelled(notifier: SystemdNotifier = SystemdNotifier()) async {
         notifier.notify("READY=1\nSTATUS=\(supervisors.count) plugins supervised")
         await withTaskGroup(of: Void.self) { [bus] group in
@@ -103,10 +103,7 @@ public actor Agent {
                     while (try? await Task.sleep(for: interval / 2)) != nil { notifier.notify("WATCHDOG=1") }
                 }
             }
-            group.addTask { [interviews] in
-                // A minute is fine enough for a limit counted in minutes.
-                while (try? await Task.sleep(for: .seconds(60))) != nil { await interviews.endIfIdle() }
-            }
+            group.addTask { [interviews] in await interviews.runHousekeeping() }
             group.addTask {
                 while !Task.isCancelled {
                     await bus.waitForDrops()

@@ -2,7 +2,8 @@
 /// `plugin`; the plugin gave `topic` and `data`. Immutable and shared by
 /// reference, so fanning it out to many subscribers copies nothing.
 public final class Event: Sendable {
-    /// Gap-free within one agent session, starting at 1.
+    /// Gap-free within one agent session (`EventBus.agentSession`), from 1,
+    /// or from above the stopped agent's seqs when a restart continues them.
     public let seq: UInt64
     public let timestamp: Timestamp
     /// The plugin id, or "host" for the agent's own events.

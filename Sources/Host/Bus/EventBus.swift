@@ -18,6 +18,7 @@ public final class EventBus: Sendable {
     }
 
     struct State {
+        var agentSession: String
         var nextSeq: UInt64 = 1
         var ring = RingBuffer<Event>(initialCapacity: 1024)
         var ringBytes = 0
@@ -25,12 +26,39 @@ public final class EventBus: Sendable {
         var nextSubscriberID = 1
     }
 
-    let state = Mutex(State())
+    let state: Mutex<State>
     let limits: Limits
     /// Rung when a subscriber loses its first event since the last report.
     private let drops = Alarm()
 
-    public init(limits: Limits = Limits()) { self.limits = limits }
+    public init(limits: Limits = Limits()) {
+        self.limits = limits
+        state = Mutex(State(agentSession: Self.newAgentSession()))
+    }
+
+    /// The name of this seq numbering, the protocol's `agent_session`: seqs
+    /// are comparable only between events of one. New for each agent, unless
+    /// a restarted agent continues an interview's numbering.
+    public var agentSession: String { state.withLock { $0.agentSession } }
+
+    /// Takes up the numbering `agentSession` at `nextSeq`: what an agent
+    /// restarted during an interview does before anything is published, so
+    /// its seqs follow the ones the stopped agent handed out.
+    public func continueNumbering(agentSession: String, at nextSeq: UInt64) {
+        state.withLock { state in
+            precondition(state.ring.isEmpty, "a numbering is continued before anything is published")
+            state.agentSession = agentSession
+            state.nextSeq = nextSeq
+        }
+    }
+
+    /// 16 hex digits of the kernel's randomness.
+    static func newAgentSession() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let value = UInt64.random(in: 0...UInt64.max, using: &generator)
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
 
     /// Publishes an event. The caller has checked that `topic` is valid, that
     /// `plugin` needs no JSON escaping and that `data` is one JSON object.
@@ -126,7 +154,8 @@ public final class EventBus: Sendable {
 
     private static func replay(after seq: UInt64, in state: State, matching wants: @Sendable (String) -> Bool) -> Replay {
         let ring = state.ring
-        guard let oldest = ring.first?.seq else { return .events([]) }
+        // An empty ring holds nothing after any seq below the next one.
+        let oldest = ring.first?.seq ?? state.nextSeq
         let skip = seq + 1 < oldest ? 0 : Int(seq + 1 - oldest)
         var events: [Event] = []
         if skip < ring.count {

@@ -98,10 +98,11 @@ public struct InterviewArchive: Sendable {
     }
 
     /// Deletes the interviews whose file was last written more than `days`
-    /// ago; returns their ids.
-    public func prune(olderThanDays days: Int, now: Timestamp = .now()) -> [String] {
+    /// ago, except those in `keeping`; returns their ids.
+    public func prune(olderThanDays days: Int, now: Timestamp = .now(), keeping: Set<String> = []) -> [String] {
         let limit = now.millisecondsSinceEpoch / 1000 - Int64(days) * 86_400
         return ids().filter { id in
+            guard !keeping.contains(id) else { return false }
             var info = stat()
             guard stat(path(id), &info) == 0, Int64(info.st_mtim.tv_sec) < limit else { return false }
             return removeInterviewFiles(path(id))

@@ -1,9 +1,11 @@
 import GRDB
 
-/// The tables of one interview's SQLite file. Version 1; a later version
+/// The tables of one interview's SQLite file. Version 2; a later version
 /// adds tables or columns and never changes what these mean.
 enum InterviewSchema {
-    static let version = 1
+    /// 2 added `agent_session`, `seq_high_water` and `page_heard_ms`: what a
+    /// restarted agent needs to continue the interview.
+    static let version = 2
 
     static func create(_ db: Database) throws {
         try db.execute(sql: """
@@ -16,7 +18,14 @@ enum InterviewSchema {
                 first_seq INTEGER NOT NULL,
                 ended_ms INTEGER,
                 end_reason TEXT,
-                last_seq INTEGER
+                last_seq INTEGER,
+                -- The agent_session of the seq numbering the file's seqs belong to.
+                agent_session TEXT,
+                -- No seq at or above this was handed out while the file was last
+                -- written: where a restarted agent continues the numbering.
+                seq_high_water INTEGER,
+                -- When a page of `session` was last heard from, as of the last write.
+                page_heard_ms INTEGER
             );
             CREATE TABLE IF NOT EXISTS events (
                 seq INTEGER PRIMARY KEY NOT NULL,
@@ -26,7 +35,8 @@ enum InterviewSchema {
                 data TEXT NOT NULL
             );
             -- Seqs published during the interview that never reached the file:
-            -- the store fell behind (its bus queue dropped them) or a write failed.
+            -- the store fell behind (its bus queue dropped them), a write failed,
+            -- or the agent stopped before writing them (killed, crashed).
             CREATE TABLE IF NOT EXISTS gaps (
                 first_missing INTEGER NOT NULL,
                 last_missing INTEGER NOT NULL,

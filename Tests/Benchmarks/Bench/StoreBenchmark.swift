@@ -33,6 +33,7 @@ struct StoreBenchmark {
         let summary = try await store.end(reason: "request")
         let elapsed = (ContinuousClock.now - start).seconds
         let written = Double(summary["events"]?.intValue ?? 0)
+        let replayRate = try await replayRate(summary: summary, directory: dir.path + "/interviews")
         return [
             Figure(name: "store ingest, events reaching the file (on disk, WAL)", value: written / elapsed, unit: "events/s",
                    target: 50_000, higherIsBetter: true),
@@ -42,6 +43,21 @@ struct StoreBenchmark {
                    unit: "%", target: nil, higherIsBetter: false),
             Figure(name: "publish cost with the store attached, mean per event", value: publishTime.seconds / Double(max(published, 1)) * 1e6,
                    unit: "us", target: nil, higherIsBetter: false),
+            Figure(name: "replay from the store, events read back per second", value: replayRate,
+                   unit: "events/s", target: nil, higherIsBetter: true),
         ]
+    }
+
+    /// What a page resuming from the interview's first seq is replayed at,
+    /// reading only (no socket): every event of the file, page by page.
+    private func replayRate(summary: JSONValue, directory: String) async throws -> Double {
+        let id = summary["interview"]?.stringValue ?? ""
+        let first = UInt64(summary["first_seq"]?.intValue ?? 1), last = UInt64(summary["last_seq"]?.intValue ?? 1)
+        let start = ContinuousClock.now
+        let replay = try await StoreReplay.prepare(paths: [directory + "/\(id).sqlite"], after: first - 1, before: last + 1,
+                                                   topics: [.all], since: Timestamp(millisecondsSinceEpoch: 0))
+        var read = 0
+        try await replay.forEachPage { read += $0.count }
+        return Double(read) / (ContinuousClock.now - start).seconds
     }
 }

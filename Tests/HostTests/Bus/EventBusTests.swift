@@ -173,4 +173,22 @@ import Testing
         #expect(await cancelled.value == false)
         slow.cancel()
     }
+
+    /// A restarted agent that continues an interview takes up its numbering:
+    /// the same agent_session, seqs from the given one on; a resume from
+    /// before them finds nothing in the ring and is told how far back it is.
+    @Test func aContinuedNumberingStartsWhereItIsToldAndKnowsWhatItLacks() {
+        let first = EventBus(), second = EventBus()
+        #expect(first.agentSession != second.agentSession && first.agentSession.count == 16)
+        second.continueNumbering(agentSession: first.agentSession, at: 5000)
+        #expect(second.agentSession == first.agentSession && second.nextSeq == 5000)
+        guard case .tooOld(let requested, let oldest, let events) = second.replay(after: 1200) else {
+            Issue.record("an empty ring after a continued numbering holds nothing before it")
+            return
+        }
+        #expect(requested == 1200 && oldest == 5000 && events.isEmpty)
+        #expect(second.publish(plugin: "test", topic: "test.tick", data: "{}").seq == 5000)
+        guard case .events(let after) = second.replay(after: 4999) else { return }
+        #expect(after.map(\.seq) == [5000])
+    }
 }

@@ -89,7 +89,7 @@ import Testing
         // The bus counted the loss against the store's queue (what `bus.dropped` reports).
         #expect(bus.takeDropCounts().map { "\($0.subscriber) \($0.total)" } == ["store i_test 97"])
         let writer = StoreWriter(interviewID: "i_test", path: path, database: database, subscription: subscription,
-                                 firstSeq: firstSeq, bus: bus, logger: .silent)
+                                 firstSeq: firstSeq, reservation: SeqReservation(durable: firstSeq + 4096, nextSeq: firstSeq), bus: bus, logger: .silent)
         await writer.run()
         #expect(try storedSeqs(path) == Array((end.seq - 3)...end.seq))
         let gaps = try database.read { try Row.fetchAll($0, sql: "SELECT first_missing, last_missing, cause FROM gaps") }

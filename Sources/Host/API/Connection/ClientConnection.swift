@@ -177,26 +177,55 @@ final class ClientConnection: Sendable {
             entry.topics = identify.subscribe.map(\.description)
         }
         let sessionStart = Int64((session.createdAt * 1000).rounded(.down))
+        // What the ring no longer holds comes from the interview files, if they hold it.
+        var found: StoreReplay?
+        if case .tooOld(let requested, let oldest, _) = replay {
+            found = await services.agent.interviews.replay(
+                after: requested, before: oldest, topics: identify.subscribe, since: Timestamp(millisecondsSinceEpoch: sessionStart))
+        }
+        let stored = found
         let (status, replayed) = Self.resumeStatus(
             resume, agentSession: services.agentSession, nextSeq: nextSeq,
-            replay: replay.filter { $0.timestamp.millisecondsSinceEpoch >= sessionStart })
+            replay: replay.filter { $0.timestamp.millisecondsSinceEpoch >= sessionStart }, stored: stored.map(StoredPart.init))
         await send(ServerMessage.message("identified", [
             "session": .string(session.id), "token": .string(token),
             "token_expires_at": .string(Timestamp(seconds: session.expiresAt).rfc3339),
             "subscribed": .array(identify.subscribe.map { .string($0.description) }),
             "next_seq": .number(Double(nextSeq)), "resume": status,
         ]))
-        for event in replayed { await send(ServerMessage.event(event)) }
-        group.addTask { [self] in await sendEvents(from: live) }
+        // Replayed events first, then live ones, in one task: in seq order, and
+        // the read loop goes on answering while a long replay is sent.
+        group.addTask { [self] in
+            guard await sendReplay(stored: stored, ring: replayed) else { return }
+            await sendEvents(from: live)
+        }
         group.addTask { [self] in await heartbeats() }
         group.addTask { [self] in await watchForSlowness(of: live) }
     }
 
+    /// What the interview files hold of a resume, for its status.
+    struct StoredPart: Equatable {
+        var count: Int
+        var firstSeq: UInt64?
+        var missed: UInt64
+
+        init(count: Int, firstSeq: UInt64?, missed: UInt64) {
+            self.count = count
+            self.firstSeq = firstSeq
+            self.missed = missed
+        }
+
+        init(_ replay: StoreReplay) { self.init(count: replay.count, firstSeq: replay.firstSeq, missed: replay.missed) }
+    }
+
     /// The `resume` answer. `from_seq` is the seq of the first event
     /// replayed (`nextSeq` when none is), so a client can check the replay
-    /// against it.
+    /// against it. When the ring no longer reaches back far enough, `stored`
+    /// is what the interview files hold before it: those events come first,
+    /// and only the seqs neither holds are missed.
     static func resumeStatus(
-        _ resume: (agentSession: String, afterSeq: UInt64)?, agentSession: String, nextSeq: UInt64, replay: EventBus.Replay
+        _ resume: (agentSession: String, afterSeq: UInt64)?, agentSession: String, nextSeq: UInt64, replay: EventBus.Replay,
+        stored: StoredPart? = nil
     ) -> (JSONValue, [Event]) {
         guard let resume else { return (["status": "none"], []) }
         guard resume.agentSession == agentSession else { return (["status": "new_agent_session"], []) }
@@ -205,9 +234,37 @@ final class ClientConnection: Sendable {
             return (["status": "replayed", "from_seq": .number(Double(events.first?.seq ?? nextSeq)),
                      "count": .number(Double(events.count))], events)
         case .tooOld(let requested, let oldest, let events):
-            return (["status": "gap", "from_seq": .number(Double(events.first?.seq ?? nextSeq)),
-                     "missed": .number(Double(oldest - requested - 1)), "count": .number(Double(events.count))], events)
+            let missed = stored?.missed ?? (oldest - requested - 1)
+            let from = stored?.firstSeq ?? events.first?.seq ?? nextSeq
+            let count = (stored?.count ?? 0) + events.count
+            guard missed > 0 else {
+                return (["status": "replayed", "from_seq": .number(Double(from)), "count": .number(Double(count))], events)
+            }
+            return (["status": "gap", "from_seq": .number(Double(from)), "missed": .number(Double(missed)),
+                     "count": .number(Double(count))], events)
         }
+    }
+
+    /// Sends the events replayed from the files, page by page, then those
+    /// from the ring. False when the connection cannot go on: a file that
+    /// cannot be read after the status promised its events closes it (1011),
+    /// so a page never takes a short replay for a whole one.
+    private func sendReplay(stored: StoreReplay?, ring: [Event]) async -> Bool {
+        let writer = EventFrameWriter(channel: channel, gate: eventGate)
+        do {
+            try await stored?.forEachPage { page in try await writer.write(page.map(ServerMessage.event)) }
+        } catch let error as StoreReplay.ReadFailure {
+            logger.error("replay from the interview store failed: \(error)")
+            await close(.internalError, reason: "the replay from the interview store failed")
+            return false
+        } catch {
+            return false  // the connection is closing
+        }
+        for start in stride(from: 0, to: ring.count, by: 256) {
+            let batch = ring[start..<min(ring.count, start + 256)]
+            guard (try? await writer.write(batch.map(ServerMessage.event))) != nil else { return false }
+        }
+        return true
     }
 
     // MARK: - After identify

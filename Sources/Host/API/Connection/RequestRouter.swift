@@ -56,7 +56,7 @@ struct RequestRouter: Sendable {
     func pluginList() async -> JSONValue {
         var list: [JSONValue] = [[
             "id": "host", "name": "proctord", "version": .string(ProctorVersion.string), "state": "running",
-            "topics": ["plugin.state", "bus.dropped", "interview.started", "interview.ended", "store.state"], "reason": .null,
+            "topics": ["plugin.state", "bus.dropped", "interview.started", "interview.resumed", "interview.ended", "store.state"], "reason": .null,
         ]]
         for report in await services.agent.reports where report.entry.enabled {
             var item: JSONObject = ["id": .string(report.entry.id)]

@@ -3,6 +3,7 @@ public enum CloseCode: UInt16, Sendable {
     case normal = 1000
     case goingAway = 1001
     case messageTooBig = 1009
+    case internalError = 1011
     case notIdentified = 4001
     case alreadyIdentified = 4002
     case authenticationFailed = 4003

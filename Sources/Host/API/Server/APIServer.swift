@@ -44,7 +44,7 @@ public final class APIServer: Sendable {
                 logger.notice("pairing code: \(code.prefix(3)) \(code.dropFirst(3)) (valid until \(Timestamp(seconds: expiresAt).rfc3339))")
             },
             sessions: sessions, clients: clients, connections: ConnectionTable(), checks: checks, refusals: RefusalLimiter(),
-            agentSession: Secret.token(bytes: 12), thinTopics: Set(config.thinTopics),
+            thinTopics: Set(config.thinTopics),
             heartbeatInterval: .seconds(config.heartbeatIntervalSeconds), webDirectory: paths.webDirectory, logger: logger)
         let housekeeping = DeadlineLoop(clock: clock)
         self.housekeeping = housekeeping
@@ -53,6 +53,14 @@ public final class APIServer: Sendable {
             logger.notice("session \(id) revoked")
             Task { await clients.close(session: id, code: .sessionRevoked, reason: "the session was revoked") }
             Task { await agent.interviews.sessionEnded(id) }
+        }
+        // An interview the agent continued after a restart whose session
+        // expired or was revoked in the meantime has no page left to end it.
+        Task {
+            if let session = await agent.interviews.runningSession, !sessions.active.contains(where: { $0.id == session }) {
+                logger.notice("session \(session) of the continued interview is gone")
+                await agent.interviews.sessionEnded(session)
+            }
         }
     }
 

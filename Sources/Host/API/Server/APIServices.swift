@@ -13,8 +13,9 @@ public struct APIServices: Sendable {
     public let connections: ConnectionTable
     public let checks: UpgradeGuard
     public let refusals: RefusalLimiter
-    /// Changes each time the agent starts; seqs are comparable only within one.
-    public let agentSession: String
+    /// The name of the bus's seq numbering: new each time the agent starts,
+    /// unless it continued an interview and with it the numbering.
+    public var agentSession: String { bus.agentSession }
     /// High-rate topics a slow client may lose first.
     public let thinTopics: Set<String>
     public let heartbeatInterval: Duration
