@@ -73,6 +73,20 @@ public struct AgentPaths: Sendable, Equatable {
         return Self.sourceCheckoutRoot(from: executableDirectory).map { $0 + "/web" }
     }
 
+    /// Where the plugin libraries are: `<prefix>/lib/proctord` in an
+    /// installed tree (beside the Swift runtime it bundles), else beside the binary.
+    public var pluginDirectory: String {
+        let installed = executableDirectory + "/../lib/proctord"
+        return Self.isDirectory(installed) ? installed : executableDirectory
+    }
+
+    /// The machine-wide config an administrator may edit: `/etc/proctord/plugins.json`
+    /// for a binary in `/usr/bin` (the Debian package's conffile), `<prefix>/etc/proctord/plugins.json` otherwise.
+    public var systemConfigFile: String {
+        let etc = executableDirectory == "/usr/bin" ? "/etc" : executableDirectory + "/../etc"
+        return etc + "/proctord/plugins.json"
+    }
+
     /// The default config that ships with the agent.
     public var shippedConfigFile: String? {
         let installed = executableDirectory + "/../share/proctord/plugins.json"
