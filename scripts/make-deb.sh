@@ -7,7 +7,7 @@
 # with every bundled model's licence.
 # usage: scripts/make-deb.sh BUILD_DIR OUT_DIR     (prints the .deb's path last)
 set -euo pipefail
-build="$1" out="$2"
+build="$(cd "$1" && pwd)" out="$(mkdir -p "$2" && cd "$2" && pwd)"
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 version="$("$build/proctord" --version)"
 arch="$(dpkg --print-architecture)"

@@ -77,6 +77,25 @@ import Testing
         #expect(!listener.messages.contains { $0.fields["READY"] != nil })
     }
 
+    @Test func theWatchdogStaysSilentWhileItsProbeHangs() async throws {
+        // Two reporters side by side: the healthy one's pings are the clock the hung one is judged by.
+        let healthy = try NotifyListener(path: dir.path + "/healthy")
+        let hung = try NotifyListener(path: dir.path + "/hung")
+        func reporter(_ listener: NotifyListener) -> ServiceReporter {
+            ServiceReporter(notifier: SystemdNotifier(environment: ["NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "200000"]))
+        }
+        let feeding = Task {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await reporter(healthy).feedWatchdog {} }
+                // A stuck actor or event loop: the probe never returns.
+                group.addTask { await reporter(hung).feedWatchdog { try? await Task.sleep(for: .seconds(3600)) } }
+            }
+        }
+        defer { feeding.cancel() }
+        #expect(await eventually { healthy.messages.filter { $0.fields["WATCHDOG"] == "1" }.count >= 5 })
+        #expect(hung.messages.isEmpty, "a hung probe still fed the watchdog: \(hung.messages.map(\.text))")
+    }
+
     final class AnswerAtReady: Sendable {
         let answer = Mutex<(status: Int, body: String)?>(nil)
     }
