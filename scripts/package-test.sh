@@ -162,15 +162,38 @@ echo "     package: $(stat -c %s "$deb") bytes ($(du -h "$deb" | cut -f1)); Inst
 if command -v Xvfb >/dev/null; then
   display=":$(( 200 + RANDOM % 500 ))"
   Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp > /dev/null 2>&1 & xvfb=$!
-  sleep 1
+  for i in $(seq 100); do [ -S "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
   cat > "$work/default-port.json" <<EOF
 $(python3 -c "import json,sys; c=json.load(open('/etc/proctord/plugins.json')); c['api']['port']=0; print(json.dumps(c))")
 EOF
-  DISPLAY="$display" HOME="$work/home" /usr/bin/proctord run --config "$work/default-port.json" --state-dir "$work/state2" 2> "$work/idle.log" & agent=$!
-  for i in $(seq 100); do grep -q "local API on" "$work/idle.log" && break; sleep 0.2; done
-  sleep 10  # idle: the figure is the memory after start-up settled
-  echo "     idle memory with the default plugins (Xvfb, no camera): agent $(awk '/VmRSS/ {print $2}' /proc/$agent/status) kB, with its plugin children $(ps -o rss= --ppid "$agent" -p "$agent" | awk '{s+=$1} END {print s}') kB"
-  kill "$agent" "$xvfb"; wait "$agent" "$xvfb" 2>/dev/null || true
+  # Start to READY=1 as systemd would see it (a NOTIFY_SOCKET), then the memory once idle.
+  DISPLAY="$display" HOME="$work/home" python3 - "$work" <<'PY'
+import os, socket, subprocess, sys, time
+work = sys.argv[1]
+path = work + "/notify"
+listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+listener.bind(path)
+started = time.monotonic()
+agent = subprocess.Popen(["/usr/bin/proctord", "run", "--config", work + "/default-port.json", "--state-dir", work + "/state2"],
+                         env=dict(os.environ, NOTIFY_SOCKET=path), stderr=subprocess.DEVNULL)
+listener.settimeout(60)
+while True:
+    message = listener.recv(4096).decode()
+    if "READY=1" in message:
+        break
+print("     start to READY with the default plugins (Xvfb, no camera): %d ms; %s" % ((time.monotonic() - started) * 1000, message.replace("\n", " ")))
+time.sleep(10)  # idle: the figure is the memory once start-up has settled
+def rss(pid):
+    for line in open("/proc/%d/status" % pid):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+children = [int(p) for p in subprocess.check_output(["ps", "-o", "pid=", "--ppid", str(agent.pid)]).split()]
+print("     idle memory with the default plugins: agent %d kB, with its %d plugin children %d kB" % (rss(agent.pid), len(children), rss(agent.pid) + sum(rss(c) for c in children)))
+agent.terminate()
+agent.wait()
+PY
+  kill "$xvfb"; wait "$xvfb" 2>/dev/null || true
 fi
 
 echo "== 6. dpkg --purge"
