@@ -143,6 +143,19 @@ else
   ctl reset-failed proctord.service; ctl start proctord.service
   ctl stop proctord.service
   check "clean stop: inactive, Result=success, exit 0" test "$(ctl is-active proctord.service)" = inactive -a "$(show Result)" = success -a "$(show ExecMainStatus)" = 0
+  # `proctord service` for people who do not know systemd, from a "session" with a display.
+  svc() { in_ns runuser -u "$user" -- env XDG_RUNTIME_DIR="$runtime" HOME="$home" DISPLAY=:77 XAUTHORITY="$home/.Xauthority" /usr/bin/proctord service "$@"; }
+  svc enable > "$work/service-enable" 2>&1 || true
+  ctl show-environment > "$work/manager-environment"
+  check "proctord service enable: DISPLAY and XAUTHORITY imported into the user manager" \
+    grep -qx -e "DISPLAY=:77" "$work/manager-environment"
+  check "... and XAUTHORITY" grep -qx -e "XAUTHORITY=$home/.Xauthority" "$work/manager-environment"
+  check "proctord service enable: enabled and running ($(ctl is-enabled proctord.service), $(ctl is-active proctord.service))" \
+    test "$(ctl is-enabled proctord.service)" = enabled -a "$(ctl is-active proctord.service)" = active
+  svc status > "$work/service-status" 2>&1 || true
+  check "proctord service status shows the unit's STATUS= line" grep -q "Status: \"serving on 127.0.0.1:$port" "$work/service-status"
+  svc disable > /dev/null 2>&1 || true
+  check "proctord service disable: stopped and disabled" test "$(ctl is-enabled proctord.service)" = disabled -a "$(ctl is-active proctord.service)" = inactive
   # Socket activation by the manager: it listens; the first connection starts the agent on that socket.
   sed "s/47615/$port/" /usr/lib/systemd/user/proctord.socket | as_user tee "$home/.config/systemd/user/proctord.socket" >/dev/null 2>&1 || {
     install -d -o "$user" "$home/.config/systemd/user"; sed "s/47615/$port/" /usr/lib/systemd/user/proctord.socket | as_user tee "$home/.config/systemd/user/proctord.socket" >/dev/null; }
