@@ -85,6 +85,7 @@ hidden "HOME=$work/home timeout 60 /usr/bin/proctord run --config $work/gaze.jso
   for i in \$(seq 600); do grep -q gaze.sample $work/gaze.out 2>/dev/null && break; sleep 0.1; done; kill %1; wait" || true
 check "proctord run: the installed gaze plugin sees a face, with its installed models" grep -q '"faces":1' "$work/gaze.out"
 check "proctord run: the YuNet model is found (no Haar fallback)" bash -c "! grep -q 'face_detector_model' '$work/gaze.log'"
+check "proctord run: the plugin child finds the bundled crash backtracer" bash -c "! grep -q 'unable to locate swift-backtrace' '$work/gaze.log'"
 
 echo "== 4. the installed unit under a real systemd --user"
 user=proctordsvc

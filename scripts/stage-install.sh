@@ -59,6 +59,10 @@ for library in $runtime; do
   put 0644 "$library" "$lib/$(basename "$library")"
   patchelf --set-rpath '$ORIGIN' "$lib/$(basename "$library")"
 done
+# The runtime's crash backtracer (statically linked), which the agent names in
+# its plugin children's SWIFT_BACKTRACE: the runtime would look for it only in a toolchain.
+backtracer="$toolchain_lib/../../../libexec/swift/linux/swift-backtrace-static"
+if [[ -x "$backtracer" ]]; then put 0755 "$backtracer" "$lib/swift-backtrace"; fi
 if [[ "${STRIP:-1}" == 1 ]]; then
   strip --strip-unneeded --remove-section=.comment --remove-section=.note "$bin/proctord" "$lib"/*.so
 fi
