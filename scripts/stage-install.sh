@@ -7,6 +7,7 @@
 #   PREFIX/lib/proctord/libproctor-*.so    the plugins, RUNPATH $ORIGIN
 #   PREFIX/lib/proctord/lib*.so            the Swift runtime they link, bundled:
 #                                          one runtime per process, none from the toolchain
+#   PREFIX/lib/proctord/swift-backtrace    the runtime's crash backtracer, for crash reports
 #   PREFIX/share/proctord/                 default plugins.json, the agent's page, models, licences
 #   PREFIX/share/man/man1/proctord.1.gz
 #   UNITDIR/proctord.{service,socket}      systemd user units, ExecStart=PREFIX/bin/proctord
@@ -64,7 +65,7 @@ done
 backtracer="$toolchain_lib/../../../libexec/swift/linux/swift-backtrace-static"
 if [[ -x "$backtracer" ]]; then put 0755 "$backtracer" "$lib/swift-backtrace"; fi
 if [[ "${STRIP:-1}" == 1 ]]; then
-  strip --strip-unneeded --remove-section=.comment --remove-section=.note "$bin/proctord" "$lib"/*.so
+  strip --strip-unneeded --remove-section=.comment --remove-section=.note "$bin/proctord" "$lib"/*.so $(ls "$lib/swift-backtrace" 2>/dev/null)
 fi
 
 if (( with_config )); then put 0644 "$repo/plugins.json" "$share/plugins.json"; fi
