@@ -12,7 +12,8 @@
 #     user, in a mount namespace where /run/systemd/system exists (this container
 #     was not booted with systemd) and a cgroup delegated to that user:
 #     active only after READY=1, restarted after kill -9, not restarted after a
-#     config error (exit 78), stopped cleanly; then proctord.socket activation;
+#     config error (exit 78), stopped cleanly; `proctord service enable|status|disable`
+#     (DISPLAY/XAUTHORITY imported); then proctord.socket activation;
 #  5. the figures: package size, installed size, start-to-READY, idle memory;
 #  6. dpkg --purge leaves nothing.
 # usage: scripts/package-test.sh DEB_DIR
