@@ -1,5 +1,7 @@
 # proctord — `make run` starts the agent, `make test` runs every test,
 # `make bench` prints the benchmarks. Each installs what is missing first.
+# `make install` / `make uninstall` (PREFIX, DESTDIR), `make deb`, and
+# `make package-test` (install, package, systemd: slow) are described in docs/install.md.
 
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -7,7 +9,7 @@ CONFIG ?= plugins.json
 # Never run two Swift builds at once on these small machines.
 SWIFT_LOCK := flock /tmp/proctord-swift-build.lock
 
-.PHONY: all deps toolchain assets build build-release run test web-check bench fuzz clean
+.PHONY: all deps toolchain assets build build-release run test web-check bench fuzz clean install uninstall deb package-test
 .DEFAULT_GOAL := all
 
 # The gaze vision core's benchmark and checks, built straight with g++.
@@ -55,6 +57,31 @@ fuzz: build
 
 bench: build-release assets vision-bench
 	.build/release/proctord-bench
+
+# A per-user install by default (~/.local, found by systemd's user manager in
+# ~/.local/share/systemd/user); PREFIX=/usr for the whole machine. The list
+# of what was installed is kept beside the plugins, so uninstall removes
+# exactly that; the user's config and state stay unless PURGE=1.
+PREFIX ?= $(HOME)/.local
+DESTDIR ?=
+UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/systemd/user,$(PREFIX)/share/systemd/user)
+
+install: build-release assets
+	scripts/stage-install.sh .build/release "$(DESTDIR)" "$(PREFIX)" "$(UNITDIR)" > .build/installed-files
+	install -m 0644 .build/installed-files "$(DESTDIR)$(PREFIX)/lib/proctord/installed-files"
+	@echo "installed under $(DESTDIR)$(PREFIX); start it with: $(PREFIX)/bin/proctord service enable"
+
+uninstall:
+	scripts/uninstall.sh "$(DESTDIR)" "$(PREFIX)"
+
+# A Debian package built offline from the release build: scripts/make-deb.sh.
+deb: build-release assets
+	scripts/make-deb.sh .build/release .build/deb
+
+# Slow checks of the installed tree, the package and the service under a real
+# systemd --user: not in `make test`, since they need a release build (minutes).
+package-test: deb
+	scripts/package-test.sh .build/deb
 
 clean: clean-vision
 	rm -rf .build

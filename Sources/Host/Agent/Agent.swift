@@ -15,6 +15,8 @@ public actor Agent {
     private let spawner = ProcessSpawner()
     public private(set) var supervisors: [String: PluginSupervisor] = [:]
     public private(set) var reports: [PluginReport] = []
+    /// The enabled plugins that could not be started, and why.
+    private var skipped: [PluginState] = []
 
     /// `clock` is the wall clock interviews are timed by; tests move it to reach the idle limit.
     public init(
@@ -70,7 +72,9 @@ public actor Agent {
             guard let manifest = report.manifest, let pluginConfig = configs[report.entry.id] else {
                 let reason = report.loadError?.description ?? "not loadable"
                 logger.error("plugin \(report.entry.id) skipped: \(reason)")
-                bus.publish(topic: "plugin.state", data: PluginState(plugin: report.entry.id, name: .failed, reason: reason).json)
+                let state = PluginState(plugin: report.entry.id, name: .failed, reason: reason)
+                skipped.append(state)
+                bus.publish(topic: "plugin.state", data: state.json)
                 continue
             }
             let spec = ChildPlugin.Spec(
@@ -89,20 +93,14 @@ public actor Agent {
     }
 
     /// Runs until the calling task is cancelled, reporting subscriber drops
-    /// (at most once a second, and only when there are some), keeping
-    /// systemd's watchdog fed, ending an idle interview at its deadline and
-    /// deleting old interviews daily, then stops every plugin. While nothing
-    /// happens, only the watchdog (at half its interval) and the interviews'
-    /// deadlines (at least once a minute, for a wall clock that steps) wake
-    /// the agent.
+    /// (at most once a second, and only when there are some), ending an idle
+    /// interview at its deadline and deleting old interviews daily, then tells
+    /// systemd it is stopping and stops every plugin. While nothing happens,
+    /// only the interviews' deadlines (at least once a minute, for a wall clock
+    /// that steps) wake the agent. READY=1 and the watchdog are the caller's
+    /// (`ServiceReporter`): readiness needs the API's port to answer.
     public func runUntilCancelled(notifier: SystemdNotifier = SystemdNotifier()) async {
-        notifier.notify("READY=1\nSTATUS=\(supervisors.count) plugins supervised")
         await withTaskGroup(of: Void.self) { [bus] group in
-            if let interval = notifier.watchdogInterval {
-                group.addTask {
-                    while (try? await Task.sleep(for: interval / 2)) != nil { notifier.notify("WATCHDOG=1") }
-                }
-            }
             group.addTask { [interviews] in await interviews.runHousekeeping() }
             group.addTask {
                 while !Task.isCancelled {
@@ -136,6 +134,12 @@ public actor Agent {
     }
 
     public func supervisor(_ id: String) -> PluginSupervisor? { supervisors[id] }
+
+    /// Every enabled plugin's state now, those that could not even start
+    /// included (as `failed`): what systemd's STATUS= line reports.
+    public func enabledPluginStates() async -> [PluginState] {
+        (await pluginStates() + skipped).sorted { $0.plugin < $1.plugin }
+    }
 
     /// Each supervised plugin's state now, for an interview's start.
     public func pluginStates() async -> [PluginState] {

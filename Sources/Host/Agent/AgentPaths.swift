@@ -13,8 +13,9 @@ public struct AgentPaths: Sendable, Equatable {
     public var dataDirectory: String
     /// The directory of the running proctord binary (plugins live beside it).
     public var executableDirectory: String
-    /// What the install sets for every user: `/etc/proctord`
-    /// (`PROCTORD_SYSTEM_CONFIG_DIR` changes it, for tests).
+    /// What the install sets for every user: `/etc/proctord` for a binary in
+    /// `/usr/bin`, `<prefix>/etc/proctord` otherwise (`PROCTORD_SYSTEM_CONFIG_DIR`
+    /// changes it, for tests).
     public var systemConfigDirectory: String
 
     public init(
@@ -49,7 +50,8 @@ public struct AgentPaths: Sendable, Equatable {
             runtimeDirectory: runtime,
             dataDirectory: env["PROCTORD_DATA_DIR"] ?? shippedDataDirectory(exeDir: exeDir) ?? xdg("XDG_DATA_HOME", ".local/share"),
             executableDirectory: exeDir,
-            systemConfigDirectory: env["PROCTORD_SYSTEM_CONFIG_DIR"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? "/etc/proctord")
+            systemConfigDirectory: env["PROCTORD_SYSTEM_CONFIG_DIR"].flatMap { $0.hasPrefix("/") ? $0 : nil }
+                ?? (exeDir == "/usr/bin" ? "/etc" : exeDir + "/../etc") + "/proctord")
     }
 
     /// An installed tree keeps data in `<prefix>/share/proctord`; a source
@@ -77,6 +79,16 @@ public struct AgentPaths: Sendable, Equatable {
         if Self.isDirectory(installed) { return installed }
         return Self.sourceCheckoutRoot(from: executableDirectory).map { $0 + "/web" }
     }
+
+    /// Where the plugin libraries are: `<prefix>/lib/proctord` in an
+    /// installed tree (beside the Swift runtime it bundles), else beside the binary.
+    public var pluginDirectory: String {
+        let installed = executableDirectory + "/../lib/proctord"
+        return Self.isDirectory(installed) ? installed : executableDirectory
+    }
+
+    /// The machine-wide config an administrator may edit (the Debian package's conffile).
+    public var systemConfigFile: String { systemConfigDirectory + "/plugins.json" }
 
     /// The default config that ships with the agent.
     public var shippedConfigFile: String? {

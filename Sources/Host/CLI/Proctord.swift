@@ -33,14 +33,16 @@ struct Proctord: AsyncParsableCommand {
         abstract: "The proctoring agent: runs plugins that watch this desktop and serves what they see to the call page on localhost.",
         discussion: """
             Configuration is read from the first of: --config FILE, $XDG_CONFIG_HOME/proctord/plugins.json, \
+            /etc/proctord/plugins.json (for /usr/bin/proctord; <prefix>/etc/proctord otherwise), \
             the plugins.json that ships with proctord.
 
-            Exit codes: 0 done, 1 failed, 64 bad usage, 78 bad configuration.
+            Exit codes: 0 done, 1 failed, 64 bad usage, 78 bad configuration (or a socket from systemd that is not loopback).
             """,
         version: ProctorVersion.string,
         subcommands: [
             RunCommand.self, PluginsCommand.self, CheckConfigCommand.self, ReplayCommand.self, PairingCodeCommand.self,
-            SessionsCommand.self, OriginsCommand.self, InterviewsCommand.self, PluginHostCommand.self,
+            SessionsCommand.self, OriginsCommand.self, InterviewsCommand.self, DoctorCommand.self, ServiceCommand.self,
+            PluginHostCommand.self,
         ])
 }
 

@@ -51,21 +51,39 @@ struct RunCommand: AsyncParsableCommand {
             }
             return pattern
         }
+        // Sockets systemd handed over (proctord.socket) are checked before anything starts.
+        let activated: [SocketActivation.Listener]
+        do { activated = try SocketActivation.listeners() } catch {
+            printError("\(error)")
+            throw ExitStatusCode.config
+        }
         let signals = SignalWaiter([SIGINT, SIGTERM])
         let agent = Agent(config: config, paths: paths, logger: logger, executable: Environment.executablePath)
         let printer = patterns.isEmpty ? nil : EventPrinter(subscription: agent.bus.subscribe(name: "stdout", patterns: patterns))
+        let service = ServiceReporter()
+        let stateChanges = agent.bus.subscribe(name: "systemd-status", patterns: [TopicPattern("plugin.state")!])
         do { try await agent.start() } catch {
             printError(error.description)
             throw ExitStatusCode.config
         }
-        let api = APIServer(agent: agent, config: config.api, paths: paths, logger: logger)
-        let running = Task { await agent.runUntilCancelled() }
+        let api = APIServer(agent: agent, config: config.api, paths: paths, logger: logger, activated: activated)
+        let running = Task { await agent.runUntilCancelled(notifier: service.notifier) }
         // Serve until a signal arrives or the API fails; either way stop in order:
         // pages are told the agent is going away, then every plugin is stopped.
         let stopReason = await withTaskGroup(of: String?.self) { group in
             group.addTask { await signals.wait().map { $0 == SIGTERM ? "SIGTERM" : "SIGINT" } }
             group.addTask {
-                do { try await api.run() } catch { return "the local API failed: \(error)" }
+                let (listening, nowListening) = AsyncStream.makeStream(of: Int.self)
+                let reporting = Task {
+                    guard let port = await listening.first(where: { _ in true }) else { return }
+                    await Self.reportToSystemd(
+                        service, agent: agent, api: api, port: port, updates: stateChanges, socketActivated: !activated.isEmpty,
+                        logger: logger)
+                }
+                defer { reporting.cancel() }
+                do {
+                    try await api.run { nowListening.yield($0) }
+                } catch { return "the local API failed: \(error)" }
                 return nil
             }
             let reason = await group.next()! ?? "the local API stopped"
@@ -78,5 +96,33 @@ struct RunCommand: AsyncParsableCommand {
         await printer?.finish()
         logger.notice("stopped")
         if !stopReason.hasPrefix("SIG") { throw ExitStatusCode.failure }
+    }
+
+    /// READY=1 once the plugins are up and the API answers on `port`, then
+    /// STATUS= on each plugin change and the watchdog, until cancelled.
+    private static func reportToSystemd(
+        _ service: ServiceReporter, agent: Agent, api: APIServer, port: Int, updates: Subscription, socketActivated: Bool,
+        logger: Logger
+    ) async {
+        guard service.notifier.isActive else { return updates.cancel() }
+        await ServiceReporter.waitForPlugins(agent, updates: updates, limit: .seconds(30))
+        updates.cancel()
+        guard !Task.isCancelled else { return }
+        // Subscribed before the state READY=1 reports is read: no change falls between.
+        let changes = agent.bus.subscribe(name: "systemd-status", patterns: [TopicPattern("plugin.state")!])
+        defer { changes.cancel() }
+        let answers = await Task.detached { ServiceReporter.apiAnswers(port: port) }.value
+        if !answers { logger.warning("the local API on port \(port) does not answer GET /healthz; telling systemd it is ready anyway") }
+        service.ready(status: ServiceReporter.status(port: port, states: await agent.enabledPluginStates(), socketActivated: socketActivated))
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await service.followStatus(agent, updates: changes, port: port, socketActivated: socketActivated) }
+            group.addTask {
+                // Through the agent's actor and every supervisor's, and every event loop of the API.
+                await service.feedWatchdog {
+                    _ = await agent.pluginStates()
+                    await api.eventLoopsTurn()
+                }
+            }
+        }
     }
 }

@@ -41,7 +41,7 @@ public struct AgentConfig: Sendable, Equatable {
         if entry.library.contains("/") {
             return entry.library.hasPrefix("/") ? entry.library : configDir + "/" + entry.library
         }
-        let dir = pluginDirectory.map { $0.hasPrefix("/") ? $0 : configDir + "/" + $0 } ?? paths.executableDirectory
+        let dir = pluginDirectory.map { $0.hasPrefix("/") ? $0 : configDir + "/" + $0 } ?? paths.pluginDirectory
         let name = entry.library.hasSuffix(".so") ? entry.library : "libproctor-\(entry.library).so"
         return dir + "/" + name
     }

@@ -15,6 +15,7 @@ public enum ConfigLoader {
         if let explicit { return (explicit, "--config") }
         let user = paths.configDirectory + "/plugins.json"
         if access(user, F_OK) == 0 { return (user, "user config") }
+        if access(paths.systemConfigFile, F_OK) == 0 { return (paths.systemConfigFile, "system config") }
         if let shipped = paths.shippedConfigFile, access(shipped, F_OK) == 0 { return (shipped, "default config") }
         throw ConfigError(file: user, location: .file, message: "no config found: pass --config FILE or create this file")
     }

@@ -91,15 +91,24 @@ struct CrashReport {
 
     /// What a plugin child's environment gets on top of the agent's.
     static var childEnvironment: [String: String] {
-        ["SWIFT_BACKTRACE": backtraceSettings(inherited: getenv("SWIFT_BACKTRACE").map { String(cString: $0) })]
+        ["SWIFT_BACKTRACE": backtraceSettings(inherited: getenv("SWIFT_BACKTRACE").map { String(cString: $0) }, backtracer: bundledBacktracer)]
+    }
+
+    /// The backtracer an installed tree bundles beside its Swift runtime
+    /// (scripts/stage-install.sh): the runtime looks for it only where a
+    /// toolchain keeps it, so without this an installed agent's crash
+    /// reports would have no backtrace.
+    static var bundledBacktracer: String? {
+        let path = AgentPaths.directory(of: Environment.executablePath) + "/../lib/proctord/swift-backtrace"
+        return access(path, X_OK) == 0 ? path : nil
     }
 
     /// The Swift runtime's crash settings for a plugin child: a backtrace
     /// on stderr (which the agent reads), never waiting for a debugger, no
     /// colour codes. The user's own `SWIFT_BACKTRACE` sits in between, so
     /// `enable=no` there still turns it off.
-    static func backtraceSettings(inherited: String?) -> String {
-        ["enable=yes", inherited, "interactive=no,color=no,output-to=stderr"]
+    static func backtraceSettings(inherited: String?, backtracer: String? = nil) -> String {
+        ["enable=yes", backtracer.map { "swift-backtrace=\($0)" }, inherited, "interactive=no,color=no,output-to=stderr"]
             .compactMap { $0?.isEmpty == false ? $0 : nil }.joined(separator: ",")
     }
 }

@@ -18,6 +18,7 @@ public final class APIServer: Sendable {
     public let services: APIServices
     private let requestedPort: Int
     private let runtimeDirectory: String
+    private let activated: [SocketActivation.Listener]
     private let boundPort: BoundPort
     /// Announces each new pairing code when the shown one expires and ends
     /// the connections of sessions that expired, sleeping until the next of
@@ -25,13 +26,17 @@ public final class APIServer: Sendable {
     private let housekeeping: DeadlineLoop
 
     /// `clock` is the wall clock in seconds; tests move it to expire tokens.
+    /// `activated`: the sockets systemd handed over, served instead of binding
+    /// `config.port` (the first one's port is the API's port).
     public init(
         agent: Agent, config: AgentConfig.APIConfig, paths: AgentPaths, logger: Logger,
+        activated: [SocketActivation.Listener] = [],
         clock: @escaping @Sendable () -> Double = WallClock.seconds
     ) {
-        self.requestedPort = config.port
+        self.requestedPort = activated.first?.port ?? config.port
+        self.activated = activated
         self.runtimeDirectory = paths.runtimeDirectory
-        let boundPort = BoundPort(config.port)
+        let boundPort = BoundPort(requestedPort)
         self.boundPort = boundPort
         let peers = PeerOwnerLookup(logger: logger)
         let consent = OriginConsent(file: paths.configDirectory + "/origins.json", seedDirectory: paths.systemConfigDirectory + "/origins.d", logger: logger, clock: clock)
@@ -68,6 +73,9 @@ public final class APIServer: Sendable {
     /// clock that was moved (tests move it to expire tokens).
     public func recheckDeadlines() { housekeeping.wake() }
 
+    /// Returns once every event loop serving the API has run a task (the watchdog's probe).
+    public func eventLoopsTurn() async { await APIListener.eventLoopsTurn() }
+
     /// The port the API listens on (known once `run` has bound it).
     public var port: Int { boundPort.value }
 
@@ -79,19 +87,33 @@ public final class APIServer: Sendable {
         let (stopped, stop) = AsyncStream.makeStream(of: Void.self)
         // The listeners run apart from the caller's cancellation, so clients
         // hear 1001 before the sockets go away.
+        let primary: (endpoint: APIListener.Endpoint, name: String) =
+            activated.first.map { (.descriptor($0.descriptor), "\($0.host):\($0.port)") }
+            ?? (.address(host: "127.0.0.1", port: requestedPort), "127.0.0.1:\(requestedPort)")
         let ipv4 = Task {
             defer {
                 readyContinuation.finish()  // a failed bind must not leave the wait below hanging
                 stop.finish()
             }
-            try await self.serve(host: "127.0.0.1", port: self.requestedPort, required: true) { readyContinuation.yield($0) }
+            try await self.serve(primary.endpoint, name: primary.name, required: true) { readyContinuation.yield($0) }
         }
         var iterator = ready.makeAsyncIterator()
         guard let port = await iterator.next() else { return try await ipv4.value }
         boundPort.set(port)
-        // ::1 on the same port; a machine without IPv6 loopback still serves IPv4.
-        let ipv6 = Task { try await self.serve(host: "::1", port: port, required: false) { _ in } }
-        services.logger.notice("local API on ws://127.0.0.1:\(port)/v1 and http://127.0.0.1:\(port)/")
+        // ::1 on the same port (a machine without IPv6 loopback still serves IPv4),
+        // or the other sockets systemd handed over.
+        let others: [(APIListener.Endpoint, String)] = activated.isEmpty
+            ? [(.address(host: "::1", port: port), "[::1]:\(port)")]
+            : activated.dropFirst().map { (.descriptor($0.descriptor), "\($0.host):\($0.port)") }
+        let ipv6 = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for (endpoint, name) in others {
+                    group.addTask { try? await self.serve(endpoint, name: name, required: false) { _ in } }
+                }
+            }
+        }
+        let how = activated.isEmpty ? "" : " (sockets from systemd: \(activated.map { "\($0.host):\($0.port)" }.joined(separator: ", ")))"
+        services.logger.notice("local API on ws://127.0.0.1:\(port)/v1 and http://127.0.0.1:\(port)/\(how)")
         let control = ControlSocket(path: runtimeDirectory + "/control.sock", services: services)
         do { try control.start() } catch { services.logger.warning("no control socket: \(error)") }
         let housekeeping = Task { [services, loop = self.housekeeping] in
@@ -123,15 +145,17 @@ public final class APIServer: Sendable {
         }.value
         ipv4.cancel()
         ipv6.cancel()
-        _ = try? await ipv6.value
+        await ipv6.value
         try await ipv4.value
     }
 
-    private func serve(host: String, port: Int, required: Bool, onBound: @escaping @Sendable (Int) -> Void) async throws {
+    private func serve(
+        _ endpoint: APIListener.Endpoint, name: String, required: Bool, onBound: @escaping @Sendable (Int) -> Void
+    ) async throws {
         let router = Router(context: APIRequestContext.self)
         APIRoutes(services: services).add(to: router)
         let services = self.services
-        let server = HTTPServerBuilder { responder in
+        let makeChild = { @Sendable (responder: @escaping HTTPChannelHandler.Responder) in
             GuardedUpgradeChannel(
                 inner: HTTP1WebSocketUpgradeChannel(
                     responder: responder,
@@ -145,11 +169,11 @@ public final class APIServer: Sendable {
                 services: services)
         }
         do {
-            try await APIListener.run(router: router, server: server, host: host, port: port, onBound: onBound)
+            try await APIListener.run(router: router, endpoint: endpoint, makeChild: makeChild, onBound: onBound)
         } catch where !required {
-            services.logger.warning("not listening on [\(host)]:\(port): \(error)")
+            services.logger.warning("not listening on \(name): \(error)")
         } catch {
-            throw APIServerError(description: "cannot listen on \(host):\(port): \(error)\(port == 47615 ? " (is another proctord running?)" : "")")
+            throw APIServerError(description: "cannot listen on \(name): \(error)\(name.hasSuffix(":47615") ? " (is another proctord running?)" : "")")
         }
     }
 }
