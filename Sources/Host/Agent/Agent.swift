@@ -103,6 +103,7 @@ public actor Agent {
                     while (try? await Task.sleep(for: interval / 2)) != nil { notifier.notify("WATCHDOG=1") }
                 }
             }
+            group.addTask { await LiveGazeAnalytics(bus: bus).run() }
             group.addTask { [interviews] in
                 // A minute is fine enough for a limit counted in minutes.
                 while (try? await Task.sleep(for: .seconds(60))) != nil { await interviews.endIfIdle() }

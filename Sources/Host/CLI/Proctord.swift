@@ -40,7 +40,7 @@ struct Proctord: AsyncParsableCommand {
         version: ProctorVersion.string,
         subcommands: [
             RunCommand.self, PluginsCommand.self, CheckConfigCommand.self, ReplayCommand.self, PairingCodeCommand.self,
-            SessionsCommand.self, InterviewsCommand.self, PluginHostCommand.self,
+            SessionsCommand.self, InterviewsCommand.self, ReportCommand.self, PluginHostCommand.self,
         ])
 }
 

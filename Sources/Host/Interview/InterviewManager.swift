@@ -24,7 +24,7 @@ public actor InterviewManager {
 
     public nonisolated let directory: String
     public nonisolated let settings: Settings
-    private let bus: EventBus
+    let bus: EventBus
     private let logger: Logger
     private nonisolated let clock: @Sendable () -> Timestamp
     private var running: Running?
