@@ -28,7 +28,8 @@ import Testing
         for (params, message) in [
             ("{}", #"interview.phase takes {"name": string}: name is missing"#),
             (#"{"name":7}"#, "name must be a string, not integer"),
-            (#"{"name":"   "}"#, "name must be 1 to 100 characters, not blank (got 3)"),
+            (#"{"name":"   "}"#, "name must not be blank"),
+            (#"{"name":"\#(String(repeating: "é", count: 101))"}"#, "name must be at most 100 characters (got 101)"),
             (#"{"name":"q","when":1}"#, #"unknown param "when"; interview.phase takes {"name": string}"#),
         ] {
             let error = try await ask(client, 3, "interview.phase", params)["error"]

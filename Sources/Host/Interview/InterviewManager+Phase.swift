@@ -27,8 +27,9 @@ extension InterviewManager {
             guard let text = value.stringValue else {
                 throw InterviewError(code: "invalid_params", message: "name must be a string, not \(value.typeName)")
             }
-            guard !text.allSatisfy(\.isWhitespace), text.count <= maximumPhaseNameLength else {
-                throw InterviewError(code: "invalid_params", message: "name must be 1 to \(maximumPhaseNameLength) characters, not blank (got \(text.count))")
+            guard !text.allSatisfy(\.isWhitespace) else { throw InterviewError(code: "invalid_params", message: "name must not be blank") }
+            guard text.count <= maximumPhaseNameLength else {
+                throw InterviewError(code: "invalid_params", message: "name must be at most \(maximumPhaseNameLength) characters (got \(text.count))")
             }
             name = text
         }

@@ -106,16 +106,7 @@ import Testing
     @Test func theCommandWritesBothFilesAndNamesWhatIsWrong() throws {
         let synthetic = try SyntheticInterview.write(directory: interviews, minutes: 1)
         func proctord(_ arguments: String...) throws -> (status: Int32, out: String) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: TestBuild.proctord)
-            process.arguments = ["report"] + arguments + ["--state-dir", dir.path + "/state"]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, out)
+            try runProctord(["report"] + arguments + ["--state-dir", dir.path + "/state"])
         }
         let html = dir.path + "/report.html", json = dir.path + "/report.json"
         let written = try proctord(synthetic.id, "--html", html, "--json", json)

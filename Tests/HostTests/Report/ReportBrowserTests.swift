@@ -63,6 +63,11 @@ import Testing
 
         // Not blank: the page has text and colour.
         let whole = try await screenshot(page, of: "body")
+        // For a person to look at: PROCTORD_TEST_ARTIFACTS=DIR keeps the page and its picture.
+        if let keep = ProcessInfo.processInfo.environment["PROCTORD_TEST_ARTIFACTS"] {
+            try? html.write(toFile: keep + "/report.html", atomically: true, encoding: .utf8)
+            whole.save(to: keep + "/report.ppm")
+        }
         #expect(whole.width > 900 && whole.fraction(of: .init(255, 255, 255), tolerance: 4) < 0.97)
 
         // The whole interview's heatmap: its cells show in red over the screen's pale background.
@@ -76,7 +81,6 @@ import Testing
             }
         }
         #expect(red > heatmap.width * heatmap.height / 50, "\(red) reddish pixels")
-        heatmap.save(to: dir.path + "/heatmap.ppm")
 
         // The timeline: the running plugins' green and the degraded stretch's amber.
         let timeline = try await screenshot(page, of: "#timeline")

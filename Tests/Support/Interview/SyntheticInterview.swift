@@ -36,7 +36,7 @@ public struct SyntheticInterview {
         let calibratedFrom = startMs + duration / 5
         let noFace = (startMs + duration / 2 + 7000)..<(startMs + duration / 2 + 10_000)
         let degraded = (startMs + duration * 6 / 10)..<(startMs + duration * 6 / 10 + 20_000)
-        var random = SplitMix(seed: 7)
+        var random = SplitMix(state: 7)
         var noFaceSeqs: [Int64] = []
         var phase = -1
         var nextTick = startMs + 1000, nextBlink = startMs + 2500, nextFixation = calibratedFrom + 400, calibrationSent = false
@@ -126,24 +126,5 @@ public struct SyntheticInterview {
         let count = Int(file.nextSeq - 100) + 1
         try file.finish(endMs: endMs)
         return SyntheticInterview(id: id, path: file.path, startMs: startMs, endMs: endMs, phases: phases, noFaceSeqs: noFaceSeqs, events: count)
-    }
-}
-
-/// A small deterministic generator, so a synthetic interview is the same every time.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A value in -range...range, rounded to two decimals.
-    mutating func jitter(_ range: Double) -> Double {
-        ((Double(next() >> 11) / Double(1 << 53) * 2 - 1) * range * 100).rounded() / 100
     }
 }
