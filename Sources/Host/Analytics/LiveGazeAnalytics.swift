@@ -42,11 +42,19 @@ public struct LiveGazeAnalytics: Sendable {
             }
             guard let (id, analytics) = running else { continue }
             let signature = Self.signature(analytics)
-            if let last = lastPublished, analytics.lastMs - last.ms < intervalMilliseconds || last.signature == signature { continue }
-            guard signature.contains(where: { $0 > 0 }) else { continue }
+            guard Self.isDue(last: lastPublished, now: analytics.lastMs, signature: signature, interval: intervalMilliseconds) else { continue }
             bus.publish(topic: "gaze.heatmap", data: Self.data(interview: id, analytics))
             lastPublished = (analytics.lastMs, signature)
         }
+    }
+
+    /// A new `gaze.heatmap` is due when there is something to show, it differs
+    /// from the last one sent, and `interval` ms of event time have passed since.
+    static func isDue(last: (ms: Int64, signature: [Double])?, now: Int64, signature: [Double], interval: Int64) -> Bool {
+        // Everything but the phase count (the last) is gaze: none of it, nothing to show.
+        guard signature.dropLast().contains(where: { $0 > 0 }) else { return false }
+        guard let last else { return true }
+        return now - last.ms >= interval && last.signature != signature
     }
 
     /// What must change for a new `gaze.heatmap` to be worth sending.

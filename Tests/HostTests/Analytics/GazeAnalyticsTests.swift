@@ -1,4 +1,4 @@
-import ProctorHost
+@testable import ProctorHost
 import ProctorJSON
 import ProctorTestSupport
 import Testing
@@ -149,5 +149,15 @@ import Testing
         #expect(data["whole"]?["notice"]?.stringValue?.hasPrefix("Calibrated for 5") == true)
         #expect(data["whole"]?["heatmap"]?["screen"]?["source"] == "gaze_extent")
         #expect(data["whole"]?["direction_heatmap"] != .null)
+    }
+
+    @Test func theLiveHeatmapIsSentAtMostOncePerIntervalAndOnlyWhenChanged() {
+        let nothing = [0.0, 0, 0, 0, 0, 1]
+        let some = [100.0, 0, 0, 0, 0, 1], more = [200.0, 0, 0, 0, 0, 1]
+        #expect(!LiveGazeAnalytics.isDue(last: nil, now: 0, signature: nothing, interval: 3000), "nothing to show yet")
+        #expect(LiveGazeAnalytics.isDue(last: nil, now: 0, signature: some, interval: 3000), "the first")
+        #expect(!LiveGazeAnalytics.isDue(last: (0, some), now: 2999, signature: more, interval: 3000), "too soon")
+        #expect(LiveGazeAnalytics.isDue(last: (0, some), now: 3000, signature: more, interval: 3000), "the interval passed")
+        #expect(!LiveGazeAnalytics.isDue(last: (0, some), now: 60_000, signature: some, interval: 3000), "unchanged")
     }
 }
