@@ -111,7 +111,7 @@ let package = Package(
             name: "ProctorTestSupport",
             dependencies: [
                 "ProctorHost", "ProctorAPI", "ProctorJSON", .product(name: "Logging", package: "swift-log"),
-                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/Support"),
         .executableTarget(

@@ -12,19 +12,8 @@ import Testing
 @Suite(.serialized) struct FrontFuzzTests {
     let dir = TemporaryDirectory()
 
-    /// SplitMix64: small, seedable, good enough to pick mutations.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
-        mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) } }
-    }
+    /// Seedable, good enough to pick mutations.
+    typealias Random = SplitMix
 
     static func templates(port: Int) -> [String] {
         let host = "127.0.0.1:\(port)"

@@ -102,6 +102,7 @@ public actor Agent {
     public func runUntilCancelled(notifier: SystemdNotifier = SystemdNotifier()) async {
         await withTaskGroup(of: Void.self) { [bus] group in
             group.addTask { [interviews] in await interviews.runHousekeeping() }
+            group.addTask { await LiveGazeAnalytics(bus: bus).run() }
             group.addTask {
                 while !Task.isCancelled {
                     await bus.waitForDrops()

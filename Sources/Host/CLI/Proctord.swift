@@ -41,8 +41,8 @@ struct Proctord: AsyncParsableCommand {
         version: ProctorVersion.string,
         subcommands: [
             RunCommand.self, PluginsCommand.self, CheckConfigCommand.self, ReplayCommand.self, PairingCodeCommand.self,
-            SessionsCommand.self, OriginsCommand.self, InterviewsCommand.self, DoctorCommand.self, ServiceCommand.self,
-            PluginHostCommand.self,
+            SessionsCommand.self, OriginsCommand.self, InterviewsCommand.self, ReportCommand.self, DoctorCommand.self,
+            ServiceCommand.self, PluginHostCommand.self,
         ])
 }
 

@@ -15,7 +15,7 @@ public struct InterviewError: Error, Sendable, Equatable, CustomStringConvertibl
         InterviewError(code: "interview_running", message: "interview \(id) is running since \(since.rfc3339); end it first")
     }
 
-    static let none = InterviewError(code: "no_interview", message: "no interview is running")
+    public static let none = InterviewError(code: "no_interview", message: "no interview is running")
 
     static func store(_ text: String) -> InterviewError { InterviewError(code: "store_failed", message: text) }
 }

@@ -111,7 +111,7 @@ public struct InterviewArchive: Sendable {
 
     public func path(_ id: String) -> String { InterviewFile.path(directory: directory, id: id) }
 
-    private func open(_ id: String) throws(Failure) -> DatabaseQueue {
+    func open(_ id: String) throws(Failure) -> DatabaseQueue {
         guard InterviewID.isValid(id) else { throw Failure(description: "\(JSONWriter.quoted(id)): not an interview id (like i_20261207T013300Z_3fa91c)") }
         guard access(path(id), F_OK) == 0 else { throw Failure(description: "no interview \(id) in \(directory)") }
         do { return try InterviewFile.open(path(id)) } catch { throw Failure(description: error.description) }

@@ -15,7 +15,7 @@ public enum InterviewFile {
     public static func path(directory: String, id: String) -> String { directory + "/" + id + ".sqlite" }
 
     /// Creates a new, empty interview file with its tables.
-    static func create(_ path: String) throws(Failure) -> DatabaseQueue {
+    public static func create(_ path: String) throws(Failure) -> DatabaseQueue {
         let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw Failure(description: "\(path): cannot create: \(String(cString: strerror(errno)))") }
         close(fd)

@@ -197,16 +197,7 @@ import Testing
         bus.publish(plugin: "test", topic: "test.tick", data: #"{"n":1}"#)
         let summary = try await store.end(reason: "request")
         func proctord(_ arguments: String...) throws -> (status: Int32, out: String) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: TestBuild.proctord)
-            process.arguments = ["interviews"] + arguments + ["--state-dir", dir.path + "/state"]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, out)
+            try runProctord(["interviews"] + arguments + ["--state-dir", dir.path + "/state"])
         }
         let list = try proctord("list")
         #expect(list.status == 0 && list.out.hasPrefix("\(id)  ") && list.out.contains("request  3 events  cli"))

@@ -9,6 +9,10 @@ public struct Screenshot: Sendable {
     /// Three bytes per pixel, row by row from the top left.
     public let rgb: [UInt8]
 
+    public init(width: Int, height: Int, rgb: [UInt8]) {
+        (self.width, self.height, self.rgb) = (width, height, rgb)
+    }
+
     public struct Colour: Equatable, Sendable, CustomStringConvertible {
         public var r, g, b: UInt8
         public init(_ r: UInt8, _ g: UInt8, _ b: UInt8) { (self.r, self.g, self.b) = (r, g, b) }

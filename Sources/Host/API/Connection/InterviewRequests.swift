@@ -1,8 +1,8 @@
 import ProctorHost
 import ProctorJSON
 
-/// `interview.start` and `interview.end`, the host's requests that start
-/// and end an interview (docs/protocol.md, "Interviews").
+/// `interview.start`, `interview.phase` and `interview.end`, the host's
+/// requests that start, divide and end an interview (docs/protocol.md, "Interviews").
 struct InterviewRequests: Sendable {
     let agent: Agent
 
@@ -16,6 +16,8 @@ struct InterviewRequests: Sendable {
                 let states = await agent.pluginStates()
                 return ServerMessage.response(id: id, result: try await agent.interviews.start(
                     title: title, guidelines: guidelines, session: session.id, pluginStates: states))
+            case "interview.phase":
+                return ServerMessage.response(id: id, result: try await agent.interviews.markPhase(InterviewManager.phaseName(params)))
             default:
                 return ServerMessage.response(id: id, result: try await agent.interviews.end(reason: "request"))
             }

@@ -44,10 +44,14 @@ struct RequestRouter: Sendable {
         case "session.end":
             // The connection closes itself, then revokes the token.
             return ServerMessage.response(id: id, result: [:])
-        case "interview.start", "interview.end":
+        case "interview.start", "interview.phase", "interview.end":
             return await InterviewRequests(agent: services.agent).answer(id: id, method: method, params: params, session: session)
+        case "interview.report":
+            let interviews = services.agent.interviews
+            return await ReportRequest(archive: InterviewArchive(directory: interviews.directory))
+                .answer(id: id, params: params, session: session, running: await interviews.current)
         default:
-            return ServerMessage.response(id: id, error: "unknown_method", "the host answers plugins.list, session.info, session.end, interview.start and interview.end, not \(JSONWriter.quoted(method))")
+            return ServerMessage.response(id: id, error: "unknown_method", "the host answers plugins.list, session.info, session.end, interview.start, interview.phase, interview.end and interview.report, not \(JSONWriter.quoted(method))")
         }
     }
 
@@ -56,7 +60,7 @@ struct RequestRouter: Sendable {
     func pluginList() async -> JSONValue {
         var list: [JSONValue] = [[
             "id": "host", "name": "proctord", "version": .string(ProctorVersion.string), "state": "running",
-            "topics": ["plugin.state", "bus.dropped", "interview.started", "interview.resumed", "interview.ended", "store.state"], "reason": .null,
+            "topics": ["plugin.state", "bus.dropped", "interview.started", "interview.resumed", "interview.phase", "interview.ended", "store.state", "gaze.heatmap"], "reason": .null,
         ]]
         for report in await services.agent.reports where report.entry.enabled {
             var item: JSONObject = ["id": .string(report.entry.id)]
