@@ -10,6 +10,8 @@ public actor Agent {
     public nonisolated let bus: EventBus
     /// The running interview and its store.
     public nonisolated let interviews: InterviewManager
+    /// The guidelines' rules over the running interview: alerts and the summary.
+    public nonisolated let integrity: IntegrityMonitor
     private let logger: Logger
     private let executable: String
     private let spawner = ProcessSpawner()
@@ -24,8 +26,11 @@ public actor Agent {
         self.config = config
         self.paths = paths
         self.bus = bus
+        let integrity = IntegrityMonitor(guidelines: config.guidelines, bus: bus, logger: logger)
+        self.integrity = integrity
         self.interviews = InterviewManager(
-            directory: paths.stateDirectory + "/interviews", settings: config.store, bus: bus, logger: logger, clock: clock)
+            directory: paths.stateDirectory + "/interviews", settings: config.store, bus: bus, logger: logger, clock: clock,
+            beforeEnd: { id in await integrity.interviewEnding(id) })
         self.logger = logger
         self.executable = executable
     }
@@ -97,6 +102,9 @@ public actor Agent {
     /// and the idle check (once a minute) wake the agent.
     public func runUntilCancelled(notifier: SystemdNotifier = SystemdNotifier()) async {
         notifier.notify("READY=1\nSTATUS=\(supervisors.count) plugins supervised")
+        // Not a child of the group below: it must outlive the group's
+        // cancellation to take in the interview's last events at the end.
+        let integrityLoop = Task { [integrity] in await integrity.run() }
         await withTaskGroup(of: Void.self) { [bus] group in
             if let interval = notifier.watchdogInterval {
                 group.addTask {
@@ -119,6 +127,8 @@ public actor Agent {
         notifier.notify("STOPPING=1")
         // Written to the end before the plugins go: nothing of it is lost.
         _ = try? await interviews.end(reason: "agent_stopped")
+        integrityLoop.cancel()
+        await integrityLoop.value
         await stopAll()
     }
 

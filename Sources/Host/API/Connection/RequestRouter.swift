@@ -46,8 +46,13 @@ struct RequestRouter: Sendable {
             return ServerMessage.response(id: id, result: [:])
         case "interview.start", "interview.end":
             return await InterviewRequests(agent: services.agent).answer(id: id, method: method, params: params, session: session)
+        case "integrity.summary":
+            guard let summary = services.agent.integrity.summary() else {
+                return ServerMessage.response(id: id, error: "no_interview", "no interview has run since the agent started")
+            }
+            return ServerMessage.response(id: id, result: summary)
         default:
-            return ServerMessage.response(id: id, error: "unknown_method", "the host answers plugins.list, session.info, session.end, interview.start and interview.end, not \(JSONWriter.quoted(method))")
+            return ServerMessage.response(id: id, error: "unknown_method", "the host answers plugins.list, session.info, session.end, interview.start, interview.end and integrity.summary, not \(JSONWriter.quoted(method))")
         }
     }
 
@@ -56,7 +61,8 @@ struct RequestRouter: Sendable {
     func pluginList() async -> JSONValue {
         var list: [JSONValue] = [[
             "id": "host", "name": "proctord", "version": .string(ProctorVersion.string), "state": "running",
-            "topics": ["plugin.state", "bus.dropped", "interview.started", "interview.ended", "store.state"], "reason": .null,
+            "topics": ["plugin.state", "bus.dropped", "interview.started", "interview.ended", "store.state", "alert", "assist", "integrity.context", "integrity.summary"],
+            "reason": .null,
         ]]
         for report in await services.agent.reports where report.entry.enabled {
             var item: JSONObject = ["id": .string(report.entry.id)]
