@@ -42,6 +42,9 @@ import Testing
         let final = try JSONParser.parse(log.all[summaryAt].data)
         #expect(final["score"] == 90 && final["deductions"]?.arrayValue?.map { $0["rule"] } == ["monitors", "focus"])
         #expect(final["deductions"]?.arrayValue?[1]["alerts"] == ["focus#1"])
+        // Every event, the engine's own included, as docs/topics.json defines it.
+        let schemas = try TopicSchemas.load()
+        for event in log.all { #expect(schemas.problems(with: event).isEmpty, "\(schemas.problems(with: event))") }
         // The extra monitor was still there at the end: resolved by the end.
         let monitorsAlert = log.all.filter { $0.topic == "alert" && $0.data.contains(#""rule":"monitors""#) }.last
         #expect(try monitorsAlert.map { try JSONParser.parse($0.data) }?["state"] == "resolved")
