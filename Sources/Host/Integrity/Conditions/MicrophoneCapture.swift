@@ -7,34 +7,25 @@ struct MicrophoneCapture: Condition {
 
     let topics = ["audio.capture"]
     var stateTopics: [String] { ["audio.capture"] }
-    private let minimum: Int64
-    private var streams: [String: (episode: Episode, program: String)] = [:]
+    private var streams: KeyedEpisodes
 
-    init(rule: GuidelineRule) { minimum = rule.milliseconds("min_s") }
+    init(rule: GuidelineRule) {
+        streams = KeyedEpisodes(minimum: rule.milliseconds("min_s")) { _, program, seconds in
+            "\(program) captured the microphone for \(seconds.seconds) s"
+        }
+    }
 
     mutating func observe(_ event: Observed) -> [Finding] {
         guard event.data["call_page"]?.boolValue != true else { return [] }
         let stream = event.data["stream"]?.stringValue ?? ""
-        let program = event.data["app"]?["process"]?.stringValue ?? event.data["app"]?["class"]?.stringValue ?? "a program"
-        var entry = streams[stream] ?? (episode: Episode(key: stream, minimum: minimum), program: program)
-        let name = entry.program
-        let describe = { (s: Double) in "\(name) captured the microphone for \(s.seconds) s" }
-        let out: [Finding]
         switch event.data["state"]?.stringValue {
-        case "started": out = entry.episode.hold(at: event.time, seq: event.seq, describe: describe)
-        case "stopped": out = entry.episode.release(at: event.time, seq: event.seq, describe: describe)
-        default: out = []
+        case "started":
+            let program = event.data["app"]?["process"]?.stringValue ?? event.data["app"]?["class"]?.stringValue ?? "a program"
+            return streams.hold(stream, label: program, at: event.time, seq: event.seq)
+        case "stopped": return streams.release(stream, at: event.time, seq: event.seq)
+        default: return []
         }
-        streams[stream] = entry.episode.isHolding ? entry : nil
-        return out
     }
 
-    mutating func advance(to now: Timestamp) -> [Finding] {
-        var out: [Finding] = []
-        for stream in streams.keys.sorted() {
-            let program = streams[stream]!.program
-            out += streams[stream]!.episode.advance(to: now) { "\(program) captured the microphone for \($0.seconds) s" }
-        }
-        return out
-    }
+    mutating func advance(to now: Timestamp) -> [Finding] { streams.advance(to: now) }
 }

@@ -8,38 +8,23 @@ struct PluginDown: Condition {
 
     let topics = ["plugin.state"]
     static let down: Set<String> = ["degraded", "crashed", "held", "stopping", "stopped", "failed"]
-    private let minimum: Int64
-    private var plugins: [String: (episode: Episode, state: String)] = [:]
+    private var plugins: KeyedEpisodes
 
-    init(rule: GuidelineRule) { minimum = rule.milliseconds("min_s") }
+    init(rule: GuidelineRule) {
+        plugins = KeyedEpisodes(minimum: rule.milliseconds("min_s")) { plugin, state, seconds in
+            "plugin \(plugin) \(state), not running for \(seconds.seconds) s"
+        }
+    }
 
     mutating func observe(_ event: Observed) -> [Finding] {
         guard !event.primed, let plugin = event.data["plugin"]?.stringValue, let state = event.data["state"]?.stringValue else { return [] }
-        var entry = plugins[plugin] ?? (episode: Episode(key: plugin, minimum: minimum), state: state)
-        if Self.down.contains(state), !entry.episode.isHolding {
-            let reason = event.data["reason"]?.stringValue.map { ": \($0)" } ?? ""
-            entry.state = state + reason
-        }
-        let words = entry.state
-        let describe = { (s: Double) in "plugin \(plugin) \(words), not running for \(s.seconds) s" }
-        let out: [Finding]
         if Self.down.contains(state) {
-            out = entry.episode.hold(at: event.time, seq: event.seq, describe: describe)
-        } else if state == "running" {
-            out = entry.episode.release(at: event.time, seq: event.seq, describe: describe)
-        } else {
-            out = []  // starting: still not running, nothing new
+            let reason = event.data["reason"]?.stringValue.map { ": \($0)" } ?? ""
+            return plugins.hold(plugin, label: state + reason, at: event.time, seq: event.seq)
         }
-        plugins[plugin] = entry
-        return out
+        // Starting: still not running, nothing new.
+        return state == "running" ? plugins.release(plugin, at: event.time, seq: event.seq) : []
     }
 
-    mutating func advance(to now: Timestamp) -> [Finding] {
-        var out: [Finding] = []
-        for plugin in plugins.keys.sorted() {
-            let words = plugins[plugin]!.state
-            out += plugins[plugin]!.episode.advance(to: now) { "plugin \(plugin) \(words), not running for \($0.seconds) s" }
-        }
-        return out
-    }
+    mutating func advance(to now: Timestamp) -> [Finding] { plugins.advance(to: now) }
 }
