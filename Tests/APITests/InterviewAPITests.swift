@@ -26,7 +26,7 @@ import Testing
         let (client, _) = try await api.paired(topics: ["interview.*"])
         // The event may come before or after the answer: a second page reads it.
         let (watcher, _) = try await api.paired(topics: ["interview.*"])
-        let started = try await ask(client, 1, "interview.start", #"{"title":"Round 2","guidelines":{"strict":true}}"#)["result"]
+        let started = try await ask(client, 1, "interview.start", #"{"title":"Round 2","guidelines":{"rules":[{"id":"look_away","min_s":3}]}}"#)["result"]
         let id = try #require(started?["interview"]?.stringValue)
         let firstSeq = try #require(started?["first_seq"]?.intValue)
         #expect(started?["started_at"]?.stringValue?.hasSuffix("Z") == true)

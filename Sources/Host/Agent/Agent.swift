@@ -10,6 +10,8 @@ public actor Agent {
     public nonisolated let bus: EventBus
     /// The running interview and its store.
     public nonisolated let interviews: InterviewManager
+    /// The guidelines' rules over the running interview: alerts and the summary.
+    public nonisolated let integrity: IntegrityMonitor
     private let logger: Logger
     private let executable: String
     private let spawner = ProcessSpawner()
@@ -26,8 +28,11 @@ public actor Agent {
         self.config = config
         self.paths = paths
         self.bus = bus
+        let integrity = IntegrityMonitor(guidelines: config.guidelines, bus: bus, logger: logger)
+        self.integrity = integrity
         self.interviews = InterviewManager(
-            directory: paths.stateDirectory + "/interviews", settings: config.store, bus: bus, logger: logger, clock: clock)
+            directory: paths.stateDirectory + "/interviews", settings: config.store, bus: bus, logger: logger, clock: clock,
+            beforeEnd: { id in await integrity.interviewEnding(id) })
         self.logger = logger
         self.executable = executable
     }
@@ -100,6 +105,9 @@ public actor Agent {
     /// that steps) wake the agent. READY=1 and the watchdog are the caller's
     /// (`ServiceReporter`): readiness needs the API's port to answer.
     public func runUntilCancelled(notifier: SystemdNotifier = SystemdNotifier()) async {
+        // Not a child of the group below: it must outlive the group's
+        // cancellation to take in the interview's last events at the end.
+        let integrityLoop = Task { [integrity] in await integrity.run() }
         await withTaskGroup(of: Void.self) { [bus] group in
             group.addTask { [interviews] in await interviews.runHousekeeping() }
             group.addTask { await LiveGazeAnalytics(bus: bus).run() }
@@ -115,6 +123,8 @@ public actor Agent {
         notifier.notify("STOPPING=1")
         // Written to the end before the plugins go: nothing of it is lost.
         _ = try? await interviews.end(reason: "agent_stopped")
+        integrityLoop.cancel()
+        await integrityLoop.value
         await stopAll()
     }
 

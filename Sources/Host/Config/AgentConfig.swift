@@ -10,6 +10,8 @@ public struct AgentConfig: Sendable, Equatable {
     public var plugins: [PluginEntry]
     /// Interviews and their files.
     public var store = InterviewManager.Settings()
+    /// The rules an interview is held to; a page may only make them stricter.
+    public var guidelines = GuidelineDefaults.guidelines
 
     public struct APIConfig: Sendable, Equatable {
         public var port: Int

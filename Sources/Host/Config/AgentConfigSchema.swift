@@ -39,6 +39,11 @@ enum AgentConfigSchema {
                     "retention_days": ["type": "integer", "minimum": 1, "maximum": 3650],
                 ],
             ],
+            // Each rule is checked further against its kind's parameters (GuidelineParser).
+            "guidelines": [
+                "type": "object", "additionalProperties": false, "required": ["rules"],
+                "properties": ["$comment": ["type": "string"], "rules": ["type": "array", "items": ["type": "object"]]],
+            ],
             "plugin_dir": ["type": "string", "minLength": 1],
             "restart": restart,
             "plugins": [

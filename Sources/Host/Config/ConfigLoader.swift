@@ -53,6 +53,13 @@ public enum ConfigLoader {
                 config: entry["config"] ?? [:], restart: restartPolicy(entry["restart"], base: defaultRestart),
                 hangTimeoutMilliseconds: entry["hang_timeout_ms"]?.intValue ?? 5000, path: path))
         }
+        var guidelines = GuidelineDefaults.guidelines
+        if let rules = json["guidelines"]?["rules"] {
+            switch GuidelineParser.rules(rules, at: JSONPath.root.appending("guidelines").appending("rules")) {
+            case .success(let parsed): guidelines = parsed
+            case .failure(let problems): errors += problems.all.map { ConfigError(file: file, path: $0.path, message: $0.message) }
+            }
+        }
         guard errors.isEmpty else { throw ConfigErrors(errors) }
         var store = InterviewManager.Settings()
         if let v = json["store"]?["idle_end_minutes"]?.intValue { store.idleEndMinutes = v }
@@ -68,6 +75,7 @@ public enum ConfigLoader {
             pluginDirectory: json["plugin_dir"]?.stringValue,
             plugins: plugins)
         config.store = store
+        config.guidelines = guidelines
         return config
     }
 

@@ -35,6 +35,9 @@ public actor InterviewManager {
     let bus: EventBus
     let logger: Logger
     nonisolated let clock: @Sendable () -> Timestamp
+    /// Runs before `interview.ended` is published, with the interview's id:
+    /// what it publishes (the integrity summary) is still part of the interview.
+    private let beforeEnd: @Sendable (String) async -> Void
     var running: Running?
     /// The running interview's session and when a page of it was last heard
     /// from; outside the actor so every message can touch it cheaply.
@@ -52,8 +55,10 @@ public actor InterviewManager {
 
     public init(
         directory: String, settings: Settings, bus: EventBus, logger: Logger,
-        clock: @escaping @Sendable () -> Timestamp = { .now() }, queueCapacity: Int = defaultQueueCapacity
+        clock: @escaping @Sendable () -> Timestamp = { .now() }, queueCapacity: Int = defaultQueueCapacity,
+        beforeEnd: @escaping @Sendable (String) async -> Void = { _ in }
     ) {
+        self.beforeEnd = beforeEnd
         self.directory = directory
         self.queueCapacity = queueCapacity
         self.settings = settings
@@ -120,6 +125,7 @@ public actor InterviewManager {
         run(id: id, title: title, session: session, started: started, firstSeq: firstSeq, writer: writer, path: path)
         var event: JSONObject = ["interview": .string(id), "started_at": .string(started.rfc3339), "first_seq": .number(Double(firstSeq))]
         if let title { event["title"] = .string(title) }
+        if let guidelines { event["guidelines"] = guidelines }
         bus.publish(topic: "interview.started", data: .object(event))
         logger.notice("interview \(id) started\(title.map { ": \($0)" } ?? "") (\(path))")
         return ["interview": .string(id), "started_at": .string(started.rfc3339), "first_seq": .number(Double(firstSeq))]
@@ -148,6 +154,7 @@ public actor InterviewManager {
         guard let interview = running else { throw .none }
         running = nil  // a second end while this one waits finds none
         activity.withLock { $0.session = nil }
+        await beforeEnd(interview.id)
         let ended = clock()
         let duration = Double(ended.millisecondsSinceEpoch - interview.started.millisecondsSinceEpoch) / 1000
         let event = bus.publish(topic: "interview.ended", data: [

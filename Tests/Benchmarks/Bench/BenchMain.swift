@@ -13,6 +13,7 @@ struct BenchMain {
             ("api", { try await APIBenchmark(seconds: seconds).run() }),
             ("store", { try await StoreBenchmark(seconds: seconds).run() }),
             ("report", { try await ReportBenchmark().run() }),
+            ("integrity", { try await IntegrityBenchmark(seconds: seconds).run() }),
             ("x11", {
                 let trials = Int(ProcessInfo.processInfo.environment["BENCH_X11_TRIALS"] ?? "") ?? 200
                 return try await X11Benchmark(trials: trials, idleSeconds: 10).run()

@@ -46,7 +46,7 @@ import Testing
             #"\#(file): $.api.allowed_origins[1]: "ftp://x" does not match the pattern ^https?://[^/\s]+$"#,
             #"\#(file): $.plugins[0].id: "Bad Id" does not match the pattern ^[a-z0-9_-]{1,32}$"#,
             "\(file): $.plugins[0].extra: unknown setting (known: id, library, enabled, config, restart, hang_timeout_ms)",
-            "\(file): $.colour: unknown setting (known: $comment, api, store, plugin_dir, restart, plugins)",
+            "\(file): $.colour: unknown setting (known: $comment, api, store, guidelines, plugin_dir, restart, plugins)",
         ])
     }
 

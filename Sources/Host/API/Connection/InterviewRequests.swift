@@ -12,10 +12,11 @@ struct InterviewRequests: Sendable {
         do throws(InterviewError) {
             switch method {
             case "interview.start":
-                let (title, guidelines) = try Self.startParams(params)
+                let (title, page) = try Self.startParams(params)
+                let guidelines = try Self.guidelines(page, over: await agent.config.guidelines)
                 let states = await agent.pluginStates()
                 return ServerMessage.response(id: id, result: try await agent.interviews.start(
-                    title: title, guidelines: guidelines, session: session.id, pluginStates: states))
+                    title: title, guidelines: guidelines.json, session: session.id, pluginStates: states))
             case "interview.phase":
                 return ServerMessage.response(id: id, result: try await agent.interviews.markPhase(InterviewManager.phaseName(params)))
             default:
@@ -23,6 +24,14 @@ struct InterviewRequests: Sendable {
             }
         } catch {
             return ServerMessage.response(id: id, error: error.code, error.message)
+        }
+    }
+
+    /// The guidelines in force: the config's, made stricter by the page's.
+    static func guidelines(_ page: JSONValue?, over config: Guidelines) throws(InterviewError) -> Guidelines {
+        guard let page else { return config }
+        do { return try GuidelineParser.page(page, over: config) } catch {
+            throw InterviewError(code: "invalid_params", message: error.description)
         }
     }
 
