@@ -214,8 +214,8 @@ void evaluation_set(const bench::Paths &paths) {
                    "feat-video-b: pupils beat the contour centre by 10 points or more",
                    fmt("%.1f %% vs %.1f %%", none.share05(eval::kPlugin), none.share05(eval::kContour)));
             // Closed eyes, frame by frame (measured: precision 96.7-99.2 % under the exposure, sensor
-            // and codec perturbations; recall 79-83 % unchanged, JPEG, noise and 320x180, but 68 %
-            // brighter or mirrored and 21 % darker: dlib's lids on a dark, shut eye read half open.
+            // and codec perturbations; recall 79-83 % unchanged, JPEG, noise and 320x180, 68 % brighter
+            // or mirrored, 69.5 % darker (21 % before the landmark fit stretched a flat face's contrast).
             // Rolled: recall 69.5 / 55.7 % at -10 / +10 degrees, 39.1 / 23.0 % at -20 / +20, precision
             // 83-99 %. Glare: no closure is seen at all (the streak over the lid reads as an open eye).
             for (int p = 0; p < eval::kPerturbationCount; ++p) {
@@ -223,7 +223,7 @@ void evaluation_set(const bench::Paths &paths) {
                 const eval::Tally &t = s.by_perturbation[p];
                 const double precision = 100.0 * t.closed_agreed / std::max(1, t.closed_ours);
                 const double recall = 100.0 * t.closed_agreed / std::max(1, t.closed_reference);
-                const double floors[eval::kPerturbationCount] = {75, 15, 60, 75, 75, 75, 60, 0, 30, 60, 45, 15};
+                const double floors[eval::kPerturbationCount] = {75, 55, 60, 75, 75, 75, 60, 0, 30, 60, 45, 15};
                 const double precision_floor = p == eval::kRotateRight20 ? 75 : 93;
                 expect(t.closed_ours > 0 && precision >= precision_floor && recall >= floors[p],
                        std::string("feat-video-b ") + eval::perturbation_name(p) + ": closed eyes, precision >= " +
