@@ -41,7 +41,7 @@ struct GazePluginTimeBenchmark {
     static func cpuMilliseconds(_ body: () throws -> Void) throws -> Double {
         func now() -> Double {
             var usage = rusage()
-            getrusage(RUSAGE_SELF, &usage)
+            getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
             return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000
                 + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000
         }
