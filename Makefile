@@ -40,7 +40,7 @@ run: assets
 
 # One test at a time: the tests start real agents, browsers and X servers, and
 # on two cores they would otherwise time each other out.
-test: build assets vision-check web-check
+test: build assets vision-check vision-clips web-check
 	$(SWIFT) test --skip-build --no-parallel
 
 # The JavaScript client's own unit tests (a fake socket), with the Node the
@@ -55,7 +55,7 @@ FUZZ_SECONDS ?= 600
 fuzz: build
 	PROCTORD_FUZZ_SECONDS=$(FUZZ_SECONDS) $(SWIFT) test --skip-build --filter FrontFuzzTests
 
-bench: build-release assets vision-bench
+bench: build-release assets vision-bench vision-clips
 	.build/release/proctord-bench
 
 # A per-user install by default (~/.local, found by systemd's user manager in

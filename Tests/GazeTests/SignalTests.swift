@@ -57,21 +57,46 @@ import Testing
         #expect(away.observe(nil, at: 200, basis: "head_pose").isEmpty, "a glance")
         #expect(away.observe(.left, at: 1000, basis: "head_pose").isEmpty)
         #expect(away.observe(.left, at: 1400, basis: "head_pose").isEmpty)
-        #expect(away.observe(.left, at: 1500, basis: "head_pose") == [.started(direction: .left, at: 1000, basis: "head_pose")])
+        #expect(away.observe(.left, at: 1500, basis: "head_pose") == [.started(direction: .left, at: 1000, basis: "head_pose", confidence: 1)])
         #expect(away.isAway)
         #expect(away.observe(nil, at: 3000, basis: "head_pose").isEmpty)
         #expect(away.observe(.left, at: 3100, basis: "head_pose").isEmpty, "a glance back does not end it")
         #expect(away.observe(nil, at: 3200, basis: "head_pose").isEmpty)
-        #expect(away.observe(nil, at: 3600, basis: "head_pose") == [.ended(direction: .left, durationMilliseconds: 2200, at: 3200, basis: "head_pose")])
+        #expect(away.observe(nil, at: 3600, basis: "head_pose") == [.ended(direction: .left, durationMilliseconds: 2200, at: 3200, basis: "head_pose", confidence: 1)])
         #expect(!away.isAway)
     }
 
     @Test func turningFromOneSideToAnotherEndsTheFirstSpell() {
         var away = AwayDetector(minimumAwayMilliseconds: 100, minimumBackMilliseconds: 100)
         _ = away.observe(.up, at: 0, basis: "pupils")
-        #expect(away.observe(.up, at: 100, basis: "pupils") == [.started(direction: .up, at: 0, basis: "pupils")])
-        #expect(away.observe(.down, at: 400, basis: "pupils") == [.ended(direction: .up, durationMilliseconds: 400, at: 400, basis: "pupils")])
-        #expect(away.observe(.down, at: 500, basis: "pupils") == [.started(direction: .down, at: 400, basis: "pupils")])
+        #expect(away.observe(.up, at: 100, basis: "pupils") == [.started(direction: .up, at: 0, basis: "pupils", confidence: 1)])
+        #expect(away.observe(.down, at: 400, basis: "pupils") == [.ended(direction: .up, durationMilliseconds: 400, at: 400, basis: "pupils", confidence: 1)])
+        #expect(away.observe(.down, at: 500, basis: "pupils") == [.started(direction: .down, at: 400, basis: "pupils", confidence: 1)])
+    }
+
+    /// Issue 11: gaze.away carries a confidence, the mean evidence of the frames that looked away.
+    @Test func theConfidenceOfLookingAwayIsTheMeanEvidenceOfItsFrames() {
+        var away = AwayDetector(minimumAwayMilliseconds: 100, minimumBackMilliseconds: 100)
+        #expect(away.observe(.left, at: 0, basis: "head_and_eyes", evidence: 0.25).isEmpty)
+        #expect(away.observe(.left, at: 100, basis: "head_and_eyes", evidence: 0.5)
+            == [.started(direction: .left, at: 0, basis: "head_and_eyes", confidence: 0.375)])
+        _ = away.observe(.left, at: 200, basis: "head_and_eyes", evidence: 0.75)
+        _ = away.observe(nil, at: 300, basis: "head_and_eyes", evidence: 0)  // back: not part of the spell
+        let ended = away.observe(nil, at: 400, basis: "head_and_eyes")
+        #expect(ended == [.ended(direction: .left, durationMilliseconds: 300, at: 300, basis: "head_and_eyes", confidence: 0.5)])
+        // A new spell starts its own mean; evidence outside 0..1 is clamped.
+        _ = away.observe(.down, at: 1000, basis: "head_pose", evidence: 7)
+        #expect(away.observe(.down, at: 1100, basis: "head_pose", evidence: 1)
+            == [.started(direction: .down, at: 1000, basis: "head_pose", confidence: 1)])
+    }
+
+    @Test func aReadingIsStrongerTheFurtherBeyondTheLimit() {
+        var gaze = HeadAndEyes(limits: .init(yawDegrees: 25, pitchDegrees: 20))
+        #expect(gaze.observe(.init(yaw: 10, pitch: 0, horizontal: nil, vertical: nil), at: 0) == .init(direction: nil, basis: "head_pose"))
+        // Before the neutral is learnt the head alone has 15 degrees more room: 40 sideways, 35 up or down.
+        let just = gaze.observe(.init(yaw: 48, pitch: 0, horizontal: nil, vertical: nil), at: 33)
+        #expect(just.direction == .left && abs(just.strength - 0.2) < 1e-9, "8 degrees beyond a 40 degree limit: \(just)")
+        #expect(gaze.observe(.init(yaw: 0, pitch: -70, horizontal: nil, vertical: nil), at: 66) == .init(direction: .down, basis: "head_pose", strength: 1))
     }
 
     @Test func aHeadTiltedBackWithTheEyesOnTheScreenIsNotAway() {
@@ -79,20 +104,20 @@ import Testing
         // The neutral: this person's head pose reads 12 degrees up, the pupils sit 0.1 above the corner line.
         let neutral = HeadAndEyes.Observation(yaw: -5, pitch: 12, horizontal: 0.45, vertical: -0.10)
         for t in stride(from: 0.0, through: 1023, by: 33) {  // 32 frames over 1023 ms
-            #expect(gaze.observe(neutral, at: t).1 == (t < 1000 ? "head_pose" : "head_and_eyes"))
+            #expect(gaze.observe(neutral, at: t).basis == (t < 1000 ? "head_pose" : "head_and_eyes"))
         }
         #expect(gaze.neutral == .init(yaw: -5, pitch: 12, horizontal: 0.45, vertical: -0.10))
         // Head back by 22 degrees, eyes turned down in it by as much (0.275 of the eye width): at the screen.
-        #expect(gaze.observe(.init(yaw: -5, pitch: 34, horizontal: 0.45, vertical: 0.175), at: 1100) == (nil, "head_and_eyes"))
+        #expect(gaze.observe(.init(yaw: -5, pitch: 34, horizontal: 0.45, vertical: 0.175), at: 1100) == .init(direction: nil, basis: "head_and_eyes"))
         // The same head with the eyes not compensating: up.
-        #expect(gaze.observe(.init(yaw: -5, pitch: 34, horizontal: 0.45, vertical: -0.10), at: 1133).0 == .up)
+        #expect(gaze.observe(.init(yaw: -5, pitch: 34, horizontal: 0.45, vertical: -0.10), at: 1133).direction == .up)
         // Eyes down under a still head: down.
-        #expect(gaze.observe(.init(yaw: -5, pitch: 12, horizontal: 0.45, vertical: 0.20), at: 1166).0 == .down)
+        #expect(gaze.observe(.init(yaw: -5, pitch: 12, horizontal: 0.45, vertical: 0.20), at: 1166).direction == .down)
         // Head turned 15 degrees to the subject's left, eyes 15 more: left; eyes back toward the screen: present.
-        #expect(gaze.observe(.init(yaw: 10, pitch: 12, horizontal: 0.64, vertical: -0.10), at: 1200).0 == .left)
-        #expect(gaze.observe(.init(yaw: 10, pitch: 12, horizontal: 0.30, vertical: -0.10), at: 1233).0 == nil)
+        #expect(gaze.observe(.init(yaw: 10, pitch: 12, horizontal: 0.64, vertical: -0.10), at: 1200).direction == .left)
+        #expect(gaze.observe(.init(yaw: 10, pitch: 12, horizontal: 0.30, vertical: -0.10), at: 1233).direction == nil)
         // No usable eyes: the head alone, against its neutral.
-        #expect(gaze.observe(.init(yaw: -35, pitch: 12, horizontal: nil, vertical: nil), at: 1266).0 == .right)
+        #expect(gaze.observe(.init(yaw: -35, pitch: 12, horizontal: nil, vertical: nil), at: 1266).direction == .right)
     }
 
     @Test func theNeutralIsNotLearntFromAFaceTurnedAwayOrWithoutEyes() {
@@ -102,8 +127,9 @@ import Testing
             _ = gaze.observe(.init(yaw: 0, pitch: 0, horizontal: nil, vertical: nil), at: t + 1)
         }
         #expect(gaze.neutral == nil)
-        #expect(gaze.observe(.init(yaw: 0, pitch: 21, horizontal: 0.5, vertical: 0), at: 3000) == (.up, "head_pose"),
-                "until then the head alone, against 0")
+        #expect(gaze.observe(.init(yaw: 0, pitch: 21, horizontal: 0.5, vertical: 0), at: 3000) == .init(direction: nil, basis: "head_pose"),
+                "until then the head alone, against 0, with 15 degrees more room (a head tilted back 21 degrees may be this person's neutral)")
+        #expect(gaze.observe(.init(yaw: 0, pitch: 42, horizontal: 0.5, vertical: 0), at: 3033) == .init(direction: .up, basis: "head_pose", strength: 0.2))
     }
 
     @Test func fixationsNeedTimeAndStillness() {

@@ -36,8 +36,14 @@ struct TrackerChoice {
 gaze_tracker *make_tracker(const Paths &paths, const TrackerChoice &choice);
 
 // Runs the tracker over the clip from frame 0; returns one result per frame.
+// Appends each frame's wall time and this thread's CPU time (the library runs
+// on the caller's thread with gaze_vision_set_threads(1)): on a loaded
+// machine the CPU time is what the frame cost, the wall time adds waiting.
 std::vector<gaze_result> run(gaze_tracker *tracker, const std::vector<Frame> &clip,
-                             std::vector<double> *milliseconds = nullptr);
+                             std::vector<double> *milliseconds = nullptr, std::vector<double> *cpu_milliseconds = nullptr);
+
+// CPU time this thread has used (CLOCK_THREAD_CPUTIME_ID).
+double thread_cpu_milliseconds();
 
 [[noreturn]] void die(const std::string &message);
 

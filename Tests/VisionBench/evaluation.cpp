@@ -33,6 +33,8 @@ EyeReference eye_of(const json_lite::Value &v) {
     return e;
 }
 
+}  // namespace
+
 std::vector<ReferenceFrame> load_reference(const std::string &path) {
     const json_lite::Value doc = json_lite::parse_file(path);
     std::vector<ReferenceFrame> frames;
@@ -48,6 +50,8 @@ std::vector<ReferenceFrame> load_reference(const std::string &path) {
     }
     return frames;
 }
+
+namespace {
 
 bench::Frame frame_of(const cv::Mat &bgr) {
     bench::Frame frame;
@@ -187,9 +191,63 @@ Tally &Tally::operator+=(const Tally &o) {
 }
 
 const char *perturbation_name(int p) {
-    static const char *names[] = {"none", "darker", "brighter", "noise", "jpeg-q15", "320x180", "mirror"};
+    static const char *names[] = {"none", "darker", "brighter", "noise", "jpeg-q15", "320x180", "mirror",
+                                  "glare", "roll-20", "roll-10", "roll+10", "roll+20"};
+    static_assert(sizeof(names) / sizeof(names[0]) == kPerturbationCount, "a name per perturbation");
     return names[p];
 }
+
+namespace {
+
+// Spectacles' glare: a slanted specular streak over each eye, as a lens
+// lit from above and to the side reflects it, partly over the iris: from
+// above the inner half of the eye down across its middle (about an eye
+// wide, a sixth of it thick), a blurred ellipse added up to 230 grey
+// levels, so its core clips to white like a real reflection.
+cv::Mat with_glare(const cv::Mat &in, const ReferenceFrame &ref) {
+    cv::Mat out = in.clone();
+    if (!ref.face) return out;
+    cv::Mat light = cv::Mat::zeros(in.size(), CV_32F);
+    double widest = 0;
+    for (const EyeReference *e : {&ref.image_left, &ref.image_right}) {
+        const auto [a, b] = corners(e->contour);
+        const double width = distance(a, b);
+        const Point c = mean_of(e->contour);
+        const cv::Point2f centre(static_cast<float>(c.x + 0.15 * width), static_cast<float>(c.y - 0.10 * width));
+        cv::ellipse(light, cv::RotatedRect(centre, cv::Size2f(static_cast<float>(width), static_cast<float>(width / 6)), -35.f),
+                    cv::Scalar(1.0), cv::FILLED, cv::LINE_AA);
+        widest = std::max(widest, width);
+    }
+    cv::GaussianBlur(light, light, cv::Size(), std::max(0.8, widest / 18));
+    cv::Mat added;
+    cv::merge(std::vector<cv::Mat>(3, light * 230.0), added);
+    cv::Mat wide;
+    out.convertTo(wide, CV_32FC3);
+    wide += added;
+    wide.convertTo(out, CV_8UC3);  // saturates
+    return out;
+}
+
+// The head rolled in the image plane: the whole frame turned about its
+// centre (positive = counter-clockwise on screen), edges replicated.
+cv::Mat rolled(const cv::Mat &in, double degrees, cv::Mat &transform) {
+    transform = cv::getRotationMatrix2D(cv::Point2f(in.cols / 2.f, in.rows / 2.f), degrees, 1.0);
+    cv::Mat out;
+    cv::warpAffine(in, out, transform, in.size(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    return out;
+}
+
+double roll_degrees(int perturbation) {
+    switch (perturbation) {
+        case kRotateLeft20: return -20;
+        case kRotateLeft10: return -10;
+        case kRotateRight10: return 10;
+        case kRotateRight20: return 20;
+        default: return 0;
+    }
+}
+
+}  // namespace
 
 std::vector<Item> load_set(const bench::Paths &paths) {
     std::ifstream in(kSetFile);
@@ -200,10 +258,9 @@ std::vector<Item> load_set(const bench::Paths &paths) {
         if (line.empty() || line[0] == '#') continue;
         std::istringstream fields(line);
         Item item;
-        std::string reference;
         std::getline(fields, item.source, '\t');
         std::getline(fields, item.media, '\t');
-        std::getline(fields, reference, '\t');
+        std::getline(fields, item.reference_file, '\t');
         std::getline(fields, item.kind, '\t');
         const std::string path = paths.data + "/" + item.media;
         if (item.kind == "video") {
@@ -213,7 +270,7 @@ std::vector<Item> load_set(const bench::Paths &paths) {
             if (image.empty()) bench::die("cannot read " + path + " (run scripts/fetch-assets.sh first)");
             item.frames.push_back(frame_of(image));
         }
-        item.reference = load_reference(kReferenceDir + reference);
+        item.reference = load_reference(kReferenceDir + item.reference_file);
         if (item.reference.size() != item.frames.size()) bench::die("reference and media differ in frames: " + path);
         set.push_back(std::move(item));
     }
@@ -226,6 +283,7 @@ Item perturb(const Item &item, int perturbation) {
     out.source = item.source;
     out.media = item.media;
     out.kind = item.kind;
+    out.reference_file = item.reference_file;
     out.reference = item.reference;
     cv::RNG rng(0x5eed);
     for (size_t i = 0; i < item.frames.size(); ++i) {
@@ -270,6 +328,17 @@ Item perturb(const Item &item, int perturbation) {
                 const double w = in.cols;
                 map_points([w](Point &p) { p.x = w - p.x; });
                 std::swap(ref.image_left, ref.image_right);
+                break;
+            }
+            case kGlare: result = with_glare(in, ref); break;
+            default: {  // the rolls
+                cv::Mat m;
+                result = rolled(in, roll_degrees(perturbation), m);
+                map_points([&m](Point &p) {
+                    const double x = m.at<double>(0, 0) * p.x + m.at<double>(0, 1) * p.y + m.at<double>(0, 2);
+                    const double y = m.at<double>(1, 0) * p.x + m.at<double>(1, 1) * p.y + m.at<double>(1, 2);
+                    p = Point{x, y};
+                });
                 break;
             }
         }

@@ -32,6 +32,7 @@ struct ReferenceFrame {
 
 struct Item {
     std::string source, media, kind;
+    std::string reference_file;  // under Tests/Fixtures/pupil-reference/
     std::vector<bench::Frame> frames;
     std::vector<ReferenceFrame> reference;
 };
@@ -39,7 +40,16 @@ struct Item {
 // Loads every line of the set with its media (decoded into memory) and reference.
 std::vector<Item> load_set(const bench::Paths &paths);
 
-enum Perturbation { kNone, kDarker, kBrighter, kNoise, kJpeg, kDownscale, kMirror, kPerturbationCount };
+// One reference file (Tests/Tools/make-pupil-reference.py's JSON), eyes by image side.
+std::vector<ReferenceFrame> load_reference(const std::string &path);
+
+// Exposure, sensor and codec perturbations, then spectacles' glare (a
+// specular streak over each eye, placed from the reference) and in-plane
+// head rotations (the frame turned about its centre).
+enum Perturbation {
+    kNone, kDarker, kBrighter, kNoise, kJpeg, kDownscale, kMirror,
+    kGlare, kRotateLeft20, kRotateLeft10, kRotateRight10, kRotateRight20, kPerturbationCount
+};
 const char *perturbation_name(int p);
 
 // The item with every frame (and its reference) perturbed; deterministic.

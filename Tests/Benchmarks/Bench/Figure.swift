@@ -22,6 +22,8 @@ struct Figure {
         var text = "  \(name.padding(toLength: 58, withPad: " ", startingAt: 0)) \(format(value)) \(unit)"
         if let target, let ratio {
             text += "   \(baselineName) \(higherIsBetter ? ">=" : "<=") \(format(target)) \(unit): \(String(format: "%.2f", ratio))x \(ratio >= 1 ? "ok" : "MISSED")"
+        } else if let target, target == 0, !higherIsBetter {
+            text += "   \(baselineName) <= 0 \(unit): \(value == 0 ? "ok" : "MISSED")"  // none at all is the target
         } else if let target, value == 0, !higherIsBetter {
             text += "   \(baselineName) <= \(format(target)) \(unit): ok"  // none at all
         }

@@ -86,8 +86,10 @@ final class GazeEngine: @unchecked Sendable {
         case nil:
             break
         }
-        let (direction, basis) = awayDirection(result, screenPoint: screenPoint, screen: collected.2, time: time)
-        for event in away.observe(result.face_found == 1 ? direction : nil, at: time, basis: basis) {
+        let reading = awayReading(result, screenPoint: screenPoint, screen: collected.2, time: time)
+        let direction = reading.direction
+        for event in away.observe(result.face_found == 1 ? direction : nil, at: time, basis: reading.basis,
+                                  evidence: Self.evidence(reading, result)) {
             emit("gaze.away", Self.json(event))
         }
         let fixationPoint = screenPoint.flatMap { point in direction == nil ? point : nil }
@@ -114,27 +116,45 @@ final class GazeEngine: @unchecked Sendable {
     /// Where the subject looks when not at the screen: from the calibrated
     /// point when there is one, else from head pose and the eyes in the head
     /// against the person's neutral (HeadAndEyes).
-    private func awayDirection(_ result: gaze_result, screenPoint: (x: Double, y: Double)?, screen: CalibrationSession.Screen?,
-                               time: Double) -> (GazeDirection?, String)
+    private func awayReading(_ result: gaze_result, screenPoint: (x: Double, y: Double)?, screen: CalibrationSession.Screen?,
+                             time: Double) -> HeadAndEyes.Reading
     {
         let limits = settings.away
         if let point = screenPoint, let screen {
             let m = limits.screenMargin
-            if point.x < -m { return (.left, "calibrated") }
-            if point.x > screen.width + m { return (.right, "calibrated") }
-            if point.y < -m { return (.up, "calibrated") }
-            if point.y > screen.height + m { return (.down, "calibrated") }
-            return (nil, "calibrated")
+            // Full strength a tenth of the screen's width beyond the margin.
+            let scale = max(1, screen.width / 10)
+            let beyond: [(GazeDirection, Double)] = [(.left, -m - point.x), (.right, point.x - screen.width - m),
+                                                     (.up, -m - point.y), (.down, point.y - screen.height - m)]
+            guard let (direction, excess) = beyond.max(by: { $0.1 < $1.1 }), excess > 0 else {
+                return HeadAndEyes.Reading(direction: nil, basis: "calibrated")
+            }
+            return HeadAndEyes.Reading(direction: direction, basis: "calibrated", strength: min(1, excess / scale))
         }
-        guard result.face_found == 1, result.head_pose_found == 1 else { return (nil, "head_pose") }
+        guard result.face_found == 1, result.head_pose_found == 1 else { return HeadAndEyes.Reading(direction: nil, basis: "head_pose") }
         // The eyes count when both have a pupil and neither is shut (a closing lid moves the pupil down).
-        let eyes = result.left.pupil_found == 1 && result.right.pupil_found == 1 && result.left.closed == 0
-            && result.right.closed == 0 && result.horizontal_ratio >= 0
+        let eyes = Self.eyesUsable(result)
         // Positive yaw: the subject turns to their left; the screen is then on their right.
         let seen = HeadAndEyes.Observation(
             yaw: Double(result.yaw), pitch: Double(result.pitch),
             horizontal: eyes ? Double(result.horizontal_ratio) : nil, vertical: eyes ? Double(result.vertical_ratio) : nil)
         return headAndEyes.observe(seen, at: time)
+    }
+
+    static func eyesUsable(_ result: gaze_result) -> Bool {
+        result.left.pupil_found == 1 && result.right.pupil_found == 1 && result.left.closed == 0 && result.right.closed == 0
+            && result.horizontal_ratio >= 0
+    }
+
+    /// How sure one frame is that the subject looks away (0..1): how far
+    /// beyond the limit (the reading's strength), times how well the eyes
+    /// that went into it were seen (0.5 + 0.5 x the pupils' quality), or
+    /// 0.7 when the head alone judged it (the eyes might have been turned
+    /// back toward the screen).
+    static func evidence(_ reading: HeadAndEyes.Reading, _ result: gaze_result) -> Double {
+        let quality = Double(result.left.pupil_quality + result.right.pupil_quality) / 2
+        let seen = reading.basis == "head_pose" || !eyesUsable(result) ? 0.7 : 0.5 + 0.5 * min(1, max(0, quality))
+        return reading.strength * seen
     }
 
     static func features(_ result: gaze_result, width: Double, height: Double) -> GazeFeatures? {
@@ -151,11 +171,12 @@ final class GazeEngine: @unchecked Sendable {
 
     static func json(_ event: AwayDetector.Event) -> JSONValue {
         switch event {
-        case .started(let direction, let at, let basis):
-            return ["state": "started", "direction": .string(direction.rawValue), "t_ms": .number(at.rounded()), "basis": .string(basis)]
-        case .ended(let direction, let duration, let at, let basis):
+        case .started(let direction, let at, let basis, let confidence):
+            return ["state": "started", "direction": .string(direction.rawValue), "t_ms": .number(at.rounded()), "basis": .string(basis),
+                    "confidence": .number((confidence * 100).rounded() / 100)]
+        case .ended(let direction, let duration, let at, let basis, let confidence):
             return ["state": "ended", "direction": .string(direction.rawValue), "duration_ms": .number(duration.rounded()),
-                    "t_ms": .number(at.rounded()), "basis": .string(basis)]
+                    "t_ms": .number(at.rounded()), "basis": .string(basis), "confidence": .number((confidence * 100).rounded() / 100)]
         }
     }
 }

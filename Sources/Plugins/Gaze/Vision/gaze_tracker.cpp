@@ -26,6 +26,8 @@ gaze_point to_point(cv::Point2f p) { return gaze_point{p.x, p.y}; }
 // An eye open less than half its usual height hides most of the iris: the
 // gradient method then locks onto lashes and lid edges.
 constexpr float kPupilSearchShare = 0.5f;
+// The narrowest eye whose iris is looked at as evidence that it is open.
+constexpr float kIrisCueOpenness = 0.10f;
 
 }  // namespace
 
@@ -110,20 +112,24 @@ void GazeTracker::describe_eye(const cv::Mat &gray, const EyeContour &contour, B
     out.contour_centre = to_point(centre);
 
     out.openness = eye_aspect_ratio(contour);
-    const float usual_openness = blinks.baseline();
-    out.closed = blinks.update(out.openness) ? 1 : 0;
     // The blink flag holds on (hysteresis) while the lids reopen; the pupil
-    // search only needs enough of the iris in view.
-    if (out.openness < kPupilSearchShare * usual_openness) return;
-
+    // search only needs enough of the iris in view. An eye narrower than
+    // that is still searched down to kIrisCueOpenness, only to tell a narrow
+    // open eye from a shut one (BlinkDetector); its pupil is not reported.
+    const bool report = out.openness >= kPupilSearchShare * blinks.baseline();
     PupilEstimate pupil;
-    if (settings_.pupil_refinement) {
-        pupil = pupils_.locate(gray, contour);
-    } else {
-        pupil.found = true;
-        pupil.centre = centre;
+    if (report || out.openness >= kIrisCueOpenness) {
+        if (settings_.pupil_refinement) {
+            pupil = pupils_.locate(gray, contour);
+        } else {
+            pupil.found = true;
+            pupil.centre = centre;
+        }
     }
-    if (!pupil.found) return;
+    // The iris's clarity is the second cue for narrow eyes (BlinkDetector);
+    // without the gradient method there is none.
+    out.closed = blinks.update(out.openness, settings_.pupil_refinement && pupil.found ? pupil.quality : 0) ? 1 : 0;
+    if (!pupil.found || !report) return;
     out.pupil_found = 1;
     out.pupil = to_point(pupil.centre);
     out.pupil_quality = pupil.quality;
