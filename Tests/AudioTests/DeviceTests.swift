@@ -71,3 +71,27 @@ extension AudioIntegrationTests {
         }
     }
 }
+
+extension AudioIntegrationTests.DeviceTests {
+    /// The page names the microphone it opened by the label the browser
+    /// shows (PulseAudio's description); the plugin listens there.
+    @Test func thePageChoosesTheSourceByItsLabel() async throws {
+        let scenario = try await AudioScenario.start()
+        _ = try scenario.pulse.loadModule("module-null-sink", "sink_name=headset sink_properties=device.description=Headset")
+        _ = try scenario.pulse.loadModule("module-null-sink", "sink_name=other")
+        #expect(await scenario.waitFor("audio.devices") { $0["device"]?["name"] == "other.monitor" } != nil)
+        let inputs = try #require(try await scenario.request("input_devices")["result"])
+        let label = try #require(Self.source(inputs, named: "headset.monitor")?["description"]?.stringValue)
+        // Two null sinks share the default description: naming it is ambiguous.
+        let shared = try #require(Self.source(inputs, named: "other.monitor")?["description"])
+        #expect(try await scenario.request("use_source", ["label": shared])["error"]?["code"] == "ambiguous_label")
+        let chosen = try await scenario.request("use_source", ["label": .string(label)])
+        #expect(chosen["result"]?["source"] == "headset.monitor", "\(chosen)")
+        #expect(await eventually { (try? await scenario.request("status"))?["result"]?["voice"]?["source"] == "headset.monitor" })
+        let unknown = try await scenario.request("use_source", ["label": "No Such Microphone"])
+        #expect(unknown["error"]?["code"] == "no_such_source")
+        _ = try await scenario.request("use_source", ["label": .null])
+        #expect(await eventually { (try? await scenario.request("status"))?["result"]?["voice"]?["source"]?.stringValue == scenario.pulse.monitorName })
+        await scenario.stop()
+    }
+}

@@ -16,7 +16,7 @@ struct BenchMain {
                 let trials = Int(ProcessInfo.processInfo.environment["BENCH_X11_TRIALS"] ?? "") ?? 200
                 return try await X11Benchmark(trials: trials, idleSeconds: 10).run()
             }),
-            ("audio", { try await AudioBenchmark().run() }),
+            ("audio", { try await AudioBenchmark().run() + AudioLiveBenchmark().run() }),
             ("idle", {
                 let window = Double(ProcessInfo.processInfo.environment["BENCH_IDLE_SECONDS"] ?? "") ?? 30
                 return try await IdleBenchmark(seconds: window).run()

@@ -25,7 +25,8 @@ public struct TestSounds: Sendable {
     /// `seconds` of sox's synth `arguments` (eg ["whitenoise"], ["sine", "50"]) at `volume`, then `effects`.
     public func synth(_ name: String, seconds: Double, _ arguments: [String], volume: Double, effects: [String] = []) throws -> String {
         let path = directory + "/\(name).wav"
-        try Self.run("/usr/bin/sox", ["-n", "-r", "16000", "-c", "1", "-b", "16", path, "synth", String(seconds)] + arguments
+        // -R: the same noise every run, so figures compare.
+        try Self.run("/usr/bin/sox", ["-R", "-n", "-r", "16000", "-c", "1", "-b", "16", path, "synth", String(seconds)] + arguments
                      + ["vol", String(volume)] + effects)
         return path
     }

@@ -70,8 +70,12 @@ public final class AudioPlugin: Plugin {
         guard voice != nil else { throw PluginRequestError(code: "voice_off", message: "voice activity is off (config voice: false)") }
         switch params?["label"] {
         case .string(let label):
-            guard let device = watch.source(labelled: label) else {
+            let found = watch.sources(labelled: label)
+            guard let device = found.first else {
                 throw PluginRequestError(code: "no_such_source", message: "no source is labelled or named \(JSONWriter.quoted(label))")
+            }
+            guard found.count == 1 else {
+                throw PluginRequestError(code: "ambiguous_label", message: "\(found.count) sources are labelled \(JSONWriter.quoted(label)): \(found.map(\.name).joined(separator: ", ")); name one")
             }
             chosenSource = device.name
         case .null:

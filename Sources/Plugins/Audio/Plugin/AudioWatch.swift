@@ -141,11 +141,12 @@ final class AudioWatch: Sendable {
         ]
     }
 
-    /// The source whose description (the label a browser shows) or name is `label`.
-    func source(labelled label: String) -> AudioDevice? {
-        let s = snapshot
-        let sources = s.sources.values.sorted { $0.index < $1.index }
-        return sources.first { $0.description == label } ?? sources.first { $0.name == label }
+    /// The sources whose description (the label a browser shows) is `label`,
+    /// or else the one whose name it is: more than one means the label is ambiguous.
+    func sources(labelled label: String) -> [AudioDevice] {
+        let sources = snapshot.sources.values.sorted { $0.index < $1.index }
+        let described = sources.filter { $0.description == label }
+        return described.isEmpty ? sources.filter { $0.name == label } : described
     }
 
     /// The `input_devices` answer: the sources the page may choose from.
