@@ -85,8 +85,13 @@ extension AudioIntegrationTests.DeviceTests {
         // Two null sinks share the default description: naming it is ambiguous.
         let shared = try #require(Self.source(inputs, named: "other.monitor")?["description"])
         #expect(try await scenario.request("use_source", ["label": shared])["error"]?["code"] == "ambiguous_label")
+        let mark = scenario.lastSeq
         let chosen = try await scenario.request("use_source", ["label": .string(label)])
         #expect(chosen["result"]?["source"] == "headset.monitor", "\(chosen)")
+        // The page's microphone is a virtual device, and audio.devices says so.
+        let listening = try #require(await scenario.waitFor("audio.devices", after: mark) { $0["reason"] == "voice_source_changed" })
+        #expect(listening.data["voice_source"] == "headset.monitor")
+        #expect(Self.source(listening.data, named: "headset.monitor")?["virtual"] == true)
         #expect(await eventually { (try? await scenario.request("status"))?["result"]?["voice"]?["source"] == "headset.monitor" })
         let unknown = try await scenario.request("use_source", ["label": "No Such Microphone"])
         #expect(unknown["error"]?["code"] == "no_such_source")

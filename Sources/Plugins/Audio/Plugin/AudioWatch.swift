@@ -16,6 +16,8 @@ final class AudioWatch: Sendable {
         var captures: [UInt32: AudioCapture] = [:]
         var defaultSource: String?
         var defaultSink: String?
+        /// The source the voice stream records: the call page's microphone once the page has said which.
+        var voiceSource: String?
     }
 
     private let host: PluginHost
@@ -85,7 +87,13 @@ final class AudioWatch: Sendable {
                 voice?.recording(from: nil, reason: "source_gone")
                 host.log(.warning, "cannot record \(audio_pulse_event_t.string(e.name) ?? "?") for voice activity: \(failure)")
             } else {
-                voice?.recording(from: audio_pulse_event_t.string(e.name), reason: "source_changed")
+                let name = audio_pulse_event_t.string(e.name)
+                voice?.recording(from: name, reason: "source_changed")
+                let (changed, listed) = state.withLock { s in
+                    defer { s.voiceSource = name }
+                    return (s.voiceSource != name, s.listed)
+                }
+                if changed && listed { publishDevices(reason: "voice_source_changed", device: nil) }
             }
         case AUDIO_PULSE_CAPTURE_REMOVED:
             if let capture = state.withLock({ $0.captures.removeValue(forKey: e.index) }) {
@@ -124,6 +132,7 @@ final class AudioWatch: Sendable {
             "reason": .string(reason),
             "default_source": s.defaultSource.map(JSONValue.string) ?? .null,
             "default_sink": s.defaultSink.map(JSONValue.string) ?? .null,
+            "voice_source": s.voiceSource.map(JSONValue.string) ?? .null,
             "sources": .array(s.sources.values.sorted { $0.index < $1.index }.map { $0.json(sinks: s.sinks) }),
             "sinks": .array(s.sinks.values.sorted { $0.index < $1.index }.map { $0.json(sinks: s.sinks) }),
         ]
