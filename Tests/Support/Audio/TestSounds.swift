@@ -82,17 +82,6 @@ public struct TestSounds: Sendable {
     public static func duration(_ path: String) throws -> Double { Double(try samples(path).count) / Double(rateHz) }
 
     static func run(_ executable: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw HarnessError("\(executable) \(arguments.joined(separator: " ")): \(String(decoding: data, as: UTF8.self))")
-        }
+        try runToEnd(executable, arguments)
     }
 }

@@ -15,7 +15,6 @@ final class VoiceMonitor: @unchecked Sendable {
         var remoteSpeaking = false
         /// The interviewer spoke at some point of the current segment.
         var overlapsRemote = false
-        var startedFrame = 0
     }
 
     private let host: PluginHost
