@@ -32,5 +32,29 @@ extension AudioIntegrationTests {
             #expect(try scenario.schemaProblems() == [])
             await scenario.stop()
         }
+
+        /// A browser recording the page's microphone is marked as the call page's
+        /// candidate; the same browser recording a monitor is not. The browser is
+        /// parec dressed as chromium: libpulse takes client properties from
+        /// PULSE_PROP before filling in its own (there is no browser capture here).
+        @Test func aBrowserRecordingThePagesMicrophoneIsACandidate() async throws {
+            let scenario = try await AudioScenario.start()
+            _ = try scenario.pulse.loadModule("module-remap-source", "source_name=mic master=\(scenario.pulse.monitorName)")
+            #expect(try await scenario.request("use_source", ["label": "mic"])["result"]?["source"] == "mic")
+            var mark = scenario.lastSeq
+            let page = try scenario.pulse.spawn("/usr/bin/env", ["PULSE_PROP=application.process.binary=chromium application.name=Chromium",
+                                                                 "/usr/bin/parec", "--device=mic", "/dev/null"], log: "page.log")
+            let seen = try #require(await scenario.waitFor("audio.capture", after: mark) { $0["pid"]?.intValue == Int(page.pid) })
+            #expect(seen.data["binary"] == "chromium" && seen.data["call_page_candidate"] == true, "\(seen.data)")
+            mark = scenario.lastSeq
+            let spy = try scenario.pulse.spawn("/usr/bin/env", ["PULSE_PROP=application.process.binary=chromium",
+                                                                "/usr/bin/parec", "--device=\(scenario.pulse.monitorName)", "/dev/null"], log: "spy.log")
+            let other = try #require(await scenario.waitFor("audio.capture", after: mark) { $0["pid"]?.intValue == Int(spy.pid) })
+            #expect(other.data["call_page_candidate"] == false && other.data["source_is_monitor"] == true)
+            page.crash()
+            spy.crash()
+            #expect(try scenario.schemaProblems() == [])
+            await scenario.stop()
+        }
     }
 }

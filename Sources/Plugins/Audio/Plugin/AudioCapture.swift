@@ -21,18 +21,21 @@ struct AudioCapture: Sendable, Equatable {
             : AudioDevice.module(driver: audio_pulse_event_t.string(e.driver), factory: nil)
     }
 
-    /// `state` is started or stopped; `source` the device it records from, when known.
-    func json(state: String, source: AudioDevice?, browserBinaries: Set<String>, reason: String? = nil) -> JSONValue {
+    /// `state` is started or stopped; `source` the device it records from,
+    /// when known; `voiceSource` the call page's microphone, once the page named it.
+    func json(state: String, source: AudioDevice?, voiceSource: String?, browserBinaries: Set<String>, reason: String? = nil) -> JSONValue {
         let monitor = source?.monitorOf != nil
+        let browser = binary.map { browserBinaries.contains($0.lowercased()) } == true
         var data: JSONObject = [
             "state": .string(state), "index": .number(Double(index)),
             "application": application.map(JSONValue.string) ?? .null, "binary": binary.map(JSONValue.string) ?? .null,
             "pid": pid.map { .number(Double($0)) } ?? .null,
             "source": source.map { .string($0.name) } ?? .null, "source_is_monitor": .bool(monitor),
             "module": module.map(JSONValue.string) ?? .null,
-            // A heuristic: a browser recording a microphone (not a monitor) is
-            // probably the call page; the page's own word would make it certain.
-            "call_page_candidate": .bool(!monitor && binary.map { browserBinaries.contains($0.lowercased()) } == true),
+            // A heuristic: a browser recording a microphone (not a monitor), and
+            // once the page has named its microphone, that one, is probably the
+            // call page; another browser tab or window would look the same.
+            "call_page_candidate": .bool(browser && !monitor && (voiceSource == nil || voiceSource == source?.name)),
         ]
         if let reason { data["reason"] = .string(reason) }
         return .object(data)

@@ -122,8 +122,9 @@ final class AudioWatch: Sendable {
     }
 
     private func emitCapture(_ capture: AudioCapture, state name: String, source: AudioDevice? = nil, reason: String? = nil) {
-        let device = source ?? state.withLock { $0.sources[capture.sourceIndex] }
-        host.emit("audio.capture", capture.json(state: name, source: device, browserBinaries: settings.browserBinaries, reason: reason))
+        let (known, voiceSource) = state.withLock { ($0.sources[capture.sourceIndex], $0.voiceSource) }
+        host.emit("audio.capture", capture.json(state: name, source: source ?? known, voiceSource: voiceSource,
+                                                browserBinaries: settings.browserBinaries, reason: reason))
     }
 
     private func publishDevices(reason: String, device: AudioDevice?) {
