@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "proctor-gaze", type: .dynamic, targets: ["Gaze"]),
         .library(name: "proctor-screen", type: .dynamic, targets: ["ScreenEntry"]),
         .library(name: "proctor-desktop", type: .dynamic, targets: ["DesktopEntry"]),
+        .library(name: "proctor-audio", type: .dynamic, targets: ["AudioEntry"]),
         // Test-only plugins: misbehaviour and ABI mismatches on purpose.
         .library(name: "proctor-test-chaos", type: .dynamic, targets: ["TestChaos"]),
         .library(name: "proctor-test-abi-v2", type: .dynamic, targets: ["TestAbiV2"]),
@@ -99,6 +100,15 @@ let package = Package(
         .target(name: "ScreenEntry", dependencies: ["Screen", "PluginKit"], path: "Sources/Plugins/Screen/Entry"),
         .target(name: "Desktop", dependencies: ["PluginKit", "X11Support"], path: "Sources/Plugins/Desktop", exclude: ["Entry"]),
         .target(name: "DesktopEntry", dependencies: ["Desktop", "PluginKit"], path: "Sources/Plugins/Desktop/Entry"),
+        // The audio plugin: libpulse's threaded main loop and the WebRTC voice
+        // activity detector behind C shims, and the plugin in Swift.
+        .target(name: "AudioPulse", path: "Sources/Plugins/Audio/Pulse", linkerSettings: [.linkedLibrary("pulse")]),
+        .target(
+            name: "AudioVAD", path: "Sources/Plugins/Audio/VAD",
+            cxxSettings: [.unsafeFlags(["-I/usr/include/webrtc_audio_processing", "-DWEBRTC_AUDIO_PROCESSING_ONLY_BUILD", "-DWEBRTC_POSIX", "-O2"])],
+            linkerSettings: [.linkedLibrary("webrtc_audio_processing")]),
+        .target(name: "Audio", dependencies: ["PluginKit", "ProctorJSON", "AudioPulse", "AudioVAD"], path: "Sources/Plugins/Audio/Plugin"),
+        .target(name: "AudioEntry", dependencies: ["Audio", "PluginKit"], path: "Sources/Plugins/Audio/Entry"),
 
         // Tests.
         .target(name: "TestChaos", dependencies: ["PluginABI"], path: "Tests/Plugins/Chaos", publicHeadersPath: "."),
@@ -117,7 +127,7 @@ let package = Package(
         .executableTarget(
             name: "proctord-bench",
             dependencies: [
-                "ProctorHost", "ProctorJSON", "ProctorTestSupport", "X11Support", .product(name: "Logging", package: "swift-log"),
+                "ProctorHost", "ProctorJSON", "ProctorTestSupport", "X11Support", "Audio", .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/Benchmarks/Bench"),
         .testTarget(
@@ -127,6 +137,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/X11Tests"),
+        .testTarget(
+            name: "AudioTests",
+            dependencies: ["Audio", "ProctorHost", "ProctorJSON", "ProctorTestSupport"],
+            path: "Tests/AudioTests"),
         .testTarget(
             name: "HostTests",
             dependencies: ["ProctorHost", "ProctorJSON", "ProctorTestSupport", .product(name: "Logging", package: "swift-log"),

@@ -26,11 +26,12 @@ import Testing
         let id = try #require(try await ask(client, 2, "interview.start", #"{"title":"phases"}"#)["result"]?["interview"]?.stringValue)
 
         for (params, message) in [
-            ("{}", #"interview.phase takes {"name": string}: name is missing"#),
+            ("{}", #"interview.phase takes {"name": string, "quiet"?: boolean}: name is missing"#),
             (#"{"name":7}"#, "name must be a string, not integer"),
             (#"{"name":"   "}"#, "name must not be blank"),
             (#"{"name":"\#(String(repeating: "é", count: 101))"}"#, "name must be at most 100 characters (got 101)"),
-            (#"{"name":"q","when":1}"#, #"unknown param "when"; interview.phase takes {"name": string}"#),
+            (#"{"name":"q","when":1}"#, #"unknown param "when"; interview.phase takes {"name": string, "quiet"?: boolean}"#),
+            (#"{"name":"q","quiet":"yes"}"#, "quiet must be a boolean, not string"),
         ] {
             let error = try await ask(client, 3, "interview.phase", params)["error"]
             #expect(error == ["code": "invalid_params", "message": .string(message)], "\(params)")
@@ -39,6 +40,12 @@ import Testing
         #expect(marked["interview"]?.stringValue == id && marked["name"] == "question 1")
         let event = try JSONParser.parse(await client.receive(until: { $0.contains(#""topic":"interview.phase""#) }))["d"]
         #expect(event?["seq"] == marked["seq"] && event?["data"] == ["interview": .string(id), "name": "question 1"])
+        // A quiet phase says so in its event (a page that only listens sees it; the asking page's answer may come after).
+        let (listener, _) = try await api.paired(topics: ["interview.phase"])
+        let quiet = try #require(try await ask(client, 7, "interview.phase", #"{"name":"reading","quiet":true}"#)["result"])
+        let quietEvent = try JSONParser.parse(await listener.receive(until: { $0.contains(#""name":"reading""#) }))["d"]
+        #expect(quietEvent?["seq"] == quiet["seq"] && quietEvent?["data"] == ["interview": .string(id), "name": "reading", "quiet": true])
+        _ = try await ask(client, 8, "interview.phase", #"{"name":"question 1"}"#)
 
         // The live view: a heatmap of the phase under way, labelled uncalibrated.
         // The first one of the phase may come before any gaze in it (basis "none"):
@@ -58,7 +65,7 @@ import Testing
         let report = try #require(try await ask(client, 6, "interview.report", #"{"format":"json"}"#)["result"])
         #expect(report["interview"]?.stringValue == id && report["format"] == "json")
         let phases = (report["report"]?["phases"]?.arrayValue ?? []).map { $0["name"]?.stringValue ?? "-" }
-        #expect(phases == ["question 1"])
+        #expect(phases == ["question 1", "reading", "question 1"])
         #expect(report["report"]?["gaze"]?["calibrated"] == false && report["report"]?["alerts"]?["note"] == "no alerts recorded")
         let html = try #require(try await ask(client, 7, "interview.report", #"{"format":"html","interview":"\#(id)"}"#)["result"]?["html"]?.stringValue)
         #expect(html.hasPrefix("<!doctype html>") && html.contains("class=\"heatmap\""))

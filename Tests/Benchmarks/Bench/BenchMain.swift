@@ -19,6 +19,7 @@ struct BenchMain {
                 return try await X11Benchmark(trials: trials, idleSeconds: 10).run()
             }),
             ("gaze", { try GazeSignalBenchmark().run() + GazePluginTimeBenchmark(rounds: 5).run() }),
+            ("audio", { try await AudioBenchmark().run() + AudioLiveBenchmark().run() }),
             ("idle", {
                 let window = Double(ProcessInfo.processInfo.environment["BENCH_IDLE_SECONDS"] ?? "") ?? 30
                 return try await IdleBenchmark(seconds: window).run()

@@ -111,7 +111,7 @@ import Testing
         var script = ScriptedEvents()
         let marked = script.at(0, "interview.phase", phase)
         let on = script.at(from, "audio.voice", ["state": "started"])
-        let off = script.at(to, "audio.voice", ["state": "ended", "duration_ms": .number((to - from) * 1000)])
+        let off = script.at(to, "audio.voice", ["state": "stopped", "duration_ms": .number((to - from) * 1000)])
         return (RuleRun(try RuleRun.rule("voice_in_quiet_phase", ["min_s": 2, "phases": ["coding"]]), script), [marked, on, off])
     }
 
@@ -125,11 +125,19 @@ import Testing
 
     @Test func anotherProgramCapturingTheMicrophoneIsAnAlertAndTheCallPageIsNot() throws {
         var script = ScriptedEvents()
-        script.at(0, "audio.capture", ["state": "started", "stream": "41", "app": Self.chromium, "call_page": true])
-        let on = script.at(2, "audio.capture", ["state": "started", "stream": "57", "app": Self.gedit, "call_page": false])
-        let off = script.at(3, "audio.capture", ["state": "stopped", "stream": "57", "app": Self.gedit, "call_page": false])
+        // The audio plugin's shape (docs/topics.json): the browser's own capture, a
+        // remap source reading its master, and a stranger recording for a second.
+        func capture(_ state: String, _ index: Int, _ application: String, browser: Bool = false, module: String? = nil) -> JSONValue {
+            ["state": .string(state), "index": .number(Double(index)), "application": .string(application), "binary": .string(application),
+             "pid": 4242, "source": "alsa_input.usb-mic", "source_is_monitor": false, "module": module.map(JSONValue.string) ?? .null,
+             "call_page_candidate": .bool(browser)]
+        }
+        script.at(0, "audio.capture", capture("started", 41, "Chromium", browser: true))
+        script.at(0, "audio.capture", capture("started", 42, "remap", module: "module-remap-source"))
+        let on = script.at(2, "audio.capture", capture("started", 57, "parec"))
+        let off = script.at(3, "audio.capture", capture("stopped", 57, "parec"))
         let run = RuleRun(try RuleRun.rule("microphone_capture", ["min_s": 1]), script)
-        #expect(run.only?.evidence == [on, off] && run.only?.message == "gedit captured the microphone for 1.0 s")
+        #expect(run.only?.evidence == [on, off] && run.only?.message == "parec recorded the microphone for 1.0 s")
         #expect(RuleRun(try RuleRun.rule("microphone_capture", ["min_s": 1.001]), script).alerts.isEmpty)
     }
 

@@ -101,7 +101,9 @@ extension X11IntegrationTests {
         }
 
         @Test func largeSelectionsAreMeasuredThroughIncrementalTransfers() async throws {
-            let scenario = try await PluginScenario.start([("desktop", "desktop", ["selections": ["clipboard"]])])
+            // The owner may pause between chunks on a busy machine: this test is about
+            // measuring the transfer, so it gives the owner the longest the setting allows.
+            let scenario = try await PluginScenario.start([("desktop", "desktop", ["selections": ["clipboard"], "clipboard_owner_timeout_ms": 10_000])])
             let text = String(repeating: "0123456789abcdef", count: 200_000)  // 3.2 MB: xclip sends it in INCR chunks
             let before = scenario.lastSeq
             _ = try scenario.desktop.copy(text, to: "clipboard")

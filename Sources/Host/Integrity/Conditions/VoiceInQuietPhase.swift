@@ -36,7 +36,7 @@ struct VoiceInQuietPhase: Condition {
         case "started":
             voice = true
             return phase == nil ? [] : episode.hold(at: event.time, seq: event.seq, describe: describe)
-        case "ended":
+        case "stopped":
             voice = false
             return episode.release(at: event.time, seq: event.seq, describe: describe)
         default: return []
