@@ -61,7 +61,10 @@ import Testing
         let id = try #require(try await ask(client, 1, "interview.start")["result"]?["interview"]?.stringValue)
         #expect(try await ask(client, 2, "session.end")["result"] == [:])
         #expect(await eventually(timeout: .seconds(10)) { await api.agent.interviews.current == nil })
-        let summary = try InterviewArchive(directory: interviews(api)).summary(id)
+        // The interview stops being current before its end is in the file: wait for the file.
+        let archive = InterviewArchive(directory: interviews(api))
+        #expect(await eventually(timeout: .seconds(10)) { (try? archive.summary(id))?["state"] == "ended" })
+        let summary = try archive.summary(id)
         #expect(summary["state"] == "ended" && summary["end_reason"] == "session_ended")
     }
 
