@@ -76,6 +76,11 @@ public final class IntegrityMonitor: Sendable {
         return state.withLock { state in state.tracker?.summary(at: now) ?? state.final }
     }
 
+    /// The newest event of `topic` seen, from any publisher.
+    public func latest(topic: String) -> Event? {
+        state.withLock { state in state.latest.values.filter { $0.topic == topic }.max { $0.seq < $1.seq } }
+    }
+
     /// Called by the interview manager before it publishes `interview.ended`:
     /// takes in every event published so far, resolves what is still open at
     /// the end, and publishes the summary, so the store holds both.
