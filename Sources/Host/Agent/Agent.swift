@@ -12,6 +12,8 @@ public actor Agent {
     public nonisolated let interviews: InterviewManager
     /// The guidelines' rules over the running interview: alerts and the summary.
     public nonisolated let integrity: IntegrityMonitor
+    /// The running interview's gaze analytics and live heatmaps.
+    private let gaze: LiveGazeAnalytics
     private let logger: Logger
     private let executable: String
     private let spawner = ProcessSpawner()
@@ -28,10 +30,13 @@ public actor Agent {
         self.config = config
         self.paths = paths
         self.bus = bus
-        let integrity = IntegrityMonitor(guidelines: config.guidelines, bus: bus, logger: logger)
+        let directory = paths.stateDirectory + "/interviews"
+        // Both subscribe before `start` may publish interview.resumed.
+        let integrity = IntegrityMonitor(guidelines: config.guidelines, bus: bus, logger: logger, directory: directory)
         self.integrity = integrity
+        gaze = LiveGazeAnalytics(bus: bus, directory: directory, logger: logger)
         self.interviews = InterviewManager(
-            directory: paths.stateDirectory + "/interviews", settings: config.store, bus: bus, logger: logger, clock: clock,
+            directory: directory, settings: config.store, bus: bus, logger: logger, clock: clock,
             beforeEnd: { id in await integrity.interviewEnding(id) })
         self.logger = logger
         self.executable = executable
@@ -110,7 +115,7 @@ public actor Agent {
         let integrityLoop = Task { [integrity] in await integrity.run() }
         await withTaskGroup(of: Void.self) { [bus] group in
             group.addTask { [interviews] in await interviews.runHousekeeping() }
-            group.addTask { await LiveGazeAnalytics(bus: bus).run() }
+            group.addTask { [gaze] in await gaze.run() }
             group.addTask {
                 while !Task.isCancelled {
                     await bus.waitForDrops()

@@ -1,27 +1,38 @@
+import Logging
 import ProctorJSON
 
 /// The gaze analytics while an interview runs: a bus subscriber that feeds
 /// the interview's events to a `GazeAnalytics` and publishes `gaze.heatmap`
 /// for a live view, at most once per `interval` of event time and only when
-/// something changed.
+/// something changed. An interview continued after the agent was killed
+/// (`interview.resumed`) is read back from its file first.
 public struct LiveGazeAnalytics: Sendable {
     public let bus: EventBus
     public let intervalMilliseconds: Int64
+    /// Where the interviews' files are: what a continued interview is rebuilt from.
+    public let directory: String?
+    private let subscription: Subscription
+    private let logger: Logger?
 
     public static let topics = ["gaze.sample", "gaze.fixation", "gaze.blink", "gaze.away", "gaze.calibration", "screen.monitors",
-                                "interview.started", "interview.phase", "interview.ended"]
+                                "interview.started", "interview.resumed", "interview.phase", "interview.ended"]
 
-    public init(bus: EventBus, intervalMilliseconds: Int64 = 3000) {
+    /// Subscribes at once, so an `interview.resumed` published before `run` is seen.
+    public init(bus: EventBus, intervalMilliseconds: Int64 = 3000, directory: String? = nil, logger: Logger? = nil) {
         self.bus = bus
         self.intervalMilliseconds = intervalMilliseconds
-    }
-
-    /// Runs until the calling task is cancelled.
-    public func run() async {
+        self.directory = directory
+        self.logger = logger
         // Samples may be thinned when this falls behind, as for a slow page;
         // the figures then lean on fewer samples, the interview's file still has all.
-        let subscription = bus.subscribe(name: "gaze analytics", patterns: Self.topics.compactMap(TopicPattern.init),
-                                         capacity: 8192, thinnable: ["gaze.sample"])
+        subscription = bus.subscribe(name: "gaze analytics", patterns: Self.topics.compactMap(TopicPattern.init),
+                                     capacity: 8192, thinnable: ["gaze.sample"])
+    }
+
+    /// Runs until the calling task is cancelled; once.
+    public func run() async {
+        defer { subscription.cancel() }
+        var screen: String?
         var running: (id: String, analytics: GazeAnalytics)?
         var lastPublished: (ms: Int64, signature: [Double])?
         while true {
@@ -33,10 +44,16 @@ public struct LiveGazeAnalytics: Sendable {
                 case "interview.started":
                     guard let id = (try? JSONParser.parse(event.data))?["interview"]?.stringValue else { continue }
                     running = (id, GazeAnalytics(startMs: ms))
+                    // The screen's size as the interview begins, as its file keeps it.
+                    if let screen { running?.analytics.add(topic: "screen.monitors", data: screen, at: ms) }
+                    lastPublished = nil
+                case "interview.resumed":
+                    running = rebuild(event)
                     lastPublished = nil
                 case "interview.ended":
                     running = nil
                 default:
+                    if event.topic == "screen.monitors" { screen = event.data }
                     running?.analytics.add(topic: event.topic, data: event.data, at: ms)
                 }
             }
@@ -45,6 +62,29 @@ public struct LiveGazeAnalytics: Sendable {
             guard Self.isDue(last: lastPublished, now: analytics.lastMs, signature: signature, interval: intervalMilliseconds) else { continue }
             bus.publish(topic: "gaze.heatmap", data: Self.data(interview: id, analytics))
             lastPublished = (analytics.lastMs, signature)
+        }
+    }
+
+    /// The analytics of the interview `resumed` continues, from its file: the
+    /// screen at its start and every event before the restart.
+    private func rebuild(_ resumed: Event) -> (id: String, analytics: GazeAnalytics)? {
+        guard let directory, let data = try? JSONParser.parse(resumed.data), let id = data["interview"]?.stringValue,
+            let firstNew = data["first_new_seq"]?.intValue
+        else { return nil }
+        do {
+            let stored = try StoredEvents(path: InterviewFile.path(directory: directory, id: id))
+            var analytics = GazeAnalytics(startMs: stored.started.millisecondsSinceEpoch)
+            for state in stored.startStates where state.topic == "screen.monitors" {
+                analytics.add(topic: state.topic, data: state.data, at: stored.started.millisecondsSinceEpoch)
+            }
+            let topics = Set(Self.topics).subtracting(["interview.started", "interview.resumed", "interview.ended"])
+            try stored.forEach(before: UInt64(firstNew)) { event in
+                if topics.contains(event.topic) { analytics.add(topic: event.topic, data: event.data, at: event.timestamp.millisecondsSinceEpoch) }
+            }
+            return (id, analytics)
+        } catch {
+            logger?.error("interview \(id): live gaze analytics start again from the restart: \(error)")
+            return (id, GazeAnalytics(startMs: resumed.timestamp.millisecondsSinceEpoch))
         }
     }
 

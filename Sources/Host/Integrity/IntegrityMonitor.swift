@@ -7,7 +7,9 @@ import Synchronization
 /// (before `interview.ended`) publishes `integrity.summary`. Between
 /// interviews it only remembers the last event of each topic, so an
 /// interview starts knowing the state it starts in (two monitors already
-/// connected, full screen already left).
+/// connected, full screen already left). An interview continued after the
+/// agent was killed (`interview.resumed`) gets its tracker back from its
+/// file, alerts and their numbering as they were, before it goes on live.
 public final class IntegrityMonitor: Sendable {
     struct State {
         /// The last event of each topic and plugin (per plugin for plugin.state).
@@ -23,6 +25,8 @@ public final class IntegrityMonitor: Sendable {
 
     /// The config's guidelines: the fallback when an interview carries none.
     public let guidelines: Guidelines
+    /// Where the interviews' files are: what a continued interview is rebuilt from.
+    public let directory: String?
     private let bus: EventBus
     private let subscription: Subscription
     private let logger: Logger
@@ -32,8 +36,11 @@ public final class IntegrityMonitor: Sendable {
     static let tick = Duration.milliseconds(250)
     static let ownTopics: Set<String> = ["alert", "integrity.summary", "integrity.context", "assist"]
 
-    public init(guidelines: Guidelines, bus: EventBus, logger: Logger, clock: @escaping @Sendable () -> Timestamp = { .now() }) {
+    public init(
+        guidelines: Guidelines, bus: EventBus, logger: Logger, directory: String? = nil, clock: @escaping @Sendable () -> Timestamp = { .now() }
+    ) {
         self.guidelines = guidelines
+        self.directory = directory
         self.bus = bus
         self.logger = logger
         self.clock = clock
@@ -76,6 +83,11 @@ public final class IntegrityMonitor: Sendable {
         return state.withLock { state in state.tracker?.summary(at: now) ?? state.final }
     }
 
+    /// The newest event of `topic` seen, from any publisher.
+    public func latest(topic: String) -> Event? {
+        state.withLock { state in state.latest.values.filter { $0.topic == topic }.max { $0.seq < $1.seq } }
+    }
+
     /// Called by the interview manager before it publishes `interview.ended`:
     /// takes in every event published so far, resolves what is still open at
     /// the end, and publishes the summary, so the store holds both.
@@ -112,6 +124,9 @@ public final class IntegrityMonitor: Sendable {
     private func handle(_ batch: [Event]) {
         var out: [(String, JSONValue)] = []
         var context: JSONValue?
+        // Read from the file before taking the lock: the bus's other events wait in the queue meanwhile.
+        var rebuilt: [UInt64: (IntegrityTracker, Assistant)] = [:]
+        for event in batch where event.topic == "interview.resumed" { rebuilt[event.seq] = rebuild(event) }
         let waiters = state.withLock { state in
             for event in batch {
                 state.processed = event.seq
@@ -121,6 +136,10 @@ public final class IntegrityMonitor: Sendable {
                     let (started, alerts) = start(event, state: &state)
                     context = started
                     out += Self.withNotes(alerts, at: event.timestamp, state: &state)
+                case "interview.resumed":
+                    guard let (tracker, assistant) = rebuilt[event.seq] else { continue }
+                    state.tracker = tracker
+                    state.assistant = assistant
                 case "interview.ended":
                     // The manager's hook normally finished it; this is the fallback.
                     if var tracker = state.tracker {
@@ -151,13 +170,7 @@ public final class IntegrityMonitor: Sendable {
     /// needs to recompute the summary) and the first alerts.
     private func start(_ event: Event, state: inout State) -> (JSONValue?, [JSONValue]) {
         guard let data = try? JSONParser.parse(event.data), let id = data["interview"]?.stringValue else { return (nil, []) }
-        var rules = guidelines
-        if let given = data["guidelines"]?["rules"] {
-            switch GuidelineParser.rules(given, at: JSONPath.root.appending("guidelines").appending("rules")) {
-            case .success(let parsed): rules = parsed
-            case .failure(let problems): logger.error("interview \(id): guidelines \(problems.all[0]); using the config's")
-            }
-        }
+        let rules = rulesInForce(data["guidelines"], interview: id)
         var tracker = IntegrityTracker(interview: id, guidelines: rules, start: event.timestamp)
         let topics = tracker.stateTopics
         let context = state.latest.values.filter { topics.contains($0.topic) }.sorted { $0.seq < $1.seq }
@@ -165,6 +178,51 @@ public final class IntegrityMonitor: Sendable {
         state.tracker = tracker
         state.assistant = Assistant(guidelines: rules)
         return (IntegrityContext.json(interview: id, events: context), alerts)
+    }
+
+    /// The guidelines an interview was started with, else the config's.
+    private func rulesInForce(_ given: JSONValue?, interview id: String) -> Guidelines {
+        guard let given = given?["rules"] else { return guidelines }
+        switch GuidelineParser.rules(given, at: JSONPath.root.appending("guidelines").appending("rules")) {
+        case .success(let parsed): return parsed
+        case .failure(let problems):
+            logger.error("interview \(id): guidelines \(problems.all[0]); using the config's")
+            return guidelines
+        }
+    }
+
+    /// The tracker and assistant of the interview `resumed` continues, as
+    /// they were when the agent stopped: the file's `integrity.context` and
+    /// then every event before the restart go through the same rules, so the
+    /// alerts already in the file come out again with their ids (and are not
+    /// published again) and an alert open at the stop is still open.
+    private func rebuild(_ resumed: Event) -> (IntegrityTracker, Assistant)? {
+        guard let directory, let data = try? JSONParser.parse(resumed.data), let id = data["interview"]?.stringValue,
+            let firstNew = data["first_new_seq"]?.intValue
+        else { return nil }
+        do {
+            let stored = try StoredEvents(path: InterviewFile.path(directory: directory, id: id))
+            let rules = rulesInForce(stored.guidelines, interview: id)
+            var tracker = IntegrityTracker(interview: id, guidelines: rules, start: stored.started)
+            var assistant = Assistant(guidelines: rules)
+            if let context = try stored.first(topic: "integrity.context", before: UInt64(firstNew)),
+                let parsed = try? JSONParser.parse(context.data) {
+                _ = tracker.prime(IntegrityContext.events(parsed))
+            }
+            try stored.forEach(before: UInt64(firstNew)) { event in
+                // An alert the live tick raised between two events: time goes to its ts, as the tick did.
+                if Self.ownTopics.contains(event.topic) { _ = tracker.advance(to: event.timestamp) }
+                guard !Self.ownTopics.contains(event.topic), event.topic != "interview.started" else { return }
+                if event.topic == "interview.phase", let data = try? JSONParser.parse(event.data) { assistant.phase(data) }
+                _ = tracker.ingest(event)
+            }
+            logger.info("interview \(id): integrity rebuilt from its file, \(tracker.engine.alerts.count) alerts so far")
+            return (tracker, assistant)
+        } catch {
+            // A fresh tracker would number alerts from #1 again, over the file's: none is more honest.
+            logger.error("interview \(id) continues without integrity alerts or summary: \(error)")
+            return nil
+        }
     }
 
     /// The alerts as events to publish, each followed by the assistant's note on it, if any.

@@ -78,7 +78,11 @@ public actor InterviewManager {
     public var runningSession: String? { running?.session }
 
     /// Starts an interview for `session` and answers `{"interview", "started_at", "first_seq"}`.
-    public func start(title: String?, guidelines: JSONValue?, session: String, pluginStates: [PluginState]) throws(InterviewError) -> JSONValue {
+    /// `pluginStates` and `screen` (the newest `screen.monitors`) are the state
+    /// it begins in, copied into its file.
+    public func start(
+        title: String?, guidelines: JSONValue?, session: String, pluginStates: [PluginState], screen: Event? = nil
+    ) throws(InterviewError) -> JSONValue {
         if let running { throw .running(running.id, since: running.started) }
         do { try PrivateDirectory.create(directory) } catch {
             logger.error("interview store: \(error)")
@@ -106,10 +110,17 @@ public actor InterviewManager {
                         """,
                     arguments: [id, title, guidelines.map(JSONWriter.compact), session, started.millisecondsSinceEpoch, Int64(firstSeq),
                                 agentSession, Int64(reservation.durable), started.millisecondsSinceEpoch])
+                let startState = "INSERT OR REPLACE INTO start_states (topic, key, seq, ts_ms, plugin, data) VALUES (?, ?, ?, ?, ?, ?)"
                 for state in pluginStates {
-                    // seq 0: the state in force when the interview began.
-                    try db.execute(sql: "INSERT OR REPLACE INTO plugin_states (plugin, seq, data) VALUES (?, 0, ?)",
-                                   arguments: [state.plugin, JSONWriter.compact(state.json)])
+                    let data = JSONWriter.compact(state.json)
+                    // seq 0: the state in force when the interview began; plugin_states
+                    // then follows the newest, start_states keeps this one.
+                    try db.execute(sql: "INSERT OR REPLACE INTO plugin_states (plugin, seq, data) VALUES (?, 0, ?)", arguments: [state.plugin, data])
+                    try db.execute(sql: startState, arguments: ["plugin.state", state.plugin, 0, started.millisecondsSinceEpoch, "host", data])
+                }
+                if let screen {
+                    try db.execute(sql: startState, arguments: [screen.topic, screen.plugin, Int64(screen.seq), screen.timestamp.millisecondsSinceEpoch,
+                                                                screen.plugin, screen.data])
                 }
             }
         } catch {

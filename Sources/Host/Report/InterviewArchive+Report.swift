@@ -21,12 +21,20 @@ extension InterviewArchive {
         let startMs: Int64 = row["started_ms"]
         var initial: [String: JSONValue] = [:]
         var known: [String] = []
+        let started = try StoredEvents.startStates(db)
         for state in try Row.fetchAll(db, sql: "SELECT plugin, seq, data FROM plugin_states") {
             let plugin: String = state["plugin"]
             known.append(plugin)
-            if state["seq"] as Int64 == 0 { initial[plugin] = try? JSONParser.parse(state["data"] as String) }
+            // A file before schema 3 has no start_states: its plugin_states rows still of seq 0 are the start.
+            if started.isEmpty, state["seq"] as Int64 == 0 { initial[plugin] = try? JSONParser.parse(state["data"] as String) }
+        }
+        for state in started where state.topic == "plugin.state" {
+            guard let data = try? JSONParser.parse(state.data), let plugin = data["plugin"]?.stringValue else { continue }
+            initial[plugin] = data
         }
         var builder = ReportBuilder(startMs: startMs, initialStates: initial, knownPlugins: known)
+        // The screen's size when the interview began, for the heatmap, unless the interview's own events change it.
+        for state in started where state.topic == "screen.monitors" { builder.startScreen(state.data) }
         let cursor = try Row.fetchCursor(db, sql: "SELECT seq, ts_ms, topic, plugin, data FROM events ORDER BY seq")
         while let event = try cursor.next() {
             builder.add(seq: event[0], ms: event[1], topic: event[2], plugin: event[3], data: event[4])

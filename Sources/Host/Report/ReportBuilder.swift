@@ -26,7 +26,7 @@ struct ReportBuilder {
     private(set) var plugins: [String: PluginCoverage] = [:]
     private(set) var lastMs: Int64
 
-    /// `initialStates`: the plugin_states rows of seq 0, the states when the interview began.
+    /// `initialStates`: the states when the interview began (the file's start_states).
     init(startMs: Int64, initialStates: [String: JSONValue], knownPlugins: [String]) {
         self.startMs = startMs
         lastMs = startMs
@@ -35,6 +35,11 @@ struct ReportBuilder {
             let initial = initialStates[plugin].map { ($0["state"]?.stringValue ?? "unknown", $0["reason"]?.stringValue) }
             plugins[plugin] = PluginCoverage(plugin: plugin, initial: initial, startMs: startMs)
         }
+    }
+
+    /// The `screen.monitors` data in force when the interview began.
+    mutating func startScreen(_ data: String) {
+        analytics.add(topic: "screen.monitors", data: data, at: startMs)
     }
 
     mutating func add(seq: Int64, ms: Int64, topic: String, plugin: String, data: String) {

@@ -1,11 +1,15 @@
 import GRDB
 
-/// The tables of one interview's SQLite file. Version 2; a later version
-/// adds tables or columns and never changes what these mean.
+/// The tables of one interview's SQLite file. Version 3; a later version
+/// adds tables or columns and never changes what these mean, so a reader
+/// opens older files as they are (read-only: nothing is migrated) and
+/// checks for what they lack.
 enum InterviewSchema {
     /// 2 added `agent_session`, `seq_high_water` and `page_heard_ms`: what a
-    /// restarted agent needs to continue the interview.
-    static let version = 2
+    /// restarted agent needs to continue the interview. 3 added
+    /// `start_states`: in version 2 the states at the start were `plugin_states`
+    /// rows of seq 0, until a newer state of the plugin replaced them.
+    static let version = 3
 
     static func create(_ db: Database) throws {
         try db.execute(sql: """
@@ -48,6 +52,19 @@ enum InterviewSchema {
                 plugin TEXT PRIMARY KEY NOT NULL,
                 seq INTEGER NOT NULL,
                 data TEXT NOT NULL
+            );
+            -- The state in force when the interview began, written at its start
+            -- and never changed: each plugin's state (topic plugin.state, seq 0,
+            -- `key` the plugin it describes) and the newest screen.monitors event
+            -- (its own seq and ts, `key` its publisher).
+            CREATE TABLE IF NOT EXISTS start_states (
+                topic TEXT NOT NULL,
+                key TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                ts_ms INTEGER NOT NULL,
+                plugin TEXT NOT NULL,
+                data TEXT NOT NULL,
+                PRIMARY KEY (topic, key)
             );
             PRAGMA user_version = \(version);
             """)

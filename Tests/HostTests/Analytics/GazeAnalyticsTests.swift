@@ -160,4 +160,22 @@ import Testing
         #expect(LiveGazeAnalytics.isDue(last: (0, some), now: 3000, signature: more, interval: 3000), "the interval passed")
         #expect(!LiveGazeAnalytics.isDue(last: (0, some), now: 60_000, signature: some, interval: 3000), "unchanged")
     }
+
+    @Test func aContinuedInterviewsLiveHeatmapCoversTheTimeBeforeTheRestart() async throws {
+        let dir = TemporaryDirectory("proctord-live-gaze")
+        let synthetic = try SyntheticInterview.write(directory: dir.path, minutes: 1)
+        let bus = EventBus()
+        let live = LiveGazeAnalytics(bus: bus, directory: dir.path)
+        let heatmaps = bus.subscribe(name: "test", patterns: [TopicPattern("gaze.heatmap")!], capacity: 16)
+        // Published before `run`, as the agent's start-up does.
+        bus.publish(topic: "interview.resumed", data: ["interview": .string(synthetic.id), "first_new_seq": .number(1e9), "missed": 0])
+        let task = Task { await live.run() }
+        defer { task.cancel() }
+        let heatmap = try #require(await heatmaps.next())
+        let whole = try #require(try JSONParser.parse(heatmap.data)["whole"])
+        let stored = try InterviewArchive(directory: dir.path).report(synthetic.id).analytics
+        #expect(whole["fixations"]?["count"]?.intValue == stored.whole.fixations && stored.whole.fixations > 0)
+        #expect(whole["blinks"]?["count"]?.intValue == stored.whole.blinks && stored.whole.blinks > 0)
+        #expect(whole["heatmap"]?["screen"]?["width"] == 1920 && whole["heatmap"]?["screen"]?["source"] == "screen.monitors")
+    }
 }

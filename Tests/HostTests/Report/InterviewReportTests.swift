@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import ProctorHost
 import ProctorJSON
 import ProctorTestSupport
@@ -56,11 +57,10 @@ import Testing
         #expect(report["integrity"]?["arithmetic"] == "100 − 8 (face_absent) − 4 (plugin_degraded) = 88")
 
         let gaze = try #require(report["plugins"]?.arrayValue?.first { $0["plugin"] == "gaze" })
-        // The store keeps each plugin's newest state only, so the state gaze had at the start
-        // is gone once it changed: unknown until its first recorded change, 60% in.
+        // Its state at the start is kept (start_states) after newer ones replaced it in plugin_states.
         let states = (gaze["states"]?.arrayValue ?? []).map { $0["state"]?.stringValue ?? "-" }
-        #expect(states == ["unknown", "degraded", "running"])
-        #expect(abs((gaze["not_observed_s"]?.doubleValue ?? 0) - 20) < 0.1 && abs((gaze["unknown_s"]?.doubleValue ?? 0) - 144) < 0.1)
+        #expect(states == ["running", "degraded", "running"])
+        #expect(abs((gaze["not_observed_s"]?.doubleValue ?? 0) - 20) < 0.1 && gaze["unknown_s"] == 0)
         let screen = try #require(report["plugins"]?.arrayValue?.first { $0["plugin"] == "screen" })
         #expect(screen["share"] == 1 && screen["observed_s"] == 240, "a plugin whose state never changed keeps its state at the start")
         #expect((gaze["events"]?["gaze.sample"]?.intValue ?? 0) > 7000)
@@ -75,8 +75,8 @@ import Testing
         #expect(json["alerts"]?["note"] == "no alerts recorded" && json["alerts"]?["items"] == [])
         #expect(json["integrity"]?["note"] == "no integrity summary recorded" && json["integrity"]?["summary"] == .null)
         let gaze = try #require(json["plugins"]?.arrayValue?.first { $0["plugin"] == "gaze" })
-        // Running (observed) only after its degraded stretch: from 72 s + 20 s to the end at 120 s.
-        #expect(abs((gaze["share"]?.doubleValue ?? 0) - 28 / 120.0) < 0.002)
+        // Running (observed) from the start, as start_states tells, except its degraded stretch of 20 s at 72 s.
+        #expect(abs((gaze["share"]?.doubleValue ?? 0) - 100 / 120.0) < 0.002)
         let html = report.html
         #expect(html.contains("no alerts recorded") && html.contains("no integrity summary recorded"))
         #expect(!html.contains("src=") && !html.contains("href=") && !html.contains("url(") && !html.contains("<script"), "self-contained")
@@ -100,6 +100,40 @@ import Testing
         #expect(screen["unknown_s"] == 5 && screen["observed_s"] == 25)
         // Names reach the page escaped.
         #expect(report.html.contains("a &lt;b&gt; &amp; &quot;c&quot;") && !report.html.contains("a <b>"))
+    }
+
+    @Test func theReportUsesTheScreenAndTheStatesCopiedInWhenTheInterviewBegan() async throws {
+        let bus = EventBus()
+        let store = InterviewManager(directory: interviews, settings: .init(), bus: bus, logger: .silent)
+        // Published before the interview and never during it: only the copy at the start tells the screen's size.
+        let screen = bus.publish(plugin: "screen", topic: "screen.monitors", data:
+            #"{"reason":"start","count":1,"monitors":[{"name":"DP-1","x":0,"y":0,"width":2560,"height":1440,"primary":true,"width_mm":597,"height_mm":336}]}"#)
+        let started = try await store.start(title: nil, guidelines: nil, session: "s_test", pluginStates: [
+            PluginState(plugin: "gaze", name: .running), PluginState(plugin: "screen", name: .running),
+        ], screen: screen)
+        let id = try #require(started["interview"]?.stringValue)
+        bus.publish(topic: "plugin.state", data: PluginState(plugin: "gaze", name: .degraded, reason: "camera busy").json)
+        _ = try await store.end(reason: "request")
+
+        let report = try InterviewArchive(directory: interviews).report(id)
+        #expect(report.analytics.monitor?.width == 2560 && report.analytics.monitor?.height == 1440)
+        let gaze = try #require(report.json["plugins"]?.arrayValue?.first { $0["plugin"] == "gaze" })
+        // The state at the start survives the newer one that replaced it in plugin_states.
+        #expect((gaze["states"]?.arrayValue ?? []).map { $0["state"]?.stringValue ?? "-" } == ["running", "degraded"], "\(gaze)")
+        #expect(gaze["unknown_s"] == 0)
+        let problems = try Self.schemaProblems(report.json)
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
+    @Test func aVersion2FileStillReportsItsStatesOfSeqZero() throws {
+        // Schema 2 had no start_states: a plugin's plugin_states row of seq 0 is its state at the start.
+        let file = try ScriptedInterview(directory: interviews, id: "i_20261207T120000Z_000002", title: nil, startMs: 2_000_000,
+                                         initialStates: [PluginState(plugin: "screen", name: .running)], schemaVersion: 2)
+        file.add(at: 2_010_000, "heartbeat", "heartbeat.tick", #"{"n":1}"#)
+        try file.finish(endMs: 2_020_000)
+        let json = try InterviewArchive(directory: interviews).report(file.id).json
+        let screen = try #require(json["plugins"]?.arrayValue?.first { $0["plugin"] == "screen" })
+        #expect(screen["observed_s"] == 20 && screen["unknown_s"] == 0)
     }
 
     /// `proctord report` against the files, without an agent.

@@ -18,7 +18,7 @@ public final class ScriptedInterview {
     /// Creates `<directory>/<id>.sqlite` with the interview's row and the
     /// plugins' states at its start.
     public init(directory: String, id: String, title: String?, session: String = "s_scripted", startMs: Int64,
-                firstSeq: Int64 = 100, initialStates: [PluginState] = []) throws {
+                firstSeq: Int64 = 100, initialStates: [PluginState] = [], schemaVersion: Int = 3) throws {
         self.id = id
         self.startMs = startMs
         path = InterviewFile.path(directory: directory, id: id)
@@ -30,7 +30,11 @@ public final class ScriptedInterview {
             for state in initialStates {
                 try db.execute(sql: "INSERT INTO plugin_states (plugin, seq, data) VALUES (?, 0, ?)",
                                arguments: [state.plugin, JSONWriter.compact(state.json)])
+                try db.execute(sql: "INSERT INTO start_states (topic, key, seq, ts_ms, plugin, data) VALUES ('plugin.state', ?, 0, ?, 'host', ?)",
+                               arguments: [state.plugin, startMs, JSONWriter.compact(state.json)])
             }
+            // A file as an older agent wrote it: the tables its version did not have are missing.
+            if schemaVersion < 3 { try db.execute(sql: "DROP TABLE start_states; PRAGMA user_version = \(schemaVersion)") }
         }
         add(at: startMs, "host", "interview.started",
             #"{"interview":"\#(id)","started_at":"\#(Timestamp(millisecondsSinceEpoch: startMs).rfc3339)","first_seq":\#(firstSeq)}"#)

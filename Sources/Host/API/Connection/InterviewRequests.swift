@@ -16,7 +16,8 @@ struct InterviewRequests: Sendable {
                 let guidelines = try Self.guidelines(page, over: await agent.config.guidelines)
                 let states = await agent.pluginStates()
                 return ServerMessage.response(id: id, result: try await agent.interviews.start(
-                    title: title, guidelines: guidelines.json, session: session.id, pluginStates: states))
+                    title: title, guidelines: guidelines.json, session: session.id, pluginStates: states,
+                    screen: agent.integrity.latest(topic: "screen.monitors")))
             case "interview.phase":
                 return ServerMessage.response(id: id, result: try await agent.interviews.markPhase(InterviewManager.phaseName(params)))
             default:
