@@ -39,7 +39,10 @@ extension AudioIntegrationTests {
         /// PULSE_PROP before filling in its own (there is no browser capture here).
         @Test func aBrowserRecordingThePagesMicrophoneIsACandidate() async throws {
             let scenario = try await AudioScenario.start()
+            let before = scenario.lastSeq
             _ = try scenario.pulse.loadModule("module-remap-source", "source_name=mic master=\(scenario.pulse.monitorName)")
+            // The plugin learns of the new source from the server's event, after pactl returns.
+            #expect(await scenario.waitFor("audio.devices", after: before) { $0["reason"] == "added" && $0["device"]?["name"] == "mic" } != nil)
             #expect(try await scenario.request("use_source", ["label": "mic"])["result"]?["source"] == "mic")
             var mark = scenario.lastSeq
             let page = try scenario.pulse.spawn("/usr/bin/env", ["PULSE_PROP=application.process.binary=chromium application.name=Chromium",
