@@ -39,9 +39,11 @@ struct FocusTracker {
 
     /// The focused window became (or stopped being) the call page without
     /// focus moving. Its first marking (the page putting the marker into its
-    /// title) is no change; after that, the window losing the marker (the
-    /// person switched to another tab) is leaving the call page, and getting
-    /// it back is returning, with the time away.
+    /// title once it pairs) is reported with no time away: focus is on the
+    /// call page from now on, and whoever read the last focus event (focus on
+    /// a browser window not yet marked) must learn it. After that, the window
+    /// losing the marker (the person switched to another tab) is leaving the
+    /// call page, and getting it back is returning, with the time away.
     mutating func reclassify(isCallPage: Bool, now: Double) -> Change? {
         guard isCallPage != onCallPage, let window = current else { return nil }
         onCallPage = isCallPage
@@ -50,7 +52,7 @@ struct FocusTracker {
         if isCallPage {
             let away = awaySince.map { now - $0 }
             awaySince = nil
-            return reported ? Change(window: window, isCallPage: true, away: away, leftCallPage: false) : nil
+            return Change(window: window, isCallPage: true, away: away, leftCallPage: false)
         }
         awaySince = now
         return reported ? Change(window: window, isCallPage: false, away: nil, leftCallPage: true) : nil

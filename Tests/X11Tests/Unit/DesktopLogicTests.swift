@@ -50,10 +50,13 @@ import X11Support
         #expect(tracker.awaySince == nil)
     }
 
-    @Test func aWindowBecomingTheCallPageChangesNoFocus() {
+    /// Focus on a browser window before its page paired: the marking tells
+    /// that focus is now on the call page (the integrity rules read only
+    /// these events), with no time away.
+    @Test func theFocusedWindowBecomingTheCallPageIsReportedWithNoTimeAway() {
         var tracker = FocusTracker()
         _ = tracker.focus(WindowID(1), isCallPage: false, now: 0)
-        #expect(tracker.reclassify(isCallPage: true, now: 1) == nil, "the page marking its window is no focus change")
+        #expect(tracker.reclassify(isCallPage: true, now: 1) == .init(window: WindowID(1), isCallPage: true, away: nil, leftCallPage: false))
         #expect(tracker.onCallPage)
         #expect(tracker.focus(WindowID(2), isCallPage: false, now: 3)?.leftCallPage == true)
         #expect(tracker.focus(WindowID(1), isCallPage: true, now: 5)?.away == 2)
