@@ -82,9 +82,11 @@ struct CallPage {
     let browser: Chromium
     let page: DevToolsSession
 
-    /// `page`: the test page under web/, with pairing-test.html's query; `query`: more of it.
+    /// `page`: the test page under web/, with pairing-test.html's query; `query`: more of it;
+    /// `plugins`: more of the agent's plugins, given the test display.
     static func open(screen config: JSONObject = [:], chromium arguments: [String] = [],
-                     page path: String = "test/pairing-test.html", query: String = "") async throws -> CallPage {
+                     page path: String = "test/pairing-test.html", query: String = "",
+                     plugins: (inout ConfigBuilder, String) -> Void = { _, _ in }) async throws -> CallPage {
         let desktop = try await X11TestDesktop()
         do {
             let site = StaticWebServer()
@@ -92,7 +94,10 @@ struct CallPage {
             let origin = "http://127.0.0.1:\(site.port)"
             var screen = config
             screen["display"] = .string(desktop.display)
-            let api = try await APIHarness(allowedOrigins: [origin]) { $0.add(id: "screen", library: "screen", config: .object(screen)) }
+            let api = try await APIHarness(allowedOrigins: [origin]) { builder in
+                builder.add(id: "screen", library: "screen", config: .object(screen))
+                plugins(&builder, desktop.display)
+            }
             let browser = try await Chromium.launch(display: desktop.display, extraArguments: arguments)
             let page = try await browser.open("\(origin)/\(path)?agent=ws://127.0.0.1:\(api.port)/v1&code=\(api.pairingCode)&topics=plugin.state\(query)")
             return CallPage(desktop: desktop, site: site, api: api, browser: browser, page: page)
