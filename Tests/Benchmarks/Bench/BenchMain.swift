@@ -14,6 +14,10 @@ struct BenchMain {
             ("store", { try await StoreBenchmark(seconds: seconds).run() }),
             ("report", { try await ReportBenchmark().run() }),
             ("integrity", { try await IntegrityBenchmark(seconds: seconds).run() }),
+            ("honest", {
+                let minutes = Double(ProcessInfo.processInfo.environment["BENCH_HONEST_MINUTES"] ?? "") ?? 3
+                return try HonestReplayBenchmark(minutes: minutes).run()
+            }),
             ("x11", {
                 let trials = Int(ProcessInfo.processInfo.environment["BENCH_X11_TRIALS"] ?? "") ?? 200
                 return try await X11Benchmark(trials: trials, idleSeconds: 10).run()
