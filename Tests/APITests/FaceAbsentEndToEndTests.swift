@@ -47,6 +47,8 @@ import Testing
         let evidence = resolved.data["evidence"]?.arrayValue?.compactMap { $0.intValue }.map { UInt64($0) } ?? []
         #expect(evidence == expected.seqs, "the evidence is exactly the frames without a face")
         #expect(resolved.data["evidence_omitted"] == nil)
+        let schemas = try TopicSchemas.load()
+        #expect(page.events.flatMap { schemas.problems(with: $0.event) } == [], "every event the page received is as docs/topics.json says")
         let duration = resolved.data["duration_s"]?.doubleValue ?? 0
         #expect(abs(duration * 1000 - Double(expected.to - expected.from)) < 50, "\(duration) s against the frames' \(expected.to - expected.from) ms")
 

@@ -1,4 +1,5 @@
 import Foundation
+import ProctorHost
 import ProctorJSON
 
 /// What a paired page received, in order: every event (parsed) and every
@@ -11,7 +12,13 @@ public final class PageEvents: @unchecked Sendable {
         /// Milliseconds since the epoch, from the event's `ts`.
         public let ms: Int64
         public let topic: String
+        public let plugin: String
         public let data: JSONValue
+
+        /// As the bus published it, to check against docs/topics.json.
+        public var event: Event {
+            Event(seq: seq, timestamp: Timestamp(millisecondsSinceEpoch: ms), plugin: plugin, topic: topic, data: JSONWriter.compact(data))
+        }
     }
 
     public let client: WebSocketTestClient
@@ -69,7 +76,7 @@ public final class PageEvents: @unchecked Sendable {
             guard let seq = d["seq"]?.intValue, let topic = d["topic"]?.stringValue, let ts = d["ts"]?.stringValue,
                 let ms = Self.milliseconds(ts)
             else { throw WebSocketTestClient.Failure(description: "an event without seq, topic or ts: \(text)") }
-            events.append(Received(seq: UInt64(seq), ms: ms, topic: topic, data: d["data"] ?? .null))
+            events.append(Received(seq: UInt64(seq), ms: ms, topic: topic, plugin: d["plugin"]?.stringValue ?? "", data: d["data"] ?? .null))
         case "response":
             responses[message["id"]?.intValue ?? -1] = message["d"] ?? .null
         default:

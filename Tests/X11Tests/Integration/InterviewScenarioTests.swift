@@ -88,6 +88,8 @@ extension X11IntegrationTests {
             #expect(evidence("fullscreen_left").first == Int(left.seq) && evidence("fullscreen_left").last == Int(entered.seq),
                     "\(evidence("fullscreen_left"))")
             #expect(alerts.first { $0.data["rule"] == "clipboard_paste" }?.data["severity"] == "high")
+            let schemas = try TopicSchemas.load()
+            #expect(events.events.flatMap { schemas.problems(with: $0.event) } == [], "every event the page received is as docs/topics.json says")
             await callPage.stop()
         }
 
