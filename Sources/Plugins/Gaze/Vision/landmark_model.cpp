@@ -168,7 +168,9 @@ Landmarks LandmarkModel::fit(const cv::Mat &gray, const cv::Rect2f &box, float a
     // Points of the upright box are turned about its centre into the image.
     const float cx = box.x + box.width / 2, cy = box.y + box.height / 2;
     const float cosine = std::cos(angle), sine = std::sin(angle);
+    const bool upright = angle == 0;
     const auto to_image = [&](float x, float y) {
+        if (upright) return cv::Point2f(x, y);
         return cv::Point2f(cx + cosine * (x - cx) - sine * (y - cy), cy + sine * (x - cx) + cosine * (y - cy));
     };
     float shape[kValues];
