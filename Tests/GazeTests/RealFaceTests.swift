@@ -117,8 +117,10 @@ import Testing
         #expect(single.data("gaze.away").isEmpty, "\(single.data("gaze.away"))")
         let second = try GazeReplay(config: Self.everyFrame)
         try second.replay(GazeFixtures.file(GazeFixtures.secondFace))
-        let away = second.data("gaze.away")
-        #expect(away.allSatisfy { $0["direction"]?.stringValue != "up" }, "\(away)")
+        // Nor "left": her eyes rest ~15 degrees to her left of the lens for most of the clip, 25-28 degrees with the
+        // head from the neutral of her first 5 s of open eyes (three spells, confidence 0.04-0.07, before the
+        // neutral followed where the gaze rests and a spell had to reach away.min_confidence).
+        #expect(second.data("gaze.away").isEmpty, "\(second.data("gaze.away"))")
     }
 
     @Test func mirroredInputGivesMirroredLeftAndRight() throws {

@@ -9,7 +9,7 @@ import Testing
 /// bench measured (one reference event, where a clip has five), so a
 /// regression fails here.
 @Suite(.serialized) struct SignalEvaluationTests {
-    /// Floors in percent, from `proctord-bench gaze` (2026-12-07), one event below it.
+    /// Floors in percent, from `proctord-bench gaze` (2026-12-07, after the rolled landmark fit), one event below it.
     struct Floor {
         var blinkPrecision = 100.0, blinkRecall = 100.0, closurePrecision = 100.0, closureRecall = 100.0
         /// Closures of 400 ms or more that came out as one or more blinks (measured; the target is none).
@@ -23,26 +23,33 @@ import Testing
         case ("feat-video-a", "glare"): return Floor(blinkRecall: 0)  // measured 0 %: the streak over the lid reads open
         case ("feat-video-a", _): return Floor()
         // measured blink precision / recall, closure precision / recall:
-        case (_, "none"), (_, "brighter"), (_, "noise"), (_, "jpeg-q15"), (_, "320x180"):  // 75 / 60, 100 / 60
+        case (_, "none"), (_, "brighter"), (_, "noise"), (_, "jpeg-q15"), (_, "320x180"), (_, "roll-10"):  // 75 / 60, 100 / 60
             return Floor(blinkPrecision: 55, blinkRecall: 40, closurePrecision: 75, closureRecall: 40)
-        case (_, "darker"), (_, "roll-10"):  // 100 / 60, 100 / 60
+        case (_, "darker"):  // 100 / 60, 100 / 60
             return Floor(blinkPrecision: 75, blinkRecall: 40, closurePrecision: 75, closureRecall: 40)
-        case (_, "mirror"):  // 75 / 60, 100 / 40
+        case (_, "mirror"), (_, "roll-20"), (_, "roll+20"):  // 75 / 60, 100 / 40 (rolled by +-20 before: 42.9 and 23.1 % precise, 4 and 5 closures as blinks)
             return Floor(blinkPrecision: 55, blinkRecall: 40, closurePrecision: 75, closureRecall: 20)
-        case (_, "glare"):  // nothing is seen shut: 100 / 0, 100 / 0
-            return Floor(blinkPrecision: 0, blinkRecall: 0, closurePrecision: 0, closureRecall: 0)
-        case (_, "roll-20"):  // 42.9 / 60, 100 / 40, 4 closures as blinks
-            return Floor(blinkPrecision: 25, blinkRecall: 40, closurePrecision: 75, closureRecall: 20, closuresAsBlinks: 4)
-        case (_, "roll+10"):  // 50 / 40, 100 / 40, 1 closure as blinks
-            return Floor(blinkPrecision: 30, blinkRecall: 20, closurePrecision: 75, closureRecall: 20, closuresAsBlinks: 1)
-        default:  // roll+20: 23.1 / 60, 100 / 20, 5 closures as blinks
-            return Floor(blinkPrecision: 10, blinkRecall: 40, closurePrecision: 0, closureRecall: 0, closuresAsBlinks: 5)
+        case (_, "roll+10"):  // 60 / 60, 100 / 40, 2 closures as blinks
+            return Floor(blinkPrecision: 40, blinkRecall: 40, closurePrecision: 75, closureRecall: 20, closuresAsBlinks: 2)
+        default:  // glare: a few shut frames are seen, inside long closures: blinks 0 / 0, closures 100 / 0, 2 closures as blinks
+            return Floor(blinkPrecision: 0, blinkRecall: 0, closurePrecision: 0, closureRecall: 0, closuresAsBlinks: 2)
         }
     }
 
     /// Where feat-video-b's eyes turn up and to her left, visibly off the lens (head ~10 degrees and eyes
-    /// ~15 from her neutral, against a 25 degree limit), in seconds: the only gaze.away allowed on these clips.
+    /// ~15 from the neutral learnt over her first 5 s of open eyes, against a 25 degree limit), in seconds.
     static let eyesTurned: [ClosedRange<Double>] = [7.9...10.3, 11.5...13.2, 14.0...16.6]
+
+    /// The only gaze.away these frontal clips may give (measured: one "left" at 9.5 s, confidence 0.10 and
+    /// 0.16, rolled by -10 and -20 degrees, where the neutral has just been learnt from frames split between
+    /// the lens and that look). Before the neutral followed the gaze, the confidence floor and the rolled
+    /// landmark fit: three to four spells on most variants of feat-video-b, and a "down" at 0.66 rolled by -10.
+    static func mayLookAway(_ clip: GazeSignalEvaluation.Clip, _ event: JSONValue) -> Bool {
+        let seconds = (event["t_ms"]?.doubleValue ?? -1) / 1000
+        return clip.source == "feat-video-b" && ["roll-10", "roll-20"].contains(clip.variant)
+            && event["direction"]?.stringValue == "left" && eyesTurned.contains { $0.contains(seconds) }
+            && (event["confidence"]?.doubleValue ?? 1) < 0.3
+    }
 
     @Test func signalsHoldOnEveryPerturbedClip() throws {
         let clips = try GazeSignalEvaluation.clips()
@@ -60,16 +67,9 @@ import Testing
             #expect(score.blinks.recall >= floor.blinkRecall && score.blinks.precision >= floor.blinkPrecision, "\(name): blinks \(score.blinks)")
             #expect(score.closures.recall >= floor.closureRecall && score.closures.precision >= floor.closurePrecision,
                     "\(name): closures \(score.closures)")
-            // Both clips face the camera: no gaze.away but where the eyes visibly turn up and aside, and those
-            // only just over the limit (left, right when mirrored; up twice, rolled +20 degrees and under glare). Known and measured: rolled by -10 degrees, the final closure's
-            // half-shut eyes (not seen shut there) read "down" (confidence 0.66) from 19.0 s.
+            // Both clips face the camera: no gaze.away, but for the measured spell above.
             for event in away where event["state"]?.stringValue == "started" {
-                let seconds = (event["t_ms"]?.doubleValue ?? -1) / 1000
-                let direction = event["direction"]?.stringValue ?? ""
-                if clip.source == "feat-video-b", clip.variant == "roll-10", direction == "down", seconds >= 18.3 { continue }
-                #expect(clip.source == "feat-video-b" && ["left", "right", "up"].contains(direction) && Self.eyesTurned.contains { $0.contains(seconds) },
-                        "\(name): a false gaze.away \(event)")
-                #expect((event["confidence"]?.doubleValue ?? 1) < 0.3, "\(name): only just over the limit: \(event)")
+                #expect(Self.mayLookAway(clip, event), "\(name): a false gaze.away \(event)")
             }
         }
     }

@@ -90,6 +90,62 @@ import Testing
             == [.started(direction: .down, at: 1000, basis: "head_pose", confidence: 1)])
     }
 
+    /// Issue 11: a look that hovers at the limit (within what the measurement wobbles by) is no evidence;
+    /// the same spell starts, dated from its first frame, once it goes far enough.
+    @Test func aLookHoveringAtTheLimitStartsOnlyOnceItsConfidenceReachesTheFloor() {
+        var away = AwayDetector(minimumAwayMilliseconds: 100, minimumBackMilliseconds: 100, minimumConfidence: 0.1)
+        for t in stride(from: 0.0, through: 900, by: 100) {
+            #expect(away.observe(.left, at: t, basis: "head_and_eyes", evidence: 0.05).isEmpty, "0.05 is under the 0.1 floor at \(t) ms")
+        }
+        #expect(!away.isAway)
+        // Ten frames at 0.05, then one at 0.65: the mean is (0.5 + 0.65) / 11 = 0.105, over the floor.
+        let events = away.observe(.left, at: 1000, basis: "head_and_eyes", evidence: 0.65)
+        guard case .started(.left, let at, "head_and_eyes", let confidence)? = events.first, events.count == 1 else {
+            Issue.record("expected one start: \(events)")
+            return
+        }
+        #expect(at == 0, "dated from the spell's first frame")
+        #expect(abs(confidence - 1.15 / 11) < 1e-9)
+        // A clear look starts as soon as it has held.
+        var clear = AwayDetector(minimumAwayMilliseconds: 100, minimumBackMilliseconds: 100, minimumConfidence: 0.1)
+        _ = clear.observe(.down, at: 0, basis: "head_pose", evidence: 0.4)
+        #expect(clear.observe(.down, at: 100, basis: "head_pose", evidence: 0.4) == [.started(direction: .down, at: 0, basis: "head_pose", confidence: 0.4)])
+    }
+
+    /// Issue 11: after the first seconds the neutral follows where the gaze rests (the median of frames at
+    /// the screen), so a neutral learnt while the eyes still roamed settles; a look away never teaches it,
+    /// and it moves at most `neutralDriftDegrees` from the one learnt.
+    @Test func theNeutralFollowsWhereTheGazeRestsButNotALookAway() {
+        var gaze = HeadAndEyes(limits: .init(yawDegrees: 25, pitchDegrees: 20, degreesPerRatio: 80, learnMilliseconds: 1000,
+                                             neutralWindowMilliseconds: 10000, neutralSampleMilliseconds: 100, neutralDriftDegrees: 10))
+        var t = 0.0
+        func hold(_ o: HeadAndEyes.Observation, for milliseconds: Double) -> [HeadAndEyes.Reading] {
+            var readings: [HeadAndEyes.Reading] = []
+            let end = t + milliseconds
+            while t < end { readings.append(gaze.observe(o, at: t)); t += 33 }
+            return readings
+        }
+        _ = hold(.init(yaw: 0, pitch: 10, horizontal: 0.40, vertical: -0.10), for: 1100)
+        #expect(gaze.neutral == .init(yaw: 0, pitch: 10, horizontal: 0.40, vertical: -0.10))
+        // The eyes come to rest 0.1 of the eye's width to her left (8 degrees, inside the limit): the neutral goes there.
+        let resting = hold(.init(yaw: 0, pitch: 10, horizontal: 0.50, vertical: -0.10), for: 10000)
+        #expect(resting.allSatisfy { $0.direction == nil })
+        #expect(abs((gaze.neutral?.horizontal ?? 0) - 0.50) < 1e-9, "\(String(describing: gaze.neutral))")
+        // A look away of 20 s (head 40 degrees to her left) reads away throughout and teaches nothing.
+        let turned = hold(.init(yaw: 40, pitch: 10, horizontal: 0.50, vertical: -0.10), for: 20000)
+        #expect(turned.allSatisfy { $0.direction == .left })
+        #expect(gaze.neutral?.yaw == 0)
+        // Eyes alone turned 0.35 of the eye's width (28 degrees) from where they rest: left.
+        #expect(hold(.init(yaw: 0, pitch: 10, horizontal: 0.85, vertical: -0.10), for: 100).allSatisfy { $0.direction == .left })
+        // Resting 20 degrees to her left for longer than the window moves the neutral only 10 degrees.
+        let aside = hold(.init(yaw: 20, pitch: 10, horizontal: 0.50, vertical: -0.10), for: 12000)
+        #expect(aside.allSatisfy { $0.direction == nil })
+        #expect(gaze.neutral?.yaw == 10)
+        // So a head 36 degrees to her left is still away (26 from that neutral), and the screen's side is not.
+        #expect(hold(.init(yaw: 36, pitch: 10, horizontal: 0.50, vertical: -0.10), for: 100).allSatisfy { $0.direction == .left })
+        #expect(hold(.init(yaw: 0, pitch: 10, horizontal: 0.50, vertical: -0.10), for: 100).allSatisfy { $0.direction == nil })
+    }
+
     @Test func aReadingIsStrongerTheFurtherBeyondTheLimit() {
         var gaze = HeadAndEyes(limits: .init(yawDegrees: 25, pitchDegrees: 20))
         #expect(gaze.observe(.init(yaw: 10, pitch: 0, horizontal: nil, vertical: nil), at: 0) == .init(direction: nil, basis: "head_pose"))

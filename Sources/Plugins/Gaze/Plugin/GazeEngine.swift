@@ -35,10 +35,11 @@ final class GazeEngine: @unchecked Sendable {
         closures = EyeClosureDetector(blinkMinimumMilliseconds: settings.closure.blinkMinimumMilliseconds,
                                       closedMinimumMilliseconds: settings.closure.closedMinimumMilliseconds)
         away = AwayDetector(minimumAwayMilliseconds: settings.away.minimumMilliseconds,
-                            minimumBackMilliseconds: settings.away.backMilliseconds)
+                            minimumBackMilliseconds: settings.away.backMilliseconds, minimumConfidence: settings.away.minimumConfidence)
         headAndEyes = HeadAndEyes(limits: .init(
             yawDegrees: settings.away.yawDegrees, pitchDegrees: settings.away.pitchDegrees,
-            degreesPerRatio: settings.away.eyeDegreesPerRatio, learnMilliseconds: settings.away.learnMilliseconds))
+            degreesPerRatio: settings.away.eyeDegreesPerRatio, learnMilliseconds: settings.away.learnMilliseconds,
+            neutralWindowMilliseconds: settings.away.neutralWindowMilliseconds))
         fixations = FixationDetector(maximumDispersion: settings.fixationDispersion,
                                      minimumDurationMilliseconds: settings.fixationMinimumMilliseconds)
     }

@@ -36,6 +36,8 @@ struct GazeSettings: Sendable {
         var pitchDegrees: Double
         var eyeDegreesPerRatio: Double
         var learnMilliseconds: Double
+        var neutralWindowMilliseconds: Double
+        var minimumConfidence: Double
         var screenMargin: Double
     }
 
@@ -64,7 +66,8 @@ struct GazeSettings: Sendable {
             minimumMilliseconds: away["min_ms"]?.doubleValue ?? 500, backMilliseconds: away["back_ms"]?.doubleValue ?? 300,
             yawDegrees: away["yaw_deg"]?.doubleValue ?? 25, pitchDegrees: away["pitch_deg"]?.doubleValue ?? 20,
             eyeDegreesPerRatio: away["eye_deg_per_ratio"]?.doubleValue ?? 80, learnMilliseconds: away["learn_ms"]?.doubleValue ?? 5000,
-            screenMargin: away["screen_margin_px"]?.doubleValue ?? 60)
+            neutralWindowMilliseconds: away["neutral_window_ms"]?.doubleValue ?? 30000,
+            minimumConfidence: away["min_confidence"]?.doubleValue ?? 0.1, screenMargin: away["screen_margin_px"]?.doubleValue ?? 60)
         let closure = config["eyes_closed"] ?? [:]
         self.closure = ClosureSettings(
             blinkMinimumMilliseconds: closure["blink_min_ms"]?.doubleValue ?? 0,
@@ -128,6 +131,10 @@ struct GazeSettings: Sendable {
                                           "description": "Degrees the eye turns when the pupil moves by the eye's width (~30 mm eye, ~12 mm eyeball radius, pupil gain ~0.8)."],
                     "learn_ms": ["type": "number", "minimum": 500, "maximum": 60000, "default": 5000,
                                  "description": "The person's neutral head pose and eye position: medians over this long of frontal, open-eyed frames."],
+                    "neutral_window_ms": ["type": "number", "minimum": 0, "maximum": 600000, "default": 30000,
+                                          "description": "Then the neutral follows the median of this long of frames at the screen, at most 10 degrees from the one learnt (0: fixed once learnt)."],
+                    "min_confidence": ["type": "number", "minimum": 0, "maximum": 1, "default": 0.1,
+                                       "description": "A look away starts only once its confidence reaches this: a look hovering at the limit is within what the measurement wobbles by."],
                     "screen_margin_px": ["type": "number", "minimum": 0, "default": 60],
                 ],
             ],

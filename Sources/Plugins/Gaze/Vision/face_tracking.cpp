@@ -37,10 +37,10 @@ TrackedFace FaceTracking::update(const cv::Mat &frame, const cv::Mat &gray, int6
     last_index_ = frame_index;
     const bool due = frames_since_detection_ >= settings_.redetect_interval;
     if (last_.found && !jumped_back && !due) {
-        const cv::Rect2f box = face_box_from_landmarks(last_.landmarks);
+        const FaceFrame seed = face_frame_from_landmarks(last_.landmarks);
         TrackedFace tracked = last_;
         tracked.detection_ran = false;
-        tracked.landmarks = landmarks_.fit(gray, box);
+        tracked.landmarks = landmarks_.fit(gray, seed.box, seed.angle);
         tracked.box = face_box_from_landmarks(tracked.landmarks);
         const float similarity = similarity_to_reference(gray, tracked.box);
         if (!looks_lost(last_.box, tracked.box, similarity, gray.size())) {
@@ -79,10 +79,12 @@ TrackedFace FaceTracking::detect(const cv::Mat &frame, const cv::Mat &gray) {
             if (o > best) { best = o; chosen = &f; }
         }
     }
-    // Fit twice: the second fit starts from the box of the first, which
-    // removes what differs between the detector's framing and dlib's.
+    // Fit twice: the second fit starts from the box of the first, turned
+    // with its eye line, which removes what differs between the detector's
+    // framing and dlib's, and the face's roll.
     Landmarks first = landmarks_.fit(gray, detector_->landmark_box(chosen->box));
-    result.landmarks = landmarks_.fit(gray, face_box_from_landmarks(first));
+    const FaceFrame seed = face_frame_from_landmarks(first);
+    result.landmarks = landmarks_.fit(gray, seed.box, seed.angle);
     result.box = face_box_from_landmarks(result.landmarks);
     result.found = true;
     result.score = chosen->score;

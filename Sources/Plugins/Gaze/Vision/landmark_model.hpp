@@ -33,8 +33,9 @@ public:
     LandmarkModel &operator=(const LandmarkModel &) = delete;
 
     // `gray` is the full 8-bit frame; `box` a face box in dlib's detector
-    // convention (see face_box_from_landmarks). Points are in frame pixels.
-    Landmarks fit(const cv::Mat &gray, const cv::Rect2f &box) const;
+    // convention (see face_box_from_landmarks), turned by `angle` (radians,
+    // image axes) about its centre. Points are in frame pixels.
+    Landmarks fit(const cv::Mat &gray, const cv::Rect2f &box, float angle = 0) const;
 
     struct Impl;  // the flattened trees; defined in landmark_model.cpp
 
@@ -45,6 +46,18 @@ private:
 // The dlib-detector-style box that would produce these landmarks: how the
 // tracker carries a face from one frame to the next without detecting.
 cv::Rect2f face_box_from_landmarks(const Landmarks &points);
+
+// The same box drawn in the face's own frame, turned with its eye line
+// (outer corner to outer corner): the model was trained on mostly upright
+// faces, and fitted in an upright box a head rolled by 25-35 degrees read
+// half-shut eyes as open and flipped its pitch by 50 degrees (the evaluation
+// clip rolled by -10 on top of its own 20-25). Fitting in the turned box
+// reads a rolled face as the upright one the trees know.
+struct FaceFrame {
+    cv::Rect2f box;  // upright in the face's frame; its centre is where it sits in the image
+    float angle = 0; // the eye line's angle in the image, radians (y down)
+};
+FaceFrame face_frame_from_landmarks(const Landmarks &points);
 
 // Converts a YuNet box into dlib's box convention.
 cv::Rect2f dlib_box_from_yunet_box(const cv::Rect2f &box);

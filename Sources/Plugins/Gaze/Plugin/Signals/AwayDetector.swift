@@ -11,7 +11,11 @@ enum GazeDirection: String, Sendable {
 /// (0..1, how far beyond the limit and how well seen; GazeEngine) over the
 /// frames of the spell that looked that way, so far (started) or in all
 /// (ended). A spell that barely crossed the limit, or was read from
-/// uncertain pupils, says so.
+/// uncertain pupils, says so. A spell starts only once that mean reaches
+/// `minimumConfidence`: a look that hovers at the limit, within what the
+/// measurement wobbles by, is no evidence of looking away (it may start
+/// later in the same spell, dated from the spell's first frame, if the look
+/// goes further).
 struct AwayDetector {
     enum Event: Equatable {
         case started(direction: GazeDirection, at: Double, basis: String, confidence: Double)
@@ -27,12 +31,14 @@ struct AwayDetector {
 
     let minimumAway: Double
     let minimumBack: Double
+    let minimumConfidence: Double
     private var state = State.present
     private var evidence = (sum: 0.0, frames: 0)
 
-    init(minimumAwayMilliseconds: Double = 500, minimumBackMilliseconds: Double = 300) {
+    init(minimumAwayMilliseconds: Double = 500, minimumBackMilliseconds: Double = 300, minimumConfidence: Double = 0) {
         minimumAway = minimumAwayMilliseconds
         minimumBack = minimumBackMilliseconds
+        self.minimumConfidence = minimumConfidence
     }
 
     /// Feed the direction seen in each frame (nil: at the screen) and its
@@ -49,7 +55,7 @@ struct AwayDetector {
             return []
         case (.leaving(let d, let since), let seen?) where seen == d:
             add(frameEvidence)
-            guard time - since >= minimumAway else { return [] }
+            guard time - since >= minimumAway, confidence >= minimumConfidence else { return [] }
             state = .away(d, since: since)
             return [.started(direction: d, at: since, basis: basis, confidence: confidence)]
         case (.leaving, let seen?):

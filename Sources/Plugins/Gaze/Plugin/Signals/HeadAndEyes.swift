@@ -14,7 +14,18 @@
 /// open with pupils, which is when a person starting an interview looks at
 /// the screen; both the head pose solver (a generic face) and the pupil's
 /// height against the eye corners (anatomy) have a per-person offset that it
-/// removes. Until it is learnt only the head counts, against 0 and with
+/// removes. It then keeps following the person: every
+/// `neutralSampleMilliseconds` a frame that qualifies and reads at the screen
+/// (within the limits) joins a window of the last `neutralWindowMilliseconds`,
+/// and the neutral is that window's median. What a person looks at most is
+/// the screen, so a neutral learnt while the eyes still roamed (on
+/// WolfgangLanger_Pexels.mp4 the first 5 s of open eyes split between the
+/// lens and a point 15 degrees to her left, where she then looked for most
+/// of the clip) settles where the gaze rests; a look away never teaches it
+/// (its frames are beyond the limit), and it stays within
+/// `neutralDriftDegrees` of the neutral first learnt.
+///
+/// Until it is learnt only the head counts, against 0 and with
 /// `unlearntMarginDegrees` more room: that offset is of the same order (on
 /// the evaluation clip WolfgangLanger_Pexels.mp4 the head read 18 degrees up
 /// while the eyes were on the lens, and 22-24 up rolled by 10-20 degrees,
@@ -50,19 +61,25 @@ struct HeadAndEyes {
         var frontalYaw = 25.0, frontalPitch = 30.0
         /// Extra room for the head alone while the neutral is unknown.
         var unlearntMarginDegrees = 15.0
+        /// The neutral follows the median of this long of frames at the screen (0: fixed once learnt).
+        var neutralWindowMilliseconds = 30000.0
+        var neutralSampleMilliseconds = 100.0
+        /// How far the followed neutral may move from the one first learnt, per axis (the eyes' share in degrees too).
+        var neutralDriftDegrees = 10.0
     }
 
     let limits: Limits
     private(set) var neutral: Neutral?
-    private var learning: [Observation] = []
-    private var learningSince: Double?
+    private var learnt: Neutral?
+    /// The frames that teach the neutral: all of them while it is learnt, then one every `neutralSampleMilliseconds`.
+    private var teaching: [(time: Double, frame: Observation)] = []
 
     init(limits: Limits = Limits()) { self.limits = limits }
 
     /// The direction seen in this frame and its basis: "head_pose" while the
     /// neutral is being learnt, then "head_and_eyes".
     mutating func observe(_ o: Observation, at time: Double) -> Reading {
-        learn(o, at: time)
+        if neutral == nil { learn(o, at: time) }
         guard let n = neutral else {
             var wider = limits
             wider.yawDegrees += limits.unlearntMarginDegrees
@@ -74,23 +91,50 @@ struct HeadAndEyes {
             yaw += (h - n.horizontal) * limits.degreesPerRatio
             pitch -= (v - n.vertical) * limits.degreesPerRatio  // eyes down in the head: v grows
         }
-        return Self.reading(yaw: yaw, pitch: pitch, limits, basis: "head_and_eyes")
+        let reading = Self.reading(yaw: yaw, pitch: pitch, limits, basis: "head_and_eyes")
+        if reading.direction == nil { follow(o, at: time) }
+        return reading
+    }
+
+    /// Frames that may teach the neutral: both eyes with pupils, the head roughly frontal.
+    private func teaches(_ o: Observation) -> Bool {
+        o.horizontal != nil && o.vertical != nil && abs(o.yaw) < limits.frontalYaw && abs(o.pitch) < limits.frontalPitch
     }
 
     private mutating func learn(_ o: Observation, at time: Double) {
-        guard neutral == nil, o.horizontal != nil, o.vertical != nil,
-              abs(o.yaw) < limits.frontalYaw, abs(o.pitch) < limits.frontalPitch else { return }
-        let since = learningSince ?? time
-        learningSince = since
-        learning.append(o)
-        guard time - since >= limits.learnMilliseconds, learning.count >= 30 else { return }
+        guard teaches(o) else { return }
+        teaching.append((time, o))
+        guard time - teaching[0].time >= limits.learnMilliseconds, teaching.count >= 30 else { return }
+        neutral = Self.median(of: teaching.map(\.frame))
+        learnt = neutral
+        // They seed the window the neutral then follows, thinned to its spacing.
+        var kept: [(time: Double, frame: Observation)] = []
+        for taught in teaching where taught.time - (kept.last?.time ?? -.infinity) >= limits.neutralSampleMilliseconds {
+            kept.append(taught)
+        }
+        teaching = kept
+    }
+
+    private mutating func follow(_ o: Observation, at time: Double) {
+        guard limits.neutralWindowMilliseconds > 0, teaches(o),
+              time - (teaching.last?.time ?? -.infinity) >= limits.neutralSampleMilliseconds else { return }
+        teaching.append((time, o))
+        teaching.removeAll { time - $0.time > limits.neutralWindowMilliseconds }
+        guard let learnt else { return }
+        // Bounded, so a person who looks at notes more than at the screen cannot carry the neutral to them.
+        let followed = Self.median(of: teaching.map(\.frame)), d = limits.neutralDriftDegrees, r = d / limits.degreesPerRatio
+        func bound(_ value: Double, _ around: Double, _ by: Double) -> Double { min(around + by, max(around - by, value)) }
+        neutral = Neutral(yaw: bound(followed.yaw, learnt.yaw, d), pitch: bound(followed.pitch, learnt.pitch, d),
+                          horizontal: bound(followed.horizontal, learnt.horizontal, r), vertical: bound(followed.vertical, learnt.vertical, r))
+    }
+
+    private static func median(of frames: [Observation]) -> Neutral {
         func median(_ values: [Double]) -> Double {
             let sorted = values.sorted()
             return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         }
-        neutral = Neutral(yaw: median(learning.map(\.yaw)), pitch: median(learning.map(\.pitch)),
-                          horizontal: median(learning.compactMap(\.horizontal)), vertical: median(learning.compactMap(\.vertical)))
-        learning = []
+        return Neutral(yaw: median(frames.map(\.yaw)), pitch: median(frames.map(\.pitch)),
+                       horizontal: median(frames.compactMap(\.horizontal)), vertical: median(frames.compactMap(\.vertical)))
     }
 
     private static func reading(yaw: Double, pitch: Double, _ limits: Limits, basis: String) -> Reading {
