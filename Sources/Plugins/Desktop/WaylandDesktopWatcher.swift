@@ -159,17 +159,17 @@ final class WaylandDesktopWatcher: WaylandDescriptorWatcher, @unchecked Sendable
             found.append(WaylandProblem.missing("zwlr_foreign_toplevel_manager_v1", on: connection,
                 "windows opening and closing and focus leaving the call page are not seen"))
         } else if finished.toplevels {
-            found.append("the compositor at \(connection.name) stopped telling about windows (zwlr_foreign_toplevel_manager_v1 finished): focus and new windows are no longer seen")
+            found.append("the Wayland compositor at \(connection.name) stopped telling about windows (zwlr_foreign_toplevel_manager_v1 finished): focus and new windows are no longer seen")
         }
         if missing.contains(.dataControl) {
             found.append(WaylandProblem.missing("zwlr_data_control_manager_v1", on: connection,
                 "copying and pasting (clipboard and primary selection) are not seen"))
         } else if missing.contains(.seat) {
-            found.append("the compositor at \(connection.name) offers no wl_seat: the clipboard, which belongs to a seat, is not seen")
+            found.append("the Wayland compositor at \(connection.name) offers no wl_seat: the clipboard, which belongs to a seat, is not seen")
         } else if finished.dataControl {
-            found.append("the compositor at \(connection.name) ended the clipboard watch (zwlr_data_control_device_v1 finished): copying and pasting are no longer seen")
+            found.append("the Wayland compositor at \(connection.name) ended the clipboard watch (zwlr_data_control_device_v1 finished): copying and pasting are no longer seen")
         } else if missing.contains(.dataControlWithoutPrimary) && settings.selections.contains("primary") {
-            found.append("the compositor at \(connection.name) offers zwlr_data_control_manager_v1 version 1 only: the primary selection (select, middle-click) is not seen")
+            found.append("the Wayland compositor at \(connection.name) offers zwlr_data_control_manager_v1 version 1 only: the primary selection (select, middle-click) is not seen")
         }
         problems = found
     }

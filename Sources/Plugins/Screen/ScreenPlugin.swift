@@ -6,7 +6,8 @@ import WaylandSupport
 import X11Support
 
 /// Keeps the call page's browser window full screen at the window-manager
-/// level (X11 with an EWMH window manager, or a wlroots Wayland compositor), reports when it leaves full screen, is minimised or covered, which
+/// level (X11 with an EWMH window manager, or a wlroots Wayland compositor),
+/// reports when it leaves full screen, is minimised or covered, which
 /// kind of full screen holds (the page's own or only the window's), and
 /// reports the monitors and what the page says about its screen share.
 public final class ScreenPlugin: Plugin {

@@ -174,12 +174,12 @@ final class WaylandScreenWatcher: WaylandWatcher, ScreenDisplayWatcher, @uncheck
             found.append(WaylandProblem.missing("zwlr_foreign_toplevel_manager_v1", on: connection,
                 "the call page's window cannot be found: whether it stays full screen is not known, and it cannot be put back"))
         } else if toplevelsFinished {
-            found.append("the compositor at \(connection.name) stopped telling about windows (zwlr_foreign_toplevel_manager_v1 finished): the call page's full screen is no longer seen")
+            found.append("the Wayland compositor at \(connection.name) stopped telling about windows (zwlr_foreign_toplevel_manager_v1 finished): the call page's full screen is no longer seen")
         } else if missing.contains(.foreignToplevelWithoutFullscreen) {
-            found.append("the compositor at \(connection.name) offers zwlr_foreign_toplevel_manager_v1 version 1 only: the call page's full screen is seen but cannot be put back (set_fullscreen needs version 2)")
+            found.append("the Wayland compositor at \(connection.name) offers zwlr_foreign_toplevel_manager_v1 version 1 only: the call page's full screen is seen but cannot be put back (set_fullscreen needs version 2)")
         }
         if missing.contains(.seat) {
-            found.append("the compositor at \(connection.name) offers no wl_seat: the call page cannot be brought back to the front")
+            found.append("the Wayland compositor at \(connection.name) offers no wl_seat: the call page cannot be brought back to the front")
         }
         problems = found
     }
