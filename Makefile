@@ -9,7 +9,7 @@ CONFIG ?= plugins.json
 # Never run two Swift builds at once on these small machines.
 SWIFT_LOCK := flock /tmp/proctord-swift-build.lock
 
-.PHONY: all deps toolchain assets build build-release run test web-check bench fuzz clean install uninstall deb package-test
+.PHONY: all deps toolchain assets build build-release run test web-check bench fuzz clean install uninstall deb package-test wayland-protocols
 .DEFAULT_GOAL := all
 
 # The gaze vision core's benchmark and checks, built straight with g++.
@@ -54,6 +54,16 @@ web-check:
 FUZZ_SECONDS ?= 600
 fuzz: build
 	PROCTORD_FUZZ_SECONDS=$(FUZZ_SECONDS) $(SWIFT) test --skip-build --filter FrontFuzzTests
+
+# The Wayland protocol bindings are generated from the XML kept beside them
+# and committed, so a build needs no wayland-scanner; this regenerates them.
+WAYLAND_SHIM := Sources/Plugins/WaylandShim
+wayland-protocols: deps
+	@for xml in $(WAYLAND_SHIM)/protocols/*.xml; do \
+	  name=$$(basename $$xml .xml); \
+	  wayland-scanner client-header $$xml $(WAYLAND_SHIM)/generated/$$name-client-protocol.h && \
+	  wayland-scanner private-code $$xml $(WAYLAND_SHIM)/generated/$$name-protocol.c || exit 1; \
+	done
 
 bench: build-release assets vision-bench vision-clips
 	.build/release/proctord-bench

@@ -94,11 +94,18 @@ let package = Package(
             name: "X11Shim", path: "Sources/Plugins/X11Shim",
             linkerSettings: [.linkedLibrary("X11"), .linkedLibrary("Xrandr"), .linkedLibrary("Xfixes"), .linkedLibrary("XRes")]),
         .target(name: "X11Support", dependencies: ["X11Shim", "PluginKit", "ProctorJSON"], path: "Sources/Plugins/X11Support"),
+        // Wayland access for the same plugins on wlroots compositors: a C shim over
+        // libwayland-client and bindings wayland-scanner generated from the protocol
+        // XML kept beside them (`make wayland-protocols` regenerates them).
+        .target(
+            name: "WaylandShim", path: "Sources/Plugins/WaylandShim", exclude: ["protocols"],
+            linkerSettings: [.linkedLibrary("wayland-client")]),
+        .target(name: "WaylandSupport", dependencies: ["WaylandShim", "X11Support", "PluginKit", "ProctorJSON"], path: "Sources/Plugins/WaylandSupport"),
         // A plugin's code and its exported entry symbol are separate targets so
         // the tests can link several plugins' code into one binary.
-        .target(name: "Screen", dependencies: ["PluginKit", "X11Support"], path: "Sources/Plugins/Screen", exclude: ["Entry"]),
+        .target(name: "Screen", dependencies: ["PluginKit", "X11Support", "WaylandSupport"], path: "Sources/Plugins/Screen", exclude: ["Entry"]),
         .target(name: "ScreenEntry", dependencies: ["Screen", "PluginKit"], path: "Sources/Plugins/Screen/Entry"),
-        .target(name: "Desktop", dependencies: ["PluginKit", "X11Support"], path: "Sources/Plugins/Desktop", exclude: ["Entry"]),
+        .target(name: "Desktop", dependencies: ["PluginKit", "X11Support", "WaylandSupport"], path: "Sources/Plugins/Desktop", exclude: ["Entry"]),
         .target(name: "DesktopEntry", dependencies: ["Desktop", "PluginKit"], path: "Sources/Plugins/Desktop/Entry"),
         // The audio plugin: libpulse's threaded main loop and the WebRTC voice
         // activity detector behind C shims, and the plugin in Swift.
@@ -133,7 +140,7 @@ let package = Package(
         .testTarget(
             name: "X11Tests",
             dependencies: [
-                "Screen", "Desktop", "X11Support", "PluginKit", "ProctorHost", "ProctorJSON", "ProctorTestSupport",
+                "Screen", "Desktop", "X11Support", "WaylandSupport", "PluginKit", "ProctorHost", "ProctorJSON", "ProctorTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/X11Tests"),

@@ -17,8 +17,8 @@ public struct SessionChecks: Sendable {
         guard let display = environment["DISPLAY"], !display.isEmpty else {
             if let wayland {
                 return DoctorFinding(
-                    "display", .problem, "Wayland session (\(wayland)) without Xwayland: DISPLAY is not set",
-                    advice: "the screen and desktop plugins need X11: enable Xwayland, or log in to an X11 session",
+                    "display", .warning, "Wayland session (\(wayland)) without Xwayland: DISPLAY is not set",
+                    advice: "the screen and desktop plugins watch the compositor itself, which needs the wlroots protocols (sway, Hyprland, labwc, river; not GNOME or KDE): their state says what they cannot see (docs/wayland.md); doctor does not check the compositor yet",
                     details: ["server": "wayland", "wayland_display": .string(wayland)])
             }
             return DoctorFinding(
@@ -55,7 +55,7 @@ public struct SessionChecks: Sendable {
                 advice: "the screen plugin needs RANDR and XFIXES, the desktop plugin X-Resource; a full X server (Xorg) has them",
                 details: details)
         }
-        let note = server == "xwayland" ? "; under Wayland the plugins see only X11 windows" : ""
+        let note = server == "xwayland" ? "; in this Wayland session the plugins watch the compositor unless display_server is \"x11\" (docs/wayland.md)" : ""
         return DoctorFinding(
             "display", server == "x11" ? .ok : .warning, "\(server == "x11" ? "X11" : "Xwayland") display \(display) (\(vendor)) with RANDR, XFIXES, X-Resource\(note)",
             details: details)

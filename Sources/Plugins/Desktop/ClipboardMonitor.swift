@@ -48,10 +48,7 @@ final class ClipboardMonitor {
         guard let name = watched[selection] else { return [] }
         var events = probes.removeValue(forKey: selection).map { [$0.event(complete: false, content: settings.content)] } ?? []
         if owner.isNone {
-            events.append(OutgoingEvent("desktop.clipboard", [
-                "selection": .string(name), "change": "cleared", "owner": .null, "app": .null, "call_page": false,
-                "targets": .null, "size_bytes": .null, "size_type": .null, "complete": true,
-            ]))
+            events.append(SelectionProbe.cleared(name))
             return events
         }
         return events + start(selection, owner: owner, change: "owner_changed", clients: clients, now: now)

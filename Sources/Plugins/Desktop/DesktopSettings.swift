@@ -48,7 +48,7 @@ struct DesktopSettings: Sendable {
         ("clipboard_content_max_bytes", Setting.integer(1...65536, default: 4096,
             "The most content read from one selection when clipboard_content is on.")),
         ("clipboard_measure_size", Setting.boolean(default: true,
-            "Report the size of the selection: the owner converts it into a property of the plugin's own window and the plugin asks the X server for its length (the bytes are not read).")),
+            "Report the size of the selection: on X11 the owner converts it into a property of the plugin's own window and the plugin asks the X server for its length (the bytes are not read); on Wayland the owner writes it into a pipe and the plugin counts the bytes, keeping none.")),
         ("clipboard_owner_timeout_ms", Setting.integer(50...10_000, default: 1000,
             "How long to wait for the owner of a selection to answer before reporting what is known.")),
         ("titles", Setting.choice(["full", "hashed", "none"], default: "hashed",

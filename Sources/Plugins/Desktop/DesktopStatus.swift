@@ -1,5 +1,6 @@
 import ProctorJSON
 import Synchronization
+import X11Support
 
 /// What the desktop plugin sees now, for the `status` request: written on
 /// the session's thread, read on the control thread.
@@ -15,6 +16,11 @@ final class DesktopStatus: Sendable {
     }
 
     private let snapshot = Mutex(Snapshot())
+    /// Which display server the plugin watches, chosen at start.
+    let displayServer = DisplayServerRecord()
+
+    /// The snapshot for the `status` request, with the display server.
+    var json: JSONValue { displayServer.adding(to: current.json) }
 
     func set(_ value: Snapshot) { snapshot.withLock { $0 = value } }
     var current: Snapshot { snapshot.withLock { $0 } }

@@ -112,26 +112,11 @@ final class DesktopWatcher: X11Watcher, @unchecked Sendable {
     }
 
     private func emitFocus(_ change: FocusTracker.Change, window: ClientWindow?, initial: Bool) {
-        let active = change.window
-        var data: JSONObject = [
-            "window": active.isNone ? .null : .string(active.description),
-            "app": window.map { $0.app.json } ?? .null,
-            "call_page": .bool(change.isCallPage),
-            "left_call_page": .bool(change.leftCallPage),
-        ]
-        settings.titles.add(window?.title, to: &data)
-        if let away = change.away { data["away_ms"] = away.milliseconds }
-        if initial { data["initial"] = true }
-        emit(OutgoingEvent("desktop.focus", .object(data)))
+        emit(DesktopEvents.focus(change, app: window.map { $0.app.json }, title: window?.title, titles: settings.titles, initial: initial))
     }
 
     private func windowEvent(_ window: ClientWindow, change: String) -> OutgoingEvent {
-        var data: JSONObject = [
-            "change": .string(change), "window": .string(window.id.description), "app": window.app.json,
-            "call_page": .bool(window.isCallPage),
-        ]
-        settings.titles.add(window.title, to: &data)
-        return OutgoingEvent("desktop.window", .object(data))
+        DesktopEvents.window(window.id, change: change, app: window.app, isCallPage: window.isCallPage, title: window.title, titles: settings.titles)
     }
 
     private func updateStatus() {

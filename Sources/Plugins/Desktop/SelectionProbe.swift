@@ -15,9 +15,10 @@ struct SelectionProbe {
     let selection: String
     /// Our property on the helper window this probe's conversions land in.
     let property: X11Atom
-    let owner: WindowID
+    /// nil on Wayland, which does not say who offers a selection.
+    let owner: WindowID?
     let change: String
-    let app: AppIdentity
+    let app: AppIdentity?
     let isCallPage: Bool
     var phase = Phase.targets
     var deadline: Double
@@ -26,7 +27,7 @@ struct SelectionProbe {
     var size: Int?
     var content: [UInt8] = []
 
-    init(selection: String, property: X11Atom, owner: WindowID, change: String, app: AppIdentity, isCallPage: Bool, deadline: Double) {
+    init(selection: String, property: X11Atom, owner: WindowID?, change: String, app: AppIdentity?, isCallPage: Bool, deadline: Double) {
         self.selection = selection
         self.property = property
         self.owner = owner
@@ -44,11 +45,19 @@ struct SelectionProbe {
     /// Less content was read than the owner offered.
     var truncated: Bool { (size ?? 0) > content.count }
 
+    /// `selection` has no owner any more (it cleared it, or went away).
+    static func cleared(_ selection: String) -> OutgoingEvent {
+        OutgoingEvent("desktop.clipboard", [
+            "selection": .string(selection), "change": "cleared", "owner": .null, "app": .null, "call_page": false,
+            "targets": .null, "size_bytes": .null, "size_type": .null, "complete": true,
+        ])
+    }
+
     /// The event, `complete` when the owner answered everything asked.
     func event(complete: Bool, content mode: DesktopSettings.Content) -> OutgoingEvent {
         var data: JSONObject = [
-            "selection": .string(selection), "change": .string(change), "owner": .string(owner.description),
-            "app": app.json, "call_page": .bool(isCallPage),
+            "selection": .string(selection), "change": .string(change), "owner": owner.map { .string($0.description) } ?? .null,
+            "app": app?.json ?? .null, "call_page": .bool(isCallPage),
             "targets": targets.map { .array(SelectionTargets.contentTypes($0).map(JSONValue.string)) } ?? .null,
             "size_bytes": size.map { .number(Double($0)) } ?? .null,
             "size_type": sizeType.map(JSONValue.string) ?? .null,

@@ -1,10 +1,13 @@
+import Foundation
 import PluginKit
 import ProctorJSON
 import Synchronization
+import WaylandSupport
 import X11Support
 
 /// Keeps the call page's browser window full screen at the window-manager
-/// level, reports when it leaves full screen, is minimised or covered, which
+/// level (X11 with an EWMH window manager, or a wlroots Wayland compositor),
+/// reports when it leaves full screen, is minimised or covered, which
 /// kind of full screen holds (the page's own or only the window's), and
 /// reports the monitors and what the page says about its screen share.
 public final class ScreenPlugin: Plugin {
@@ -22,7 +25,7 @@ public final class ScreenPlugin: Plugin {
     private let status = ScreenStatus()
     private let share = Mutex<ShareState?>(nil)
     private let page = Mutex<PageState?>(nil)
-    private var running: (thread: X11SessionThread, watcher: ScreenWatcher)?
+    private var running: (session: any DisplaySession, watcher: any ScreenDisplayWatcher)?
 
     public init(host: PluginHost, config: JSONValue) throws {
         self.host = host
@@ -32,19 +35,32 @@ public final class ScreenPlugin: Plugin {
 
     public func start() throws {
         let host = self.host
-        let watcher = ScreenWatcher(settings: settings, matcher: settings.x11.matcher(marker: marker), status: status) { host.emit($0) }
-        let thread = X11SessionThread(watcher, settings: settings.x11, host: host, name: "screen-x11")
-        running = (thread, watcher)
+        let matcher = settings.x11.matcher(marker: marker)
+        let server = settings.x11.server(ProcessInfo.processInfo.environment)
+        status.displayServer.server = server
+        let watcher: any ScreenDisplayWatcher
+        let session: any DisplaySession
+        switch server {
+        case .x11:
+            let x11 = ScreenWatcher(settings: settings, matcher: matcher, status: status) { host.emit($0) }
+            watcher = x11
+            session = X11SessionThread(x11, settings: settings.x11, host: host, name: "screen-x11")
+        case .wayland:
+            let wayland = WaylandScreenWatcher(settings: settings, matcher: matcher, status: status) { host.emit($0) }
+            watcher = wayland
+            session = WaylandSessionThread(wayland, settings: settings.x11, host: host, name: "screen-wayland")
+        }
+        running = (session, watcher)
         if settings.enforcement == .whileSharing, let shared = share.withLock({ $0 }) {
-            thread.session.post { watcher.setEnforcement(shared.active, now: $0) }
+            session.post { watcher.setEnforcement(shared.active, now: $0) }
         }
         if let reported = page.withLock({ $0 }) {
-            thread.session.post { watcher.pageReported(reported, now: $0) }
+            session.post { watcher.pageReported(reported, now: $0) }
         }
     }
 
     public func stop() {
-        running?.thread.stop()
+        running?.session.stop()
         running = nil
     }
 
@@ -60,11 +76,11 @@ public final class ScreenPlugin: Plugin {
             page.withLock { $0 = reported }
             if let running {
                 let watcher = running.watcher
-                running.thread.session.post { watcher.pageReported(reported, now: $0) }
+                running.session.post { watcher.pageReported(reported, now: $0) }
             }
             return ["recorded": true]
         case "status":
-            var answer = status.current.json
+            var answer = status.json
             if case .object(var object) = answer {
                 object["marker"] = .string(marker)
                 object["share"] = share.withLock { $0 }.map { $0.event(change: "current").data } ?? .null
@@ -88,7 +104,7 @@ public final class ScreenPlugin: Plugin {
         }
         if settings.enforcement == .whileSharing, let running {
             let watcher = running.watcher
-            running.thread.session.post { watcher.setEnforcement(reported.active, now: $0) }
+            running.session.post { watcher.setEnforcement(reported.active, now: $0) }
         }
         return ["recorded": true, "change": change.map(JSONValue.string) ?? .null,
                 "full_screen_share": .bool(reported.isFullScreenShare)]

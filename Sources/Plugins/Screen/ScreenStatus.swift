@@ -28,6 +28,11 @@ final class ScreenStatus: Sendable {
     }
 
     private let snapshot = Mutex(Snapshot())
+    /// Which display server the plugin watches, chosen at start.
+    let displayServer = DisplayServerRecord()
+
+    /// The snapshot for the `status` request, with the display server.
+    var json: JSONValue { displayServer.adding(to: current.json) }
 
     func set(_ value: Snapshot) { snapshot.withLock { $0 = value } }
     var current: Snapshot { snapshot.withLock { $0 } }

@@ -5,7 +5,7 @@ import X11Support
 /// window, measures its posture on every relevant event, reports it, feeds
 /// the enforcer and carries out its re-assertions; reports the monitors.
 /// `@unchecked Sendable`: once started it is used on the session's thread only.
-final class ScreenWatcher: X11Watcher, @unchecked Sendable {
+final class ScreenWatcher: X11Watcher, ScreenDisplayWatcher, @unchecked Sendable {
     private let settings: ScreenSettings
     private let emit: @Sendable (OutgoingEvent) -> Void
     private let clients: ClientWindows
@@ -167,26 +167,8 @@ final class ScreenWatcher: X11Watcher, @unchecked Sendable {
 
     private func perform(_ actions: [FullscreenEnforcer.Action], now: Double) {
         for action in actions {
-            switch action {
-            case .reassert(_, let violation):
-                reassert(violation)
-            case .restored(let attempt, let violation, let waited, let took):
-                emit(OutgoingEvent("screen.reactivated", [
-                    "attempt": .number(Double(attempt)), "result": "restored", "violation": .string(violation.rawValue),
-                    "waited_ms": waited.milliseconds, "time_to_restore_ms": took.milliseconds,
-                    "attempts_in_window": .number(Double(enforcer.attempts.count)),
-                ]))
-            case .failed(let attempt, let violation, let retryIn):
-                emit(OutgoingEvent("screen.reactivated", [
-                    "attempt": .number(Double(attempt)), "result": "failed", "violation": .string(violation.rawValue),
-                    "retry_in_ms": retryIn.milliseconds, "attempts_in_window": .number(Double(enforcer.attempts.count)),
-                ]))
-            case .gaveUp(let attempts, let violation, let retryIn):
-                emit(OutgoingEvent("screen.reactivated", [
-                    "attempt": .number(Double(attempts)), "result": "gave_up", "violation": .string(violation.rawValue),
-                    "retry_in_ms": retryIn.milliseconds, "attempts_in_window": .number(Double(attempts)),
-                ]))
-            }
+            if case .reassert(_, let violation) = action { reassert(violation) }
+            if let event = ReactivationEvent.make(action, attemptsInWindow: enforcer.attempts.count) { emit(event) }
         }
     }
 

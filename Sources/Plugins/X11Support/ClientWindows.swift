@@ -5,6 +5,13 @@ public struct ClientWindow: Equatable, Sendable {
     public var app: AppIdentity
     /// The window shows the call page (see `CallPageMatcher`).
     public var isCallPage: Bool
+
+    public init(id: WindowID, title: String?, app: AppIdentity, isCallPage: Bool) {
+        self.id = id
+        self.title = title
+        self.app = app
+        self.isCallPage = isCallPage
+    }
 }
 
 /// The managed windows (`_NET_CLIENT_LIST`) with their titles, applications

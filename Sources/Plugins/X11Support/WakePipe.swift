@@ -4,11 +4,11 @@ import Glibc
 
 /// A pipe whose read end sits in the session's poll(2) set, so another
 /// thread can wake it (to stop, or to hand it work) without any timeout.
-final class WakePipe: @unchecked Sendable {
-    let readEnd: Int32
+public final class WakePipe: @unchecked Sendable {
+    public let readEnd: Int32
     private let writeEnd: Int32
 
-    init() {
+    public init() {
         var fds: [Int32] = [-1, -1]
         precondition(pipe(&fds) == 0, "pipe failed: \(String(cString: strerror(errno)))")
         for fd in fds {
@@ -20,13 +20,13 @@ final class WakePipe: @unchecked Sendable {
     }
 
     /// [any-thread] Makes the next (or current) poll return.
-    func wake() {
+    public func wake() {
         var byte: UInt8 = 1
         _ = write(writeEnd, &byte, 1)  // a full pipe already wakes the reader
     }
 
     /// Empties the pipe after a wake-up.
-    func drain() {
+    public func drain() {
         var buffer = [UInt8](repeating: 0, count: 64)
         while read(readEnd, &buffer, buffer.count) > 0 {}
     }

@@ -1,27 +1,21 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 
 /// Runs a watcher against an X server on one thread: connects, blocks in
 /// poll(2) on the connection and a wake pipe (no polling: an idle desktop
 /// costs no CPU), reconnects with backoff when the server goes away, and
 /// tells the host honestly what cannot be seen and why.
 public final class X11Session: @unchecked Sendable {
-    public typealias Health = @Sendable (_ degraded: String?) -> Void
+    public typealias Health = SessionControl.Health
     public typealias Log = @Sendable (_ warning: Bool, _ message: String) -> Void
 
     private let environment: DisplayEnvironment
     private let watcher: any X11Watcher
-    private let health: Health
     private let log: Log
     private let clock: any MonotonicClock
     private var backoff: ReconnectBackoff
-    private let wake = WakePipe()
-    private let stopping = Atomic<Bool>(false)
-    private let posted = Mutex<[@Sendable (Double) -> Void]>([])
-    /// The last health reported, so only changes reach the host.
-    private var reported: String??
+    private let control: SessionControl
 
     public init(
         environment: DisplayEnvironment, watcher: any X11Watcher, backoff: ReconnectBackoff,
@@ -31,30 +25,24 @@ public final class X11Session: @unchecked Sendable {
         self.watcher = watcher
         self.backoff = backoff
         self.clock = clock
-        self.health = health
         self.log = log
+        control = SessionControl(health: health)
     }
 
     /// [control-thread] Makes `run` return soon; call before joining its thread.
-    public func stop() {
-        stopping.store(true, ordering: .sequentiallyConsistent)
-        wake.wake()
-    }
+    public func stop() { control.stop() }
 
     /// [any-thread] Runs `work` on the session's thread with the time, between
     /// two events (or while waiting to reconnect: it must cope with no connection).
-    public func post(_ work: @escaping @Sendable (Double) -> Void) {
-        posted.withLock { $0.append(work) }
-        wake.wake()
-    }
+    public func post(_ work: @escaping @Sendable (Double) -> Void) { control.post(work) }
 
-    private var isStopping: Bool { stopping.load(ordering: .sequentiallyConsistent) }
+    private var isStopping: Bool { control.isStopping }
 
     /// Blocks until `stop`.
     public func run() {
         guard let display = environment.display else {
-            report(environment.noDisplayReason)
-            while !isStopping { waitForWake(timeout: nil) }
+            control.report(environment.noDisplayReason)
+            while !isStopping { control.waitForWake(timeout: nil, clock) }
             return
         }
         var lostBefore = false
@@ -62,8 +50,8 @@ public final class X11Session: @unchecked Sendable {
             let connection: X11Connection
             do { connection = try X11Connection.open(display) } catch {
                 // After a loss, keep saying the server went away: one state change, not one per try.
-                if !lostBefore { report(join(["\(error); retrying \(retryPace)", environment.waylandReason])) }
-                waitForWake(timeout: backoff.next())
+                if !lostBefore { control.report(SessionControl.join(["\(error); retrying \(retryPace)", environment.waylandReason])) }
+                control.waitForWake(timeout: backoff.next(), clock)
                 continue
             }
             let reconnected = lostBefore
@@ -80,8 +68,8 @@ public final class X11Session: @unchecked Sendable {
             guard lost, !isStopping else { break }
             lostBefore = true
             log(true, "X display \(display) went away; reconnecting")
-            report(join(["X server of display \(display) went away; reconnecting \(retryPace)", environment.waylandReason]))
-            waitForWake(timeout: backoff.next())
+            control.report(SessionControl.join(["X server of display \(display) went away; reconnecting \(retryPace)", environment.waylandReason]))
+            control.waitForWake(timeout: backoff.next(), clock)
         }
     }
 
@@ -89,7 +77,7 @@ public final class X11Session: @unchecked Sendable {
     /// the session stops.
     private func serve(_ connection: X11Connection) {
         while !isStopping && !connection.isLost {
-            runPosted()
+            control.runPosted(clock)
             if let deadline = watcher.nextDeadline, deadline <= clock.now { watcher.deadlineReached(now: clock.now) }
             // Draining is the last X call before poll(): XPending flushes our requests and
             // takes every event already read. Any other call (even XFlush, which lets XCB
@@ -102,55 +90,20 @@ public final class X11Session: @unchecked Sendable {
             if connection.isLost { return }
             reportProblems()
             let now = clock.now
-            if posted.withLock({ !$0.isEmpty }) { continue }
+            if control.hasPosted { continue }
             if let deadline = watcher.nextDeadline, deadline <= now { continue }
             let timeout = watcher.nextDeadline.map { max(0, $0 - now) }
             var fds = [pollfd(fd: connection.fileDescriptor, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: wake.readEnd, events: Int16(POLLIN), revents: 0)]
-            _ = poll(&fds, 2, milliseconds(timeout))
-            if fds[1].revents != 0 { wake.drain() }
+                       pollfd(fd: control.wake.readEnd, events: Int16(POLLIN), revents: 0)]
+            _ = poll(&fds, 2, SessionControl.milliseconds(timeout))
+            if fds[1].revents != 0 { control.wake.drain() }
         }
     }
 
     /// Tells the host what the watcher cannot see, when that changed.
     private func reportProblems() {
-        report(join(watcher.problems + [environment.waylandReason]))
+        control.report(SessionControl.join(watcher.problems + [environment.waylandReason]))
     }
 
-    private func report(_ reason: String?) {
-        guard reported != .some(reason) else { return }
-        reported = .some(reason)
-        health(reason)
-    }
-
-    private func runPosted() {
-        let work = posted.withLock { list in
-            defer { list.removeAll() }
-            return list
-        }
-        for item in work { item(clock.now) }
-    }
-
-    private func waitForWake(timeout: Double?) {
-        var fd = pollfd(fd: wake.readEnd, events: Int16(POLLIN), revents: 0)
-        _ = poll(&fd, 1, milliseconds(timeout))
-        wake.drain()
-        runPosted()
-    }
-
-    private func milliseconds(_ seconds: Double?) -> Int32 {
-        guard let seconds else { return -1 }
-        return Int32(min(seconds * 1000, Double(Int32.max)).rounded(.up))
-    }
-
-    private func join(_ reasons: [String?]) -> String? {
-        let present = reasons.compactMap { $0 }
-        return present.isEmpty ? nil : present.joined(separator: "; ")
-    }
-
-    /// How often the session retries, in words.
-    private var retryPace: String {
-        let seconds = backoff.maximum
-        return seconds < 1 ? "every \(Int(seconds * 1000)) ms at most" : "with backoff, at most \(Int(seconds.rounded())) s apart"
-    }
+    private var retryPace: String { SessionControl.retryPace(backoff) }
 }

@@ -19,38 +19,7 @@ public struct XTools: Sendable {
 
     /// Runs a tool to completion and returns its standard output as bytes; throws like `run`.
     public func output(of tool: String, _ arguments: [String], timeout: Duration = .seconds(10)) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/" + tool)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["DISPLAY"] = display
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Read while it runs, so a chatty tool never blocks on a full pipe.
-        let output = DispatchGroup()
-        nonisolated(unsafe) var stdout = Data(), stderr = Data()
-        output.enter()
-        DispatchQueue.global().async { stdout = out.fileHandleForReading.readDataToEndOfFile(); output.leave() }
-        output.enter()
-        DispatchQueue.global().async { stderr = err.fileHandleForReading.readDataToEndOfFile(); output.leave() }
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline { usleep(5_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            output.wait()
-            throw HarnessError("\(tool) \(arguments.joined(separator: " ")) took longer than \(timeout)")
-        }
-        process.waitUntilExit()
-        output.wait()
-        guard process.terminationStatus == 0 else {
-            throw HarnessError("\(tool) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus): \(String(decoding: stderr, as: UTF8.self))")
-        }
-        return stdout
+        try ToolRun.output(of: "/usr/bin/" + tool, arguments, environment: ["DISPLAY": display], timeout: timeout)
     }
 
     // MARK: windows

@@ -10,23 +10,56 @@ import Testing
 /// timings must not compete with each other on a small machine.
 @Suite(.serialized) enum X11IntegrationTests {}
 
-/// One test's world: a private desktop, a real agent supervising the X11
+/// A private desktop a scenario runs its plugins on: it points each
+/// plugin's config at itself.
+protocol ScenarioDesktop: AnyObject {
+    func configure(_ config: inout JSONObject)
+    func stop()
+}
+
+extension X11TestDesktop: ScenarioDesktop {
+    func configure(_ config: inout JSONObject) {
+        if config["display"] == nil { config["display"] = .string(display) }
+    }
+}
+
+extension SwayCompositor: ScenarioDesktop {
+    func configure(_ config: inout JSONObject) {
+        if config["display_server"] == nil { config["display_server"] = "wayland" }
+        if config["wayland_display"] == nil { config["wayland_display"] = .string(socket) }
+    }
+}
+
+/// The X11 tests' world.
+typealias PluginScenario = DesktopScenario<X11TestDesktop>
+
+extension DesktopScenario where Desktop == X11TestDesktop {
+    static func start(_ plugins: [(id: String, library: String, config: JSONValue)]) async throws -> PluginScenario {
+        try await start(plugins, on: X11TestDesktop())
+    }
+
+    var tools: XTools { desktop.tools }
+}
+
+/// One test's world: a private desktop, a real agent supervising the display
 /// plugins as child processes on it, and the events the agent publishes.
-final class PluginScenario: @unchecked Sendable {
-    let desktop: X11TestDesktop
+final class DesktopScenario<Desktop: ScenarioDesktop>: @unchecked Sendable {
+    let desktop: Desktop
     let agent: Agent
     let log: EventLog
     private let directory: TemporaryDirectory
 
-    /// Starts the desktop and an agent with `plugins` (id, library, config);
-    /// each config is pointed at the test display. Returns once every plugin runs.
-    static func start(_ plugins: [(id: String, library: String, config: JSONValue)]) async throws -> PluginScenario {
-        let desktop = try await X11TestDesktop()
+    /// Starts an agent with `plugins` (id, library, config) on `desktop`; each
+    /// config is pointed at it. Returns once every plugin runs (or, with
+    /// `degradedIsRunning`, runs blind to part of the desktop).
+    static func start(
+        _ plugins: [(id: String, library: String, config: JSONValue)], on desktop: Desktop, degradedIsRunning: Bool = false
+    ) async throws -> DesktopScenario {
         let directory = TemporaryDirectory("proctord-x11-agent")
         var builder = ConfigBuilder()
         for plugin in plugins {
             var config = plugin.config.objectValue ?? JSONObject()
-            if config["display"] == nil { config["display"] = .string(desktop.display) }
+            desktop.configure(&config)
             if config["reconnect_max_ms"] == nil { config["reconnect_max_ms"] = 500 }
             builder.add(id: plugin.id, library: plugin.library, config: .object(config))
         }
@@ -34,12 +67,12 @@ final class PluginScenario: @unchecked Sendable {
         var paths = AgentPaths.fromEnvironment()
         paths.stateDirectory = directory.path + "/state"
         let agent = Agent(config: config, paths: paths, logger: .silent, executable: TestBuild.proctord)
-        let scenario = PluginScenario(desktop: desktop, agent: agent, log: EventLog(bus: agent.bus), directory: directory)
+        let scenario = DesktopScenario(desktop: desktop, agent: agent, log: EventLog(bus: agent.bus), directory: directory)
         try await agent.start()
         for plugin in plugins {
             // Running means start returned; the plugin watches the display once its
             // status says so (a window opened before that would be "present", not "opened").
-            guard await scenario.log.waitForState(plugin.id, { $0["state"] == "running" }) != nil,
+            guard await scenario.log.waitForState(plugin.id, { $0["state"] == "running" || (degradedIsRunning && $0["state"] == "degraded") }) != nil,
                 await eventually(timeout: .seconds(15), { (try? await scenario.request(plugin.id, "status"))?["result"]?["connected"] == true })
             else {
                 await scenario.stop()
@@ -49,14 +82,12 @@ final class PluginScenario: @unchecked Sendable {
         return scenario
     }
 
-    private init(desktop: X11TestDesktop, agent: Agent, log: EventLog, directory: TemporaryDirectory) {
+    private init(desktop: Desktop, agent: Agent, log: EventLog, directory: TemporaryDirectory) {
         self.desktop = desktop
         self.agent = agent
         self.log = log
         self.directory = directory
     }
-
-    var tools: XTools { desktop.tools }
 
     /// The seq of the newest event the bus published so far (the log may
     /// not have caught up yet): wait for what comes after it.

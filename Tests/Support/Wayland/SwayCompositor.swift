@@ -1,0 +1,121 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// A headless sway for one test, started and stopped by the harness: its own
+/// runtime directory (so its Wayland and IPC sockets are its own), no GPU
+/// (pixman), no input devices, no XWayland. sway refuses to run as root, so
+/// it runs as `nobody`; root's clients can still connect to its sockets.
+public final class SwayCompositor: @unchecked Sendable {
+    public let directory: TemporaryDirectory
+    /// The Wayland socket's absolute path (libwayland takes one as the display name).
+    public private(set) var socket = ""
+    /// sway's IPC socket, for swaymsg.
+    public private(set) var ipc = ""
+    private var process: SpawnedProcess?
+    private var clients: [SpawnedProcess] = []
+
+    public init() async throws {
+        directory = TemporaryDirectory("proctord-sway")
+        chmod(directory.path, 0o700)
+        guard let nobody = getpwnam("nobody") else { throw HarnessError("no user nobody to run sway as") }
+        chown(directory.path, nobody.pointee.pw_uid, nobody.pointee.pw_gid)
+        let config = directory.write("sway.conf", "xwayland disable\noutput HEADLESS-1 resolution 1280x800\n")
+        process = try SpawnedProcess(
+            "/usr/bin/setpriv",
+            ["--reuid=\(nobody.pointee.pw_uid)", "--regid=\(nobody.pointee.pw_gid)", "--clear-groups", "--pdeathsig", "KILL",
+             "--", "/usr/bin/sway", "-c", config],
+            environment: ["XDG_RUNTIME_DIR": directory.path, "HOME": directory.path, "WLR_BACKENDS": "headless",
+                          "WLR_LIBINPUT_NO_DEVICES": "1", "WLR_RENDERER": "pixman", "DISPLAY": nil, "WAYLAND_DISPLAY": nil,
+                          "SWAYSOCK": nil],
+            log: directory.path + "/sway.log")
+        // Ready when both sockets exist and the IPC answers.
+        let ready = await eventually(timeout: .seconds(20)) {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+            guard let wayland = names.first(where: { $0.hasPrefix("wayland-") && !$0.hasSuffix(".lock") }),
+                let ipc = names.first(where: { $0.hasPrefix("sway-ipc.") })
+            else { return false }
+            self.socket = directory.path + "/" + wayland
+            self.ipc = directory.path + "/" + ipc
+            return (try? self.swaymsg(["-t", "get_version"])) != nil
+        }
+        guard ready else {
+            let log = process?.log.suffix(800) ?? ""
+            stop()
+            throw HarnessError("sway did not start: \(log)")
+        }
+    }
+
+    /// What a client needs to reach this compositor (and nothing of the runner's desktop).
+    public var clientEnvironment: [String: String?] {
+        ["WAYLAND_DISPLAY": socket, "XDG_RUNTIME_DIR": directory.path, "DISPLAY": nil, "LC_ALL": "C.UTF-8"]
+    }
+
+    /// Runs swaymsg with `arguments` and returns its output.
+    @discardableResult
+    public func swaymsg(_ arguments: [String]) throws -> String {
+        String(decoding: try ToolRun.output(of: "/usr/bin/swaymsg", ["-s", ipc] + arguments, environment: ["SWAYSOCK": nil]), as: UTF8.self)
+    }
+
+    /// A window (foot, running `sleep`) with `title` and `appID`; stopped with the compositor.
+    public func openWindow(title: String, appID: String) throws -> SpawnedProcess {
+        let window = try SpawnedProcess("/usr/bin/foot", ["--title", title, "--app-id", appID, "sleep", "3600"],
+                                        environment: clientEnvironment, log: directory.path + "/foot-\(clients.count).log")
+        clients.append(window)
+        return window
+    }
+
+    /// wl-copy holding `text` in the clipboard (or the primary selection) until stopped.
+    public func copy(_ text: String, primary: Bool = false) throws -> SpawnedProcess {
+        let arguments = (primary ? ["--primary"] : []) + ["--foreground", text]
+        let copier = try SpawnedProcess("/usr/bin/wl-copy", arguments, environment: clientEnvironment,
+                                        log: directory.path + "/wl-copy-\(clients.count).log")
+        clients.append(copier)
+        return copier
+    }
+
+    /// The compositor goes away as a crash would.
+    public func crash() {
+        process?.crash()
+        process = nil
+    }
+
+    public func stop() {
+        clients.reversed().forEach { $0.stop(grace: .milliseconds(500)) }
+        clients = []
+        process?.stop()
+        process = nil
+    }
+
+    deinit { stop() }
+}
+
+/// A headless weston: a Wayland compositor without the wlroots protocols,
+/// as GNOME's Mutter is for the plugins.
+public final class WestonCompositor: @unchecked Sendable {
+    public let directory = TemporaryDirectory("proctord-weston")
+    public var socket: String { directory.path + "/wayland-weston" }
+    private var process: SpawnedProcess?
+
+    public init() async throws {
+        chmod(directory.path, 0o700)
+        process = try SpawnedProcess(
+            "/usr/bin/weston", ["--backend=headless-backend.so", "--socket=wayland-weston", "--idle-time=0"],
+            environment: ["XDG_RUNTIME_DIR": directory.path, "DISPLAY": nil, "WAYLAND_DISPLAY": nil],
+            log: directory.path + "/weston.log")
+        let socket = self.socket
+        guard await eventually(timeout: .seconds(20), { FileManager.default.fileExists(atPath: socket) }) else {
+            let log = process?.log.suffix(800) ?? ""
+            stop()
+            throw HarnessError("weston did not start: \(log)")
+        }
+    }
+
+    public func stop() {
+        process?.stop()
+        process = nil
+    }
+
+    deinit { stop() }
+}
