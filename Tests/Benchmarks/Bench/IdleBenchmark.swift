@@ -105,7 +105,7 @@ struct IdleBenchmark {
                 let command = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))
             else { continue }
             let arguments = command.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            guard arguments.contains("plugin-host"), !arguments.contains("--describe"),
+            guard arguments.first?.hasSuffix("/proctord-plugin-host") == true, !arguments.contains("--describe"),
                 let library = arguments.firstIndex(of: "--library").map({ arguments[$0 + 1] }),
                 let id = plugins.first(where: { library.hasSuffix("/libproctor-\($0).so") })
             else { continue }
