@@ -7,7 +7,9 @@ import ProctorJSON
 /// The child side of the process model: `proctord-plugin-host` loads exactly
 /// one plugin and relays between it and the parent over the socket pair on
 /// `fd`. It links the Swift core runtime and nothing heavier (no Foundation,
-/// no Dispatch), so the child of a C plugin stays a few MiB. The main thread
+/// no Dispatch), so the child of a C plugin stays a few MiB; and nothing of
+/// it runs on Dispatch's worker pool, for which Linux's libdispatch keeps a
+/// timer that would wake an idle child every second. The main thread
 /// is the plugin's control thread: it reads the parent's frames and makes
 /// every call into the plugin, so a plugin stuck in a call also stops
 /// answering pings, which is how the parent sees a hang.
