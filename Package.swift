@@ -5,6 +5,7 @@ let package = Package(
     name: "proctord",
     products: [
         .executable(name: "proctord", targets: ["proctord"]),
+        .executable(name: "proctord-plugin-host", targets: ["proctord-plugin-host"]),
         // Each plugin is a shared library of its own: libproctor-<id>.so.
         .library(name: "proctor-heartbeat", type: .dynamic, targets: ["Heartbeat"]),
         .library(name: "proctor-sysinfo", type: .dynamic, targets: ["SysInfo"]),
@@ -37,11 +38,16 @@ let package = Package(
         // What a Swift plugin uses instead of the C plumbing.
         .target(name: "PluginKit", dependencies: ["PluginABI", "ProctorJSON"], path: "Sources/PluginKit"),
 
+        // What a plugin child needs and nothing more (no Foundation, logging or
+        // server stack): the ABI loader, the frame relay, and its small executable.
+        .target(name: "PluginHosting", dependencies: ["PluginABI", "ProctorJSON", "LinuxShim"], path: "Sources/PluginHosting"),
+        .executableTarget(name: "proctord-plugin-host", dependencies: ["PluginHosting", "LinuxShim"], path: "Sources/PluginHostMain"),
+
         // The daemon's logic, in a library so tests can drive it.
         .target(
             name: "ProctorHost",
             dependencies: [
-                "PluginABI", "ProctorJSON", "LinuxShim",
+                "PluginABI", "ProctorJSON", "LinuxShim", "PluginHosting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

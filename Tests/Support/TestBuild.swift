@@ -10,6 +10,9 @@ public enum TestBuild {
 
     public static var proctord: String { productsDirectory + "/proctord" }
 
+    /// The program each plugin child runs, beside `proctord`.
+    public static var pluginHost: String { productsDirectory + "/proctord-plugin-host" }
+
     /// `libproctor-<name>.so` from the build.
     public static func plugin(_ name: String) -> String { productsDirectory + "/libproctor-\(name).so" }
 

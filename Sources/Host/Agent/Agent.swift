@@ -15,6 +15,7 @@ public actor Agent {
     /// The running interview's gaze analytics and live heatmaps.
     private let gaze: LiveGazeAnalytics
     private let logger: Logger
+    /// The agent's own binary; plugin children run `proctord-plugin-host` found from it.
     private let executable: String
     private let spawner = ProcessSpawner()
     public private(set) var supervisors: [String: PluginSupervisor] = [:]
@@ -48,15 +49,20 @@ public actor Agent {
     public static func inspect(
         _ config: AgentConfig, paths: AgentPaths, executable: String, spawner: ProcessSpawner, includeDisabled: Bool = false
     ) async -> (reports: [PluginReport], configs: [String: JSONValue], errors: [ConfigError]) {
-        let probe = PluginProbe(executable: executable, spawner: spawner)
         var reports = config.plugins.map {
             PluginReport(entry: $0, libraryPath: config.libraryPath(for: $0, paths: paths), outcome: nil)
         }
-        await withTaskGroup(of: (Int, Result<PluginManifest, PluginLoadError>).self) { group in
-            for (index, report) in reports.enumerated() where report.entry.enabled || includeDisabled {
-                group.addTask { (index, await probe.describe(library: report.libraryPath)) }
+        switch PluginHostExecutable.locate(agent: executable) {
+        case .failure(let missing):
+            for index in reports.indices where reports[index].entry.enabled || includeDisabled { reports[index].outcome = .failure(missing) }
+        case .success(let host):
+            let probe = PluginProbe(executable: host, spawner: spawner)
+            await withTaskGroup(of: (Int, Result<PluginManifest, PluginLoadError>).self) { group in
+                for (index, report) in reports.enumerated() where report.entry.enabled || includeDisabled {
+                    group.addTask { (index, await probe.describe(library: report.libraryPath)) }
+                }
+                for await (index, outcome) in group { reports[index].outcome = outcome }
             }
-            for await (index, outcome) in group { reports[index].outcome = outcome }
         }
         var configs: [String: JSONValue] = [:]
         var errors: [ConfigError] = []
@@ -78,6 +84,8 @@ public actor Agent {
         self.reports = reports
         // Before anything is published: a continued interview continues the seq numbering.
         await interviews.startUp()
+        // Found by `inspect`; when it is missing, every report says so and none starts.
+        let host = (try? PluginHostExecutable.locate(agent: executable).get()) ?? PluginHostExecutable.name
         for report in reports where report.entry.enabled {
             guard let manifest = report.manifest, let pluginConfig = configs[report.entry.id] else {
                 let reason = report.loadError?.description ?? "not loadable"
@@ -88,10 +96,10 @@ public actor Agent {
                 continue
             }
             let spec = ChildPlugin.Spec(
-                instanceID: report.entry.id, executable: executable, library: report.libraryPath, manifest: manifest,
+                instanceID: report.entry.id, executable: host, library: report.libraryPath, manifest: manifest,
                 config: JSONWriter.compact(pluginConfig),
                 hangTimeout: .milliseconds(report.entry.hangTimeoutMilliseconds),
-                stateDirectory: paths.stateDirectory)
+                paths: paths)
             let supervisor = PluginSupervisor(
                 id: report.entry.id, spec: spec, policy: report.entry.restart, bus: bus, spawner: spawner, logger: logger)
             supervisors[report.entry.id] = supervisor

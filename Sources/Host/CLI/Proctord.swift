@@ -6,19 +6,11 @@ import ProctorHost
 import Glibc
 #endif
 
-/// The entry point. A plugin child (`plugin-host`) runs on the main thread
-/// without Swift concurrency: once anything runs on Dispatch's worker pool,
-/// Linux's libdispatch keeps a timer that wakes the process every second to
-/// watch the pool, and a child that should sleep while its plugin has nothing
-/// to say would never do so. Every other command is async.
+/// The entry point: every command is async. Plugin children are a program
+/// of their own, `proctord-plugin-host`, which links none of this.
 @main
 enum Main {
     static func main() {
-        let arguments = Array(CommandLine.arguments.dropFirst())
-        if arguments.first == PluginHostCommand.configuration.commandName {
-            PluginHostCommand.main(Array(arguments.dropFirst()))
-            exit(0)
-        }
         Task(priority: .medium) {
             await Proctord.main()
             exit(0)
@@ -42,7 +34,7 @@ struct Proctord: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, PluginsCommand.self, CheckConfigCommand.self, ReplayCommand.self, PairingCodeCommand.self,
             SessionsCommand.self, OriginsCommand.self, InterviewsCommand.self, ReportCommand.self, DoctorCommand.self,
-            ServiceCommand.self, PluginHostCommand.self,
+            ServiceCommand.self,
         ])
 }
 

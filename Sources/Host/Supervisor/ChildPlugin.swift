@@ -23,12 +23,14 @@ final class ChildPlugin: Sendable {
     struct Spec: Sendable {
         /// The id events, logs and states carry: the config entry's id.
         var instanceID: String
+        /// `proctord-plugin-host`.
         var executable: String
         var library: String
         var manifest: PluginManifest
         var config: String
         var hangTimeout: Duration
-        var stateDirectory: String
+        /// The agent's directories, which the plugin is given.
+        var paths: AgentPaths
     }
 
     struct RequestError: Error, CustomStringConvertible {
@@ -80,8 +82,9 @@ final class ChildPlugin: Sendable {
         do {
             pid = try spawner.spawn(.init(
                 executable: spec.executable,
-                arguments: ["plugin-host", "--library", spec.library, "--fd", "3", "--parent", String(getpid()),
-                            "--state-dir", spec.stateDirectory],
+                arguments: ["--library", spec.library, "--fd", "3", "--parent", String(getpid()),
+                            "--state-dir", spec.paths.stateDirectory, "--runtime-dir", spec.paths.runtimeDirectory,
+                            "--data-dir", spec.paths.dataDirectory],
                 descriptors: [(child: Int32(3), parent: childEnd.fd), (child: Int32(1), parent: output[1]), (child: Int32(2), parent: output[1])],
                 environment: CrashReport.childEnvironment))
         } catch {
@@ -128,7 +131,7 @@ final class ChildPlugin: Sendable {
         reader.name = "relay-\(spec.instanceID)"
         reader.start()
         let output = Thread { [self] in
-            ChildOutputLog(fd: outputFD, logger: logger, ending: ending, crashDirectory: spec.stateDirectory + "/crashes").run()
+            ChildOutputLog(fd: outputFD, logger: logger, ending: ending, crashDirectory: spec.paths.stateDirectory + "/crashes").run()
         }
         output.name = "output-\(spec.instanceID)"
         output.start()

@@ -6,10 +6,11 @@ import LinuxShim
 import ProctorJSON
 
 /// Reads a plugin library's manifest in a throwaway child
-/// (`proctord plugin-host --describe`), so a library that is missing, built
+/// (`proctord-plugin-host --describe`), so a library that is missing, built
 /// for another ABI, crashes or hangs while loading is reported without harm
 /// to the agent.
 public struct PluginProbe: Sendable {
+    /// `proctord-plugin-host` (see `PluginHostExecutable`).
     public let executable: String
     /// Starts the probes from a thread that outlives them, so they die with the agent.
     public let spawner: ProcessSpawner
@@ -41,7 +42,7 @@ public struct PluginProbe: Sendable {
         do {
             pid = try spawner.spawn(.init(
                 executable: executable,
-                arguments: ["plugin-host", "--describe", "--library", library, "--parent", String(getpid())],
+                arguments: ["--describe", "--library", library, "--parent", String(getpid())],
                 descriptors: [(child: Int32(1), parent: output[1]), (child: Int32(2), parent: devNull)]))
         } catch {
             close(output[0]); close(output[1])

@@ -7,6 +7,9 @@
  * created it exits. Returns 0, or -1 with errno set. */
 int linux_set_parent_death_signal(int signal);
 
+/* Names the calling thread (the first 15 bytes), as `top -H` shows it. */
+int linux_set_thread_name(const char *name);
+
 /* pipe2(fds, O_CLOEXEC). Returns 0, or -1 with errno set. */
 int linux_pipe_cloexec(int fds[2]);
 

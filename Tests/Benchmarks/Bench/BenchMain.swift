@@ -24,6 +24,12 @@ struct BenchMain {
             }),
             ("gaze", { try GazeSignalBenchmark().run() + GazePluginTimeBenchmark(rounds: 5).run() }),
             ("audio", { try await AudioBenchmark().run() + AudioLiveBenchmark().run() }),
+            ("footprint", {
+                let environment = ProcessInfo.processInfo.environment
+                return try await FootprintBenchmark(
+                    idleSeconds: Double(environment["BENCH_FOOTPRINT_IDLE_SECONDS"] ?? "") ?? 10,
+                    workSeconds: Double(environment["BENCH_FOOTPRINT_WORK_SECONDS"] ?? "") ?? 0).run()
+            }),
             ("idle", {
                 let window = Double(ProcessInfo.processInfo.environment["BENCH_IDLE_SECONDS"] ?? "") ?? 30
                 return try await IdleBenchmark(seconds: window).run()

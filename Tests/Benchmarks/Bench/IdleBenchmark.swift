@@ -82,7 +82,8 @@ struct IdleBenchmark {
             let log = agent.log
             return plugins.allSatisfy { id in
                 guard let last = log.last(where: { $0.contains("plugin \(id): ") }) else { return false }
-                return !last.contains("plugin \(id): starting")
+                // The gaze plugin reads its models after its start: not idle yet.
+                return !last.contains("plugin \(id): starting") && !last.contains("loading the landmark model")
             }
         }
         guard started else { throw BenchError("plugins did not start:\n\(agent.log.joined(separator: "\n"))") }
@@ -105,7 +106,7 @@ struct IdleBenchmark {
                 let command = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))
             else { continue }
             let arguments = command.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            guard arguments.contains("plugin-host"), !arguments.contains("--describe"),
+            guard arguments.first?.hasSuffix("/proctord-plugin-host") == true, !arguments.contains("--describe"),
                 let library = arguments.firstIndex(of: "--library").map({ arguments[$0 + 1] }),
                 let id = plugins.first(where: { library.hasSuffix("/libproctor-\($0).so") })
             else { continue }

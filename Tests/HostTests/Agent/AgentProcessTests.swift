@@ -35,7 +35,7 @@ import Testing
         }
         let children = Processes.children(of: agent.pid)
         #expect(children.count == 3)
-        #expect(children.allSatisfy { Processes.commandLine($0).contains("plugin-host") })
+        #expect(children.allSatisfy { Processes.commandLine($0).contains("/proctord-plugin-host") })
         agent.signal(SIGTERM)
         #expect(await agent.waitForExit(timeout: .seconds(10)) == 0)
         for child in children {

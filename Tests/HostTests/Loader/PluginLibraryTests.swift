@@ -58,7 +58,7 @@ import Testing
     }
 
     @Test func theProbeReportsLoadErrorsFromItsChild() async throws {
-        let probe = PluginProbe(executable: TestBuild.proctord, spawner: ProcessSpawner())
+        let probe = PluginProbe(executable: TestBuild.pluginHost, spawner: ProcessSpawner())
         let result = await probe.describe(library: TestBuild.plugin("test-abi-v2"))
         guard case .failure(let error) = result else {
             Issue.record("probe loaded an ABI 2 plugin")
@@ -70,7 +70,7 @@ import Testing
     }
 
     @Test func aLibraryThatHangsWhileLoadingIsKilledAndNamed() async throws {
-        var probe = PluginProbe(executable: TestBuild.proctord, spawner: ProcessSpawner())
+        var probe = PluginProbe(executable: TestBuild.pluginHost, spawner: ProcessSpawner())
         probe.timeoutSeconds = 1
         let library = TestBuild.plugin("test-hangs-on-load")
         let started = ContinuousClock.now

@@ -10,7 +10,12 @@ final class GazeEngine: @unchecked Sendable {
     typealias Emit = (_ topic: String, _ data: JSONValue) -> Void
 
     private let settings: GazeSettings
-    private let tracker: VisionTracker
+    /// Made by `loadTracker`, not in init: dlib's landmark model takes a second
+    /// or more to read, and the plugin reports itself started without waiting
+    /// for it. Set before the first frame reaches `process` (by the capture
+    /// thread, which hands frames on under the slot's lock, or by `process`
+    /// itself in a replay), then used by that one thread.
+    private var tracker: VisionTracker?
     private let emit: Emit
     let calibration: Mutex<CalibrationSession>
     let heatmap = Mutex<Heatmap?>(nil)
@@ -23,11 +28,8 @@ final class GazeEngine: @unchecked Sendable {
     private let clock: @Sendable () -> Double
 
     init(settings: GazeSettings, calibration: CalibrationSession = CalibrationSession(),
-         clock: @escaping @Sendable () -> Double, emit: @escaping Emit) throws {
+         clock: @escaping @Sendable () -> Double, emit: @escaping Emit) {
         self.settings = settings
-        self.tracker = try VisionTracker(
-            landmarkModel: settings.landmarkModel, faceDetectorModel: settings.faceDetectorModel,
-            faceCascade: settings.faceCascade, mirrored: settings.mirrored, redetectInterval: settings.redetectInterval)
         self.emit = emit
         self.clock = clock
         self.calibration = Mutex(calibration)
@@ -44,11 +46,22 @@ final class GazeEngine: @unchecked Sendable {
                                      minimumDurationMilliseconds: settings.fixationMinimumMilliseconds)
     }
 
+    /// Reads the landmark model and the face detector, once.
+    @discardableResult
+    func loadTracker() throws -> VisionTracker {
+        if let tracker { return tracker }
+        let loaded = try VisionTracker(
+            landmarkModel: settings.landmarkModel, faceDetectorModel: settings.faceDetectorModel,
+            faceCascade: settings.faceCascade, mirrored: settings.mirrored, redetectInterval: settings.redetectInterval)
+        tracker = loaded
+        return loaded
+    }
+
     /// Starts over, as when the source changes.
-    func reset() { tracker.reset() }
+    func reset() { tracker?.reset() }
 
     func process(_ frame: Frame, droppedBefore: Int64 = 0) throws {
-        let result = try tracker.process(frame)
+        let result = try loadTracker().process(frame)
         let time = frame.timestampMilliseconds
         let features = GazeEngine.features(result, width: Double(frame.width), height: Double(frame.height))
 

@@ -24,7 +24,7 @@ public final class GazePlugin: FileSourcePlugin {
         self.host = host
         settings = try GazeSettings(config, dataDirectory: host.paths?.data)
         if let note = settings.detectorNote { host.log(.warning, note) }
-        engine = try GazeEngine(settings: settings, clock: Monotonic.milliseconds) { [host] topic, data in
+        engine = GazeEngine(settings: settings, clock: Monotonic.milliseconds) { [host] topic, data in
             host.emit(topic, data)
         }
     }

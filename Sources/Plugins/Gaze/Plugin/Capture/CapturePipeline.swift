@@ -31,6 +31,14 @@ final class CapturePipeline: @unchecked Sendable {
     }
 
     private func captureLoop(_ stop: StopSignal) {
+        // The models first, here rather than in the plugin's create: the plugin
+        // is started (and the agent ready) at once, degraded until they are read.
+        host.reportHealth(degraded: "loading the landmark model")
+        do { try engine.loadTracker() } catch {
+            host.reportHealth(degraded: "cannot load the vision models: \(error)")
+            _ = stop.wait(seconds: 1e9)
+            return
+        }
         while !stop.isRaised {
             let source: FrameSource
             do {

@@ -10,6 +10,8 @@ public enum PluginLoadError: Error, Sendable, Equatable, CustomStringConvertible
     case malformed(path: String, problem: String)
     case crashedWhileLoading(path: String, reason: String)
     case hungWhileLoading(path: String, seconds: Int)
+    /// The program that runs plugins is not where the agent looks for it.
+    case hostMissing(searched: [String])
     /// An error a plugin child described in its own words (already complete).
     case relayed(String)
 
@@ -33,6 +35,8 @@ public enum PluginLoadError: Error, Sendable, Equatable, CustomStringConvertible
             "\(path): the plugin crashed while loading: \(reason)"
         case .hungWhileLoading(let path, let seconds):
             "\(path): the plugin did not finish loading within \(seconds) s (stuck in its initialisers?); killed"
+        case .hostMissing(let searched):
+            "proctord-plugin-host, the program that runs each plugin, is missing (looked for \(searched.joined(separator: " and "))); build it with swift build, or reinstall proctord"
         case .relayed(let message):
             message
         }

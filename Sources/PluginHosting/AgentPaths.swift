@@ -97,7 +97,7 @@ public struct AgentPaths: Sendable, Equatable {
         return Self.sourceCheckoutRoot(from: executableDirectory).map { $0 + "/plugins.json" }
     }
 
-    static func directory(of path: String) -> String {
+    package static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }

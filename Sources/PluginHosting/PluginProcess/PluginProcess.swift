@@ -2,14 +2,17 @@
 import Glibc
 #endif
 import LinuxShim
-import Foundation
 import ProctorJSON
 
-/// The child side of the process model: `proctord plugin-host` loads exactly
+/// The child side of the process model: `proctord-plugin-host` loads exactly
 /// one plugin and relays between it and the parent over the socket pair on
-/// `fd`. The main thread is the plugin's control thread: it reads the
-/// parent's frames and makes every call into the plugin, so a plugin stuck in
-/// a call also stops answering pings, which is how the parent sees a hang.
+/// `fd`. It links the Swift core runtime and nothing heavier (no Foundation,
+/// no Dispatch), so the child of a C plugin stays a few MiB; and nothing of
+/// it runs on Dispatch's worker pool, for which Linux's libdispatch keeps a
+/// timer that would wake an idle child every second. The main thread
+/// is the plugin's control thread: it reads the parent's frames and makes
+/// every call into the plugin, so a plugin stuck in a call also stops
+/// answering pings, which is how the parent sees a hang.
 public enum PluginProcess {
     /// Exit codes the parent reads.
     public enum ExitCode: Int32 {
@@ -47,14 +50,11 @@ public enum PluginProcess {
 
         let socket = FrameSocket(fd: fd)
         let queue = OutboundQueue()
-        let writerDone = DispatchSemaphore(value: 0)
-        let writer = Thread { writeLoop(queue: queue, socket: socket, done: writerDone) }
-        writer.name = "relay-writer"
-        writer.start()
+        let writer = ChildThread(name: "relay-writer") { writeLoop(queue: queue, socket: socket) }
 
         func finish(_ code: ExitCode) -> Never {
             queue.close()
-            writerDone.wait()
+            writer.join()
             _exit(code.rawValue)
         }
 
@@ -126,21 +126,26 @@ public enum PluginProcess {
 
     /// Sends what the queue holds, batching into as few writes as possible,
     /// and tells the parent how many events were dropped, at most 4 times a second.
-    private static func writeLoop(queue: OutboundQueue, socket: FrameSocket, done: DispatchSemaphore) {
+    private static func writeLoop(queue: OutboundQueue, socket: FrameSocket) {
         var buffer: [UInt8] = []
         var reportedDrops: UInt64 = 0
-        var lastReport = DispatchTime.now()
+        var lastReport = monotonicNanoseconds()
         while let dropped = queue.take(into: &buffer) {
-            if dropped != reportedDrops && DispatchTime.now().uptimeNanoseconds - lastReport.uptimeNanoseconds > 250_000_000 {
+            if dropped != reportedDrops && monotonicNanoseconds() - lastReport > 250_000_000 {
                 Frame(.dropped, Frame.bytes(of: dropped)).append(to: &buffer)
                 reportedDrops = dropped
-                lastReport = DispatchTime.now()
+                lastReport = monotonicNanoseconds()
             }
             do { try socket.send(bytes: buffer, timeoutMilliseconds: 30_000) } catch {
                 // The parent stopped reading for 30 s or is gone: nobody to talk to.
                 _exit(ExitCode.parentGone.rawValue)
             }
         }
-        done.signal()
+    }
+
+    private static func monotonicNanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 }

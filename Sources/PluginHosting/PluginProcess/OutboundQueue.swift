@@ -1,5 +1,3 @@
-import Foundation
-
 /// What a plugin child sends to its parent, waiting for the writer thread.
 /// Two lanes: control frames (hello, responses, pongs) always go first and
 /// are never dropped; events and logs share a lane bounded in bytes, and what
@@ -12,7 +10,7 @@ import Foundation
 final class OutboundQueue: @unchecked Sendable {
     static let eventLaneLimit = 4 << 20
 
-    private let condition = NSCondition()
+    private let condition = ConditionLock()
     private var control: [UInt8] = []
     private var events: [UInt8] = []
     private var health: Frame?

@@ -83,11 +83,11 @@ public struct Frame: Sendable, Equatable {
         return (id, String(decoding: payload[8...], as: UTF8.self))
     }
 
-    static func bytes(of value: UInt64) -> [UInt8] {
+    package static func bytes(of value: UInt64) -> [UInt8] {
         (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * UInt64($0))) }
     }
 
-    static func bytes(of value: UInt32) -> [UInt8] {
+    package static func bytes(of value: UInt32) -> [UInt8] {
         (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * UInt32($0))) }
     }
 }
