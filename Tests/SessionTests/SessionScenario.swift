@@ -58,6 +58,11 @@ final class SessionScenario: @unchecked Sendable {
             await scenario.stop()
             throw HarnessError("the session plugin did not reach \(wanted): \(scenario.log.states(of: "session"))")
         }
+        // The plugin reports running as it starts: wait until it has looked at the bus's services too.
+        if daemon && services, await !scenario.seesServices() {
+            await scenario.stop()
+            throw HarnessError("the session plugin did not see the test bus's services: \((try? await scenario.request("status")) ?? nil)")
+        }
         return scenario
     }
 
@@ -111,6 +116,14 @@ final class SessionScenario: @unchecked Sendable {
     func schemaProblems() throws -> [String] {
         let schemas = try TopicSchemas.load()
         return log.all.flatMap { schemas.problems(with: $0) }
+    }
+
+    /// Waits until the plugin has seen the notification server and the screensaver stand-in.
+    func seesServices() async -> Bool {
+        await eventually(timeout: .seconds(15)) {
+            let services = (try? await request("status"))?["result"]?["session_bus"]?["services"]
+            return services?["org.freedesktop.Notifications"] == true && services?[ScreensaverStandIn.name] == true
+        }
     }
 
     /// Starts the notification server and the screensaver stand-in again on a bus that was restarted.

@@ -182,9 +182,13 @@ final class SessionWatch: Sendable {
     }
 
     /// Says which bus or service is missing, by name, or that all is well;
-    /// only when that changes.
+    /// only when that changes, and only once every connected bus has been
+    /// looked at (a bus just connected has not said yet what it lacks).
     private func reportHealth() {
         let s = snapshot
+        let watched = (Self.screensavers + [Self.notificationServer]).allSatisfy { s.session.services[$0] != nil }
+        let logindKnown = s.system.services[Self.logind] == false || s.loginSession != nil || s.loginSessionProblem != nil
+        guard !(s.session.connected && !watched), !(s.system.connected && !logindKnown) else { return }
         var missing: [String] = []
         if let address = s.session.address {
             if let reason = s.session.reason {
