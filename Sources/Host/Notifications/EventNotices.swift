@@ -24,7 +24,7 @@ enum EventNotices {
             let title = data["title"]?.stringValue.map { " (\($0))" } ?? ""
             return DesktopNotice(
                 title: "Your interview has started",
-                body: "proctord now shares what it observes with the interview page\(title). Its own page, http://127.0.0.1:47615/, shows what is shared.",
+                body: "proctord now shares what it observes with the interview page\(title). Its own page in your browser shows what is shared.",
                 key: "interview.started.\(data["interview"]?.stringValue ?? "")")
         case "interview.ended":
             return DesktopNotice(
