@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "proctor-screen", type: .dynamic, targets: ["ScreenEntry"]),
         .library(name: "proctor-desktop", type: .dynamic, targets: ["DesktopEntry"]),
         .library(name: "proctor-audio", type: .dynamic, targets: ["AudioEntry"]),
+        .library(name: "proctor-session", type: .dynamic, targets: ["SessionEntry"]),
         // Test-only plugins: misbehaviour and ABI mismatches on purpose.
         .library(name: "proctor-test-chaos", type: .dynamic, targets: ["TestChaos"]),
         .library(name: "proctor-test-abi-v2", type: .dynamic, targets: ["TestAbiV2"]),
@@ -122,6 +123,13 @@ let package = Package(
             linkerSettings: [.linkedLibrary("webrtc_audio_processing")]),
         .target(name: "Audio", dependencies: ["PluginKit", "ProctorJSON", "AudioPulse", "AudioVAD"], path: "Sources/Plugins/Audio/Plugin"),
         .target(name: "AudioEntry", dependencies: ["Audio", "PluginKit"], path: "Sources/Plugins/Audio/Entry"),
+        // The session plugin: libdbus on a thread of its own per bus behind a C shim, and the plugin in Swift.
+        .target(
+            name: "SessionBus", path: "Sources/Plugins/Session/Bus",
+            cSettings: [.unsafeFlags(["-I/usr/include/dbus-1.0", "-I/usr/lib/\(debianMultiarch)/dbus-1.0/include"])],
+            linkerSettings: [.linkedLibrary("dbus-1")]),
+        .target(name: "Session", dependencies: ["PluginKit", "ProctorJSON", "SessionBus"], path: "Sources/Plugins/Session/Plugin"),
+        .target(name: "SessionEntry", dependencies: ["Session", "PluginKit"], path: "Sources/Plugins/Session/Entry"),
 
         // Tests.
         .target(name: "TestChaos", dependencies: ["PluginABI"], path: "Tests/Plugins/Chaos", publicHeadersPath: "."),
@@ -155,6 +163,10 @@ let package = Package(
             dependencies: ["Audio", "ProctorHost", "ProctorJSON", "ProctorTestSupport"],
             path: "Tests/AudioTests"),
         .testTarget(
+            name: "SessionTests",
+            dependencies: ["Session", "ProctorHost", "ProctorAPI", "ProctorJSON", "ProctorTestSupport"],
+            path: "Tests/SessionTests"),
+        .testTarget(
             name: "HostTests",
             dependencies: ["ProctorHost", "ProctorJSON", "ProctorTestSupport", .product(name: "Logging", package: "swift-log"),
                            .product(name: "GRDB", package: "GRDB.swift")],
@@ -171,3 +183,12 @@ let package = Package(
     ],
     cxxLanguageStandard: .cxx17
 )
+
+/// Where Debian keeps a library's architecture-dependent headers (`pkg-config --cflags dbus-1`).
+var debianMultiarch: String {
+    #if arch(arm64)
+    "aarch64-linux-gnu"
+    #else
+    "x86_64-linux-gnu"
+    #endif
+}

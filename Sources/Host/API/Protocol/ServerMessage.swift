@@ -63,6 +63,10 @@ public enum ServerMessage {
 public enum APILimits {
     public static let maximumMessageBytes = 64 << 10
     public static let identifyTimeoutMilliseconds = 10_000
+    /// A page that has not identified this long after hello is taken to wait
+    /// for a person to type the pairing code (a page with a token identifies
+    /// at once): the code is then shown as a desktop notification.
+    public static let pairingNoticeDelayMilliseconds = 750
     public static let maximumPendingRequests = 16
     public static let clientQueueCapacity = 1024
     public static let requestTimeout: Duration = .seconds(10)

@@ -42,6 +42,7 @@ public final class OriginConsent: Sendable {
     /// Origin → the seed file that allows it.
     public let seeded: [String: String]
     private let state: Mutex<State>
+    private let askingHandler = Mutex<(@Sendable (String) -> Void)?>(nil)
     private let logger: Logger
     private let clock: @Sendable () -> Double
 
@@ -71,13 +72,13 @@ public final class OriginConsent: Sendable {
     public func noteRefused(_ origin: String) {
         guard let normalized = try? OriginName.normalize(origin), normalized == origin else { return }
         let now = clock()
-        state.withLock { state in
-            guard !state.ignored.contains(origin), !state.allowed.contains(origin) else { return }
+        let isNew = state.withLock { state -> Bool in
+            guard !state.ignored.contains(origin), !state.allowed.contains(origin) else { return false }
             if var known = state.asking[origin] {
                 known.lastSeen = now
                 known.attempts += 1
                 state.asking[origin] = known
-                return
+                return false
             }
             if state.asking.count >= Self.maximumAsking,
                 let stalest = state.asking.values.min(by: { $0.lastSeen < $1.lastSeen })
@@ -85,7 +86,14 @@ public final class OriginConsent: Sendable {
                 state.asking[stalest.origin] = nil
             }
             state.asking[origin] = Asking(origin: origin, firstSeen: now, lastSeen: now, attempts: 1)
+            return true
         }
+        if isNew { askingHandler.withLock { $0 }?(origin) }
+    }
+
+    /// `handler` hears of each origin that starts asking (the desktop notice).
+    public func whenAsking(_ handler: @escaping @Sendable (String) -> Void) {
+        askingHandler.withLock { $0 = handler }
     }
 
     // MARK: The person's choices

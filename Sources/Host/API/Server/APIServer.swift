@@ -40,6 +40,17 @@ public final class APIServer: Sendable {
         self.boundPort = boundPort
         let peers = PeerOwnerLookup(logger: logger)
         let consent = OriginConsent(file: paths.configDirectory + "/origins.json", seedDirectory: paths.systemConfigDirectory + "/origins.d", logger: logger, clock: clock)
+        // The person may answer a site's ask from the desktop notice too.
+        consent.whenAsking { origin in
+            agent.notices.originAsking(origin) { allow in
+                do {
+                    let change = try (allow ? consent.allow(origin) : consent.ignore(origin)).change
+                    logger.notice("origins: \(origin) \(change) from the desktop notice")
+                } catch {
+                    logger.error("origins: \(origin): \(error)")
+                }
+            }
+        }
         let checks = UpgradeGuard(port: boundPort, allowedOrigins: config.allowedOrigins, consent: consent, uid: getuid()) { peers.owner(client: $0, server: $1) }
         let sessions = SessionRegistry(file: paths.stateDirectory + "/sessions.json", lifetimeSeconds: config.tokenLifetimeSeconds, clock: clock)
         let clients = ClientRegistry()

@@ -1,0 +1,76 @@
+import Foundation
+import ProctorAPI
+import ProctorHost
+import ProctorJSON
+import ProctorTestSupport
+import Testing
+
+extension SessionIntegrationTests {
+    /// The agent's own notices through its local API: a real agent and API
+    /// on a free port, the session plugin on a private bus with
+    /// notification-daemon, and dbus-monitor as the witness.
+    @Suite struct AgentNoticeTests {
+        @Test func aPageWaitingToPairGetsTheCodeAndASiteAskingGetsAllowAndIgnore() async throws {
+            let directory = TemporaryDirectory("proctord-session-api")
+            let bus = try DBusSessionBus(directory: directory)
+            let monitor = try await BusMonitor(bus: bus, interface: "org.freedesktop.Notifications", directory: directory)
+            let xvfb = try XvfbServer(directory: directory)
+            let server = try await NotificationServer(bus: bus, display: xvfb.display, directory: directory)
+            let api = try await APIHarness(allowedOrigins: ["https://meet.example", "https://other.example"]) { builder in
+                builder.add(id: "session", library: "session",
+                            config: ["session_bus": .string(bus.address), "system_bus": "none", "reconnect_max_ms": 500])
+            }
+            let log = EventLog(bus: api.agent.bus)
+            func notifies(_ text: String) -> [String] { monitor.calls("Notify").filter { $0.contains(text) } }
+            // The plugin has seen the server (its capabilities) before any page comes.
+            let supervisor = try #require(await api.agent.supervisor("session"))
+            #expect(await eventually(timeout: .seconds(15)) {
+                let status = try? JSONParser.parse(await supervisor.request(#"{"method":"status"}"#))
+                return status?["result"]?["notification_capabilities"]?.arrayValue?.isEmpty == false
+            })
+
+            // A page that waits (it asks its person for the code) gets the code on the desktop, with its origin.
+            let code = api.pairingCode
+            let (waiting, _) = try await api.connect(origin: "https://meet.example")
+            #expect(await eventually(timeout: .seconds(10)) { !notifies("Pairing code: \(code.prefix(3)) \(code.dropFirst(3))").isEmpty },
+                    "\(monitor.output.suffix(2000))")
+            #expect(notifies("https://meet.example asks to pair").count == 1)
+            try? await waiting.sendClose()
+
+            // A page with a token identifies at once: no code for it. (Pairing replaced the code.)
+            let (paired, identified) = try await api.paired(origin: "https://meet.example")
+            try? await paired.sendClose()
+            let token = try #require(identified["token"]?.stringValue)
+            let (again, _) = try await api.connect(origin: "https://meet.example")
+            try await again.send(APIHarness.identify(auth: ["token": .string(token)], topics: []))
+            #expect(try await again.receiveText().contains("\"identified\""))
+            // A page of another origin that waits after it: its notice comes 750 ms after its own hello, later than the token page's would.
+            let (other, _) = try await api.connect(origin: "https://other.example")
+            #expect(await eventually(timeout: .seconds(10)) { !notifies("https://other.example asks to pair").isEmpty })
+            #expect(notifies("https://meet.example asks to pair").count == 1, "\(monitor.calls("Notify"))")
+            try? await other.sendClose()
+            try? await again.sendClose()
+
+            // A site on no list asks: refused, and the person is asked on the desktop with Allow and Ignore.
+            await #expect(throws: (any Error).self) { _ = try await api.connect(origin: "https://new.example") }
+            let shown = try #require(await log.waitFor { event in
+                event.topic == "session.notification" && event.data.contains("\"origin.https://new.example\"") && event.data.contains("\"shown\"")
+            })
+            let id = try #require(try JSONParser.parse(shown.data)["id"]?.intValue)
+            let ask = try #require(notifies("https://new.example wants to connect").first)
+            #expect(ask.contains("string \"allow\"") && ask.contains("string \"Allow\"") && ask.contains("string \"Ignore\""), "\(ask)")
+            // Nobody can click here: the signal the server sends for a click on Allow, from dbus-send.
+            try bus.signal(path: "/org/freedesktop/Notifications", "org.freedesktop.Notifications.ActionInvoked", ["uint32:\(id)", "string:allow"])
+            #expect(await eventually(timeout: .seconds(10)) { api.server.services.checks.consent?.isAllowed("https://new.example") == true })
+            let (allowed, hello) = try await api.connect(origin: "https://new.example")
+            #expect(hello["op"] == "hello")
+            try? await allowed.sendClose()
+
+            await api.stop()
+            server.stop()
+            monitor.stop()
+            xvfb.stop()
+            bus.stop()
+        }
+    }
+}
