@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "proctor-screen", type: .dynamic, targets: ["ScreenEntry"]),
         .library(name: "proctor-desktop", type: .dynamic, targets: ["DesktopEntry"]),
         .library(name: "proctor-audio", type: .dynamic, targets: ["AudioEntry"]),
+        .library(name: "proctor-system", type: .dynamic, targets: ["SystemEntry"]),
         // Test-only plugins: misbehaviour and ABI mismatches on purpose.
         .library(name: "proctor-test-chaos", type: .dynamic, targets: ["TestChaos"]),
         .library(name: "proctor-test-abi-v2", type: .dynamic, targets: ["TestAbiV2"]),
@@ -109,6 +110,11 @@ let package = Package(
             linkerSettings: [.linkedLibrary("webrtc_audio_processing")]),
         .target(name: "Audio", dependencies: ["PluginKit", "ProctorJSON", "AudioPulse", "AudioVAD"], path: "Sources/Plugins/Audio/Plugin"),
         .target(name: "AudioEntry", dependencies: ["Audio", "PluginKit"], path: "Sources/Plugins/Audio/Entry"),
+        // The system plugin: /proc, /sys and V4L2 in Swift, with a C shim for
+        // the netlink proc connector, the V4L2 ioctl, ELF build ids and CPUID.
+        .target(name: "SystemShim", path: "Sources/Plugins/System/Shim"),
+        .target(name: "SystemWatch", dependencies: ["PluginKit", "ProctorJSON", "SystemShim"], path: "Sources/Plugins/System/Plugin"),
+        .target(name: "SystemEntry", dependencies: ["SystemWatch", "PluginKit"], path: "Sources/Plugins/System/Entry"),
 
         // Tests.
         .target(name: "TestChaos", dependencies: ["PluginABI"], path: "Tests/Plugins/Chaos", publicHeadersPath: "."),
@@ -130,6 +136,10 @@ let package = Package(
                 "ProctorHost", "ProctorJSON", "ProctorTestSupport", "X11Support", "Audio", .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/Benchmarks/Bench"),
+        .testTarget(
+            name: "SystemTests",
+            dependencies: ["SystemWatch", "ProctorHost", "ProctorJSON", "ProctorTestSupport"],
+            path: "Tests/SystemTests"),
         .testTarget(
             name: "X11Tests",
             dependencies: [
