@@ -20,6 +20,10 @@ struct BenchMain {
             }),
             ("gaze", { try GazeSignalBenchmark().run() + GazePluginTimeBenchmark(rounds: 5).run() }),
             ("audio", { try await AudioBenchmark().run() + AudioLiveBenchmark().run() }),
+            ("system", {
+                let window = Double(ProcessInfo.processInfo.environment["BENCH_SYSTEM_SECONDS"] ?? "") ?? 20
+                return try await SystemBenchmark(seconds: window).run()
+            }),
             ("idle", {
                 let window = Double(ProcessInfo.processInfo.environment["BENCH_IDLE_SECONDS"] ?? "") ?? 30
                 return try await IdleBenchmark(seconds: window).run()
