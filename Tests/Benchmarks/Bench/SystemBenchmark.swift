@@ -65,7 +65,7 @@ struct SystemBenchmark {
         await agent.stopAll()
         latencies.sort()
         let target: Double = method == "connector" ? 100 : 1500
-        var figures = [Figure(name: "system plugin CPU idle, 500 extra processes (\(method), \(Int(elapsed)) s)", value: cpu,
+        var figures = [Figure(name: "system CPU idle, 500 more processes (\(method), \(Int(elapsed)) s)", value: cpu,
                               unit: "% of a core", target: 0.5, higherIsBetter: false)]
         if !latencies.isEmpty {
             figures.append(Figure(name: "program start -> system.process, median (\(method), \(latencies.count)/20)",

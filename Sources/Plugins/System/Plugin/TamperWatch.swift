@@ -68,8 +68,17 @@ final class TamperWatch {
         return ProcFS.identity(user) != nil ? [user] : []
     }
 
+    /// Checks since the plugin processes were last listed: listing reads a
+    /// file per thread of the agent, so it is done every fifth check.
+    private var checksSinceListing = Int.max
+
     func check() {
-        refreshTargets()
+        if checksSinceListing >= 4 {
+            refreshTargets()
+            checksSinceListing = 0
+        } else {
+            checksSinceListing += 1
+        }
         for pid in targets.keys.sorted() { checkTracer(pid) }
         for pid in targets.keys.sorted() { checkFiles(pid) }
         for file in configFiles {
