@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "proctor-desktop", type: .dynamic, targets: ["DesktopEntry"]),
         .library(name: "proctor-audio", type: .dynamic, targets: ["AudioEntry"]),
         .library(name: "proctor-session", type: .dynamic, targets: ["SessionEntry"]),
+        .library(name: "proctor-system", type: .dynamic, targets: ["SystemEntry"]),
         // Test-only plugins: misbehaviour and ABI mismatches on purpose.
         .library(name: "proctor-test-chaos", type: .dynamic, targets: ["TestChaos"]),
         .library(name: "proctor-test-abi-v2", type: .dynamic, targets: ["TestAbiV2"]),
@@ -130,6 +131,11 @@ let package = Package(
             linkerSettings: [.linkedLibrary("dbus-1")]),
         .target(name: "Session", dependencies: ["PluginKit", "ProctorJSON", "SessionBus"], path: "Sources/Plugins/Session/Plugin"),
         .target(name: "SessionEntry", dependencies: ["Session", "PluginKit"], path: "Sources/Plugins/Session/Entry"),
+        // The system plugin: /proc, /sys and V4L2 in Swift, with a C shim for
+        // the netlink proc connector, the V4L2 ioctl, ELF build ids and CPUID.
+        .target(name: "SystemShim", path: "Sources/Plugins/System/Shim"),
+        .target(name: "SystemWatch", dependencies: ["PluginKit", "ProctorJSON", "SystemShim"], path: "Sources/Plugins/System/Plugin"),
+        .target(name: "SystemEntry", dependencies: ["SystemWatch", "PluginKit"], path: "Sources/Plugins/System/Entry"),
 
         // Tests.
         .target(name: "TestChaos", dependencies: ["PluginABI"], path: "Tests/Plugins/Chaos", publicHeadersPath: "."),
@@ -151,6 +157,10 @@ let package = Package(
                 "ProctorHost", "ProctorJSON", "ProctorTestSupport", "X11Support", "Audio", .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/Benchmarks/Bench"),
+        .testTarget(
+            name: "SystemTests",
+            dependencies: ["SystemWatch", "ProctorHost", "ProctorJSON", "ProctorTestSupport"],
+            path: "Tests/SystemTests"),
         .testTarget(
             name: "X11Tests",
             dependencies: [

@@ -22,6 +22,8 @@ packages=(
   python3 python3-pip curl ca-certificates
   # make install / make deb: RUNPATHs of the bundled Swift runtime, the package's checks
   patchelf dpkg-dev lintian
+  # tests: tracing a plugin (system.tamper)
+  strace
 )
 
 missing=()

@@ -56,6 +56,28 @@ public final class EventLog: Sendable {
         return event.map { ($0, try! JSONParser.parse($0.data)) }
     }
 
+    /// Waits for a `topic` event after `seq` whose data satisfies `match`;
+    /// returns it with its data parsed.
+    public func waitFor(
+        _ topic: String, after seq: UInt64 = 0, timeout: Duration = .seconds(15), _ match: @escaping (JSONValue) -> Bool = { _ in true }
+    ) async -> (event: Event, data: JSONValue)? {
+        let event = await waitFor(timeout: timeout) { event in
+            event.seq > seq && event.topic == topic && (try? JSONParser.parse(event.data)).map(match) == true
+        }
+        return event.map { ($0, try! JSONParser.parse($0.data)) }
+    }
+
+    /// The data of every `topic` event after `seq`, in order.
+    public func data(_ topic: String, after seq: UInt64 = 0) -> [JSONValue] {
+        all.filter { $0.topic == topic && $0.seq > seq }.compactMap { try? JSONParser.parse($0.data) }
+    }
+
+    /// Every event collected so far checked against docs/topics.json.
+    public func schemaProblems() throws -> [String] {
+        let schemas = try TopicSchemas.load()
+        return all.flatMap { schemas.problems(with: $0) }
+    }
+
     deinit { subscription.cancel() }
 }
 

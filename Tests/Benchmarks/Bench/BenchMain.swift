@@ -30,6 +30,10 @@ struct BenchMain {
                     idleSeconds: Double(environment["BENCH_FOOTPRINT_IDLE_SECONDS"] ?? "") ?? 10,
                     workSeconds: Double(environment["BENCH_FOOTPRINT_WORK_SECONDS"] ?? "") ?? 0).run()
             }),
+            ("system", {
+                let window = Double(ProcessInfo.processInfo.environment["BENCH_SYSTEM_SECONDS"] ?? "") ?? 20
+                return try await SystemBenchmark(seconds: window).run()
+            }),
             ("idle", {
                 let window = Double(ProcessInfo.processInfo.environment["BENCH_IDLE_SECONDS"] ?? "") ?? 30
                 return try await IdleBenchmark(seconds: window).run()

@@ -107,17 +107,14 @@ final class DesktopScenario<Desktop: ScenarioDesktop>: @unchecked Sendable {
 
     /// The data of every `topic` event after `seq`, in order.
     func events(_ topic: String, after seq: UInt64 = 0) -> [JSONValue] {
-        log.all.filter { $0.topic == topic && $0.seq > seq }.compactMap { try? JSONParser.parse($0.data) }
+        log.data(topic, after: seq)
     }
 
     /// Waits for a `topic` event after `seq` whose data satisfies `match`.
     func waitFor(
         _ topic: String, after seq: UInt64 = 0, timeout: Duration = .seconds(15), _ match: @escaping (JSONValue) -> Bool = { _ in true }
     ) async -> (event: Event, data: JSONValue)? {
-        let event = await log.waitFor(timeout: timeout) { event in
-            event.seq > seq && event.topic == topic && (try? JSONParser.parse(event.data)).map(match) == true
-        }
-        return event.map { ($0, try! JSONParser.parse($0.data)) }
+        await log.waitFor(topic, after: seq, timeout: timeout, match)
     }
 
     /// Milliseconds between two events' timestamps.
@@ -126,10 +123,7 @@ final class DesktopScenario<Desktop: ScenarioDesktop>: @unchecked Sendable {
     }
 
     /// Every published event checked against docs/topics.json.
-    func schemaProblems() throws -> [String] {
-        let schemas = try TopicSchemas.load()
-        return log.all.flatMap { schemas.problems(with: $0) }
-    }
+    func schemaProblems() throws -> [String] { try log.schemaProblems() }
 
     func stop() async {
         await agent.stopAll()

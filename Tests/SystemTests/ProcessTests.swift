@@ -1,0 +1,131 @@
+import Foundation
+import ProctorJSON
+import ProctorTestSupport
+import Testing
+
+extension SystemIntegrationTests {
+    /// Catalogued programs seen starting and stopping, by the proc connector
+    /// and by the /proc scan. The connector needs CAP_NET_ADMIN: as another
+    /// user than root those cases return at once (CI runs as root).
+    @Suite struct ProcessTests {
+        static let methods = ["scan", "connector"]
+
+        static func catalogue(_ directory: TemporaryDirectory, buildIds: [String] = []) -> JSONValue {
+            var programs: [JSONValue] = [
+                ["name": "Test Remote", "category": "remote_control", "executables": ["proctor-test-remote"],
+                 "paths": .array([.string(directory.realPath + "/opt/remote/")])],
+                ["name": "Test Recorder", "category": "screen_recorder", "executables": ["proctor-test-recorder"]],
+            ]
+            if !buildIds.isEmpty {
+                programs.append(["name": "Test Assistant", "category": "assistant", "build_ids": .array(buildIds.map { .string($0) })])
+            }
+            return .array(programs)
+        }
+
+        static func start(_ method: String, directory: TemporaryDirectory, buildIds: [String] = []) async throws -> SystemScenario? {
+            if method == "connector" && geteuid() != 0 { return nil }
+            return try await SystemScenario.start(
+                config: ["method": .string(method), "programs": catalogue(directory, buildIds: buildIds), "camera_interval_s": 5],
+                directory: directory)
+        }
+
+        static func flagged(_ data: JSONValue, _ name: String) -> Bool {
+            data["programs"]?.arrayValue?.contains(.string(name)) == true
+        }
+
+        @Test(arguments: methods) func aCataloguedProgramStartsAndStops(method: String) async throws {
+            let directory = TemporaryDirectory("proctord-system")
+            guard let scenario = try await Self.start(method, directory: directory) else { return }
+            let state = try #require(scenario.log.states(of: "system").last)
+            if method == "scan" {
+                #expect(state["state"] == "degraded" && state["reason"]?.stringValue?.contains("/proc scan every 1") == true, "\(state)")
+            } else {
+                #expect(state["state"] == "running", "\(state)")
+            }
+            let program = try PlacedProgram(to: directory.path + "/bin/proctor-test-recorder")
+            let mark = scenario.lastSeq
+            let process = try program.start()
+            let started = try #require(await scenario.waitFor("system.process", after: mark) {
+                $0["state"] == "started" && $0["pid"]?.intValue == Int(process.processIdentifier)
+            }, "\(scenario.events("system.process", after: mark))")
+            #expect(started.data["name"] == "Test Recorder" && started.data["category"] == "screen_recorder")
+            #expect(started.data["path"]?.stringValue == program.path && started.data["matched_by"] == "executable")
+            #expect(started.data["initial"] == false)
+            process.end()
+            let stopped = try #require(await scenario.waitFor("system.process", after: started.event.seq) {
+                $0["state"] == "stopped" && $0["pid"]?.intValue == Int(process.processIdentifier)
+            })
+            #expect(stopped.data["category"] == "screen_recorder")
+            // A recorder is not a remote-control program: the flag stays off.
+            #expect(scenario.events("system.remote_control").allSatisfy { $0["active"] == false })
+            #expect(try scenario.schemaProblems() == [])
+            await scenario.stop()
+        }
+
+        @Test(arguments: methods) func aRenamedCopyIsFoundByItsPathAndByItsBuildId(method: String) async throws {
+            let directory = TemporaryDirectory("proctord-system")
+            // tac, not sleep: a build id matches every copy on the machine, and other tests run sleep.
+            let tacId = try buildId(of: "/usr/bin/tac")
+            guard let scenario = try await Self.start(method, directory: directory, buildIds: [tacId]) else { return }
+
+            // Renamed, but inside the catalogued directory.
+            var mark = scenario.lastSeq
+            let renamed = try PlacedProgram(to: directory.path + "/opt/remote/innocent-name").start()
+            let byPath = try #require(await scenario.waitFor("system.process", after: mark) {
+                $0["state"] == "started" && $0["pid"]?.intValue == Int(renamed.processIdentifier)
+            }, "\(scenario.events("system.process", after: mark))")
+            #expect(byPath.data["name"] == "Test Remote" && byPath.data["category"] == "remote_control" && byPath.data["matched_by"] == "path")
+            let flag = try #require(await scenario.waitFor("system.remote_control", after: mark) { Self.flagged($0, "Test Remote") })
+            #expect(flag.data["active"] == true)
+            renamed.end()
+            #expect(await scenario.waitFor("system.remote_control", after: flag.event.seq) { !Self.flagged($0, "Test Remote") } != nil)
+
+            // Renamed and moved anywhere: its build id still says what it is.
+            mark = scenario.lastSeq
+            let copy = try PlacedProgram(copyOf: "/usr/bin/tac", to: directory.path + "/elsewhere/notes-helper").start(arguments: [])
+            let byBuildId = try #require(await scenario.waitFor("system.process", after: mark) {
+                $0["state"] == "started" && $0["pid"]?.intValue == Int(copy.processIdentifier)
+            }, "\(scenario.events("system.process", after: mark))")
+            #expect(byBuildId.data["name"] == "Test Assistant" && byBuildId.data["category"] == "assistant")
+            #expect(byBuildId.data["matched_by"] == "build_id" && byBuildId.data["comm"] == "notes-helper")
+            copy.end()
+            #expect(await scenario.waitFor("system.process", after: byBuildId.event.seq) {
+                $0["state"] == "stopped" && $0["pid"]?.intValue == Int(copy.processIdentifier)
+            } != nil)
+            #expect(try scenario.schemaProblems() == [])
+            await scenario.stop()
+        }
+
+        @Test(arguments: methods) func fiveHundredShortLivedProcessesMakeNoEvent(method: String) async throws {
+            let directory = TemporaryDirectory("proctord-system")
+            guard let scenario = try await Self.start(method, directory: directory) else { return }
+            let mark = scenario.lastSeq
+            for _ in 0..<500 {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/bin/true")
+                try process.run()
+                process.waitUntilExit()
+            }
+            // A catalogued program after the burst: once it is seen, the burst was looked at too.
+            let marker = try PlacedProgram(to: directory.path + "/bin/proctor-test-recorder").start()
+            defer { marker.end() }
+            #expect(await scenario.waitFor("system.process", after: mark) { $0["pid"]?.intValue == Int(marker.processIdentifier) } != nil)
+            let others = scenario.events("system.process", after: mark).filter { $0["pid"]?.intValue != Int(marker.processIdentifier) }
+            #expect(others == [], "\(others)")
+            await scenario.stop()
+        }
+
+        @Test func aProgramRunningBeforeTheAgentIsFoundByTheInitialScan() async throws {
+            let directory = TemporaryDirectory("proctord-system")
+            let process = try PlacedProgram(to: directory.path + "/bin/proctor-test-remote").start()
+            defer { process.end() }
+            let scenario = try await SystemScenario.start(
+                config: ["method": "scan", "programs": Self.catalogue(directory)], directory: directory)
+            let found = try #require(await scenario.waitFor("system.process") { $0["pid"]?.intValue == Int(process.processIdentifier) })
+            #expect(found.data["state"] == "started" && found.data["initial"] == true && found.data["category"] == "remote_control")
+            let status = try await scenario.request("status")
+            #expect(status["result"]?["programs"]?.arrayValue?.contains { $0["pid"]?.intValue == Int(process.processIdentifier) } == true, "\(status)")
+            await scenario.stop()
+        }
+    }
+}
