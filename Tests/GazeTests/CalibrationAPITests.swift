@@ -24,6 +24,9 @@ import Testing
             return answer["d"] ?? nil
         }
 
+        // The plugin reads its landmark model after it starts: calibrate once it
+        // sees the face, as a page does when its preview shows the tracking.
+        _ = try await client.receive(until: { $0.contains("gaze.sample") && $0.contains(#""faces":1"#) })
         let early = try await ask("heatmap.get")
         #expect(early["error"]?["code"] == "not_calibrated", "no heatmap before a calibration: \(early)")
 

@@ -61,6 +61,8 @@ extension SessionIntegrationTests {
             let call = try #require(await eventually(timeout: .seconds(10)) { !scenario.notifyCalls(containing: "new.example").isEmpty }
                                     ? scenario.notifyCalls(containing: "new.example").first : nil)
             #expect(call.contains("string \"allow\"") && call.contains("string \"Allow\"") && call.contains("string \"Ignore\""), "\(call)")
+            // The plugin's "shown" event and its answer travel separately: count from after the event.
+            #expect(await scenario.waitFor("session.notification") { $0["state"] == "shown" && $0["id"]?.intValue == id } != nil)
             // Nobody can click here: the signal a server sends for a click, from dbus-send.
             let mark = scenario.lastSeq
             try scenario.bus.signal(path: "/org/freedesktop/Notifications", "org.freedesktop.Notifications.ActionInvoked",

@@ -46,8 +46,15 @@ final class TamperWatch {
     /// The agent's pid: the plugin-host's parent, or this process when the plugin runs inside the agent.
     static func findAgent() -> Int32 {
         let me = getpid()
-        if ProcFS.arguments(of: me).contains("plugin-host") { return getppid() }
+        if isPluginHost(ProcFS.arguments(of: me)) { return getppid() }
         return me
+    }
+
+    /// Whether a process with these arguments is a plugin child: the agent
+    /// runs each plugin in `proctord-plugin-host` (found beside it or in its
+    /// lib directory, so only the file name is certain).
+    static func isPluginHost(_ arguments: [String]) -> Bool {
+        arguments.first?.split(separator: "/").last == "proctord-plugin-host"
     }
 
     /// The agent's config: its --config argument, else the user's plugins.json if there is one.
@@ -109,7 +116,7 @@ final class TamperWatch {
             guard let text = ProcFS.text("/proc/\(agentPid)/task/\(task)/children", limit: 8192) else { continue }
             for child in text.split(separator: " ").compactMap({ Int32($0) }) where pids[child] == nil {
                 let arguments = ProcFS.arguments(of: child)
-                guard arguments.contains("plugin-host") else { continue }
+                guard Self.isPluginHost(arguments) else { continue }
                 let library = arguments.firstIndex(of: "--library").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
                 pids[child] = ("plugin", library)
             }
