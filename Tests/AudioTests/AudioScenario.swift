@@ -12,7 +12,7 @@ import Testing
 /// One test's world: a private PulseAudio daemon (a null sink, no sound card
 /// here), a real agent supervising the audio plugin as a child process
 /// pointed at that daemon, and the events the agent publishes.
-final class AudioScenario: @unchecked Sendable {
+final class AudioScenario: AgentScenario, @unchecked Sendable {
     let pulse: PulseAudioServer
     let agent: Agent
     let log: EventLog
@@ -27,10 +27,7 @@ final class AudioScenario: @unchecked Sendable {
         for (key, value) in extra.members { config[key] = value }
         var builder = ConfigBuilder()
         builder.add(id: "audio", library: "audio", config: .object(config))
-        let loaded = try ConfigLoader.load(file: builder.write(to: directory))
-        var paths = AgentPaths.fromEnvironment()
-        paths.stateDirectory = directory.path + "/state"
-        let agent = Agent(config: loaded, paths: paths, logger: .silent, executable: TestBuild.proctord)
+        let agent = try makeAgent(builder, in: directory)
         let scenario = AudioScenario(pulse: pulse, agent: agent, log: EventLog(bus: agent.bus), directory: directory)
         try await agent.start()
         let wanted = daemon ? "running" : "degraded"
@@ -54,30 +51,10 @@ final class AudioScenario: @unchecked Sendable {
         self.directory = directory
     }
 
-    /// The seq of the newest event the bus published so far.
-    var lastSeq: UInt64 { agent.bus.nextSeq - 1 }
-
+    /// `method` sent to the audio plugin.
     func request(_ method: String, _ params: JSONValue? = nil) async throws -> JSONValue {
-        var request: JSONObject = ["method": .string(method)]
-        if let params { request["params"] = params }
-        let supervisor = try #require(await agent.supervisor("audio"))
-        return try JSONParser.parse(await supervisor.request(JSONWriter.compact(.object(request))))
+        try await request("audio", method, params)
     }
-
-    /// Waits for a `topic` event after `seq` whose data satisfies `match`.
-    func waitFor(
-        _ topic: String, after seq: UInt64 = 0, timeout: Duration = .seconds(15), _ match: @escaping (JSONValue) -> Bool = { _ in true }
-    ) async -> (event: Event, data: JSONValue)? {
-        await log.waitFor(topic, after: seq, timeout: timeout, match)
-    }
-
-    /// The data of every `topic` event after `seq`, in order.
-    func events(_ topic: String, after seq: UInt64 = 0) -> [JSONValue] {
-        log.data(topic, after: seq)
-    }
-
-    /// Every published event checked against docs/topics.json.
-    func schemaProblems() throws -> [String] { try log.schemaProblems() }
 
     func stop() async {
         await agent.stopAll()

@@ -12,7 +12,7 @@ extension SessionIntegrationTests {
             let scenario = try await SessionScenario.start()
             let standIn = try #require(scenario.screensaver)
             standIn.setActive(true)
-            let locked = try #require(await scenario.waitFor("session.lock") { $0["locked"] == true })
+            let locked = try #require(await scenario.waitFor("session.lock") { $0["locked"] == true }?.data)
             #expect(locked["source"] == "screensaver" && locked["service"] == "org.freedesktop.ScreenSaver", "\(locked)")
             let mark = scenario.lastSeq
             standIn.setActive(false)

@@ -14,7 +14,7 @@ extension SessionIntegrationTests {
             // What the screen plugin publishes when it put the call page back to full screen.
             scenario.agent.bus.publish(plugin: "screen", topic: "screen.reactivated",
                                        data: ["attempt": 1, "result": "restored", "violation": "exited_fullscreen", "attempts_in_window": 1])
-            let shown = try #require(await scenario.waitFor("session.notification") { $0["state"] == "shown" })
+            let shown = try #require(await scenario.waitFor("session.notification") { $0["state"] == "shown" }?.data)
             #expect(shown["key"] == "screen.restored")
             #expect(await eventually(timeout: .seconds(10)) { !scenario.notifyCalls(containing: "Full screen was restored").isEmpty },
                     "\(scenario.monitor?.output.suffix(2000) ?? "")")
@@ -67,7 +67,7 @@ extension SessionIntegrationTests {
             let mark = scenario.lastSeq
             try scenario.bus.signal(path: "/org/freedesktop/Notifications", "org.freedesktop.Notifications.ActionInvoked",
                                     ["uint32:\(id)", "string:allow"])
-            let action = try #require(await scenario.waitFor("session.notification", after: mark) { $0["state"] == "action" })
+            let action = try #require(await scenario.waitFor("session.notification", after: mark) { $0["state"] == "action" }?.data)
             #expect(action["action"] == "allow" && action["key"] == "origin.https://new.example", "\(action)")
             #expect(await eventually(timeout: .seconds(10)) { chosen.value == "allow" })
             // Another program's notification's actions are not ours to report.
@@ -75,7 +75,7 @@ extension SessionIntegrationTests {
                                     ["uint32:\(id + 1000)", "string:allow"])
             try scenario.bus.signal(path: "/org/freedesktop/Notifications", "org.freedesktop.Notifications.NotificationClosed",
                                     ["uint32:\(id)", "uint32:2"])
-            let closed = try #require(await scenario.waitFor("session.notification", after: mark) { $0["state"] == "closed" })
+            let closed = try #require(await scenario.waitFor("session.notification", after: mark) { $0["state"] == "closed" }?.data)
             #expect(closed["reason"] == "dismissed")
             #expect(scenario.log.all.filter { $0.seq > mark && $0.topic == "session.notification" }.count == 2)
             #expect(try scenario.schemaProblems() == [])

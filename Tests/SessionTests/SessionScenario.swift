@@ -14,7 +14,7 @@ import Testing
 /// a real agent supervising the session plugin as a child process pointed at
 /// that bus. No system bus runs here: the plugin is told not to watch one,
 /// unless a test names a missing one.
-final class SessionScenario: @unchecked Sendable {
+final class SessionScenario: AgentScenario, @unchecked Sendable {
     let directory: TemporaryDirectory
     let bus: DBusSessionBus
     let xvfb: XvfbServer?
@@ -47,10 +47,7 @@ final class SessionScenario: @unchecked Sendable {
         for (key, value) in extra.members { config[key] = value }
         var builder = ConfigBuilder()
         builder.add(id: "session", library: "session", config: .object(config))
-        let loaded = try ConfigLoader.load(file: builder.write(to: directory))
-        var paths = AgentPaths.fromEnvironment()
-        paths.stateDirectory = directory.path + "/state"
-        let agent = Agent(config: loaded, paths: paths, logger: .silent, executable: TestBuild.proctord)
+        let agent = try makeAgent(builder, in: directory)
         let scenario = SessionScenario(directory: directory, bus: bus, xvfb: xvfb, notifications: server, monitor: monitor, agent: agent)
         scenario.screensaver = screensaver
         try await agent.start()
@@ -79,13 +76,9 @@ final class SessionScenario: @unchecked Sendable {
         noticeLoop = Task { [notices = agent.notices] in await notices.run() }
     }
 
-    var lastSeq: UInt64 { agent.bus.nextSeq - 1 }
-
+    /// `method` sent to the session plugin.
     func request(_ method: String, _ params: JSONValue? = nil) async throws -> JSONValue {
-        var request: JSONObject = ["method": .string(method)]
-        if let params { request["params"] = params }
-        let supervisor = try #require(await agent.supervisor("session"))
-        return try JSONParser.parse(await supervisor.request(JSONWriter.compact(.object(request))))
+        try await request("session", method, params)
     }
 
     /// Asks the plugin for a notification and returns its `result` (or the whole answer when it failed).
@@ -97,25 +90,9 @@ final class SessionScenario: @unchecked Sendable {
         return answer["result"] ?? answer
     }
 
-    /// Waits for a `topic` event after `seq` whose data satisfies `match`.
-    func waitFor(
-        _ topic: String, after seq: UInt64 = 0, timeout: Duration = .seconds(15), _ match: @escaping (JSONValue) -> Bool = { _ in true }
-    ) async -> JSONValue? {
-        let event = await log.waitFor(timeout: timeout) { event in
-            event.seq > seq && event.topic == topic && (try? JSONParser.parse(event.data)).map(match) == true
-        }
-        return event.flatMap { try? JSONParser.parse($0.data) }
-    }
-
     /// The Notify calls dbus-monitor saw whose text contains `text`.
     func notifyCalls(containing text: String = "") -> [String] {
         (monitor?.calls("Notify") ?? []).filter { text.isEmpty || $0.contains(text) }
-    }
-
-    /// Every published event checked against docs/topics.json.
-    func schemaProblems() throws -> [String] {
-        let schemas = try TopicSchemas.load()
-        return log.all.flatMap { schemas.problems(with: $0) }
     }
 
     /// Waits until the plugin has seen the notification server and the screensaver stand-in.

@@ -12,7 +12,7 @@ import Testing
 /// One test's world: a real agent (this test process) supervising the system
 /// plugin as a child process, a catalogue that points into the test's own
 /// directory, and the events the agent publishes.
-final class SystemScenario: @unchecked Sendable {
+final class SystemScenario: AgentScenario, @unchecked Sendable {
     let agent: Agent
     let log: EventLog
     let directory: TemporaryDirectory
@@ -25,10 +25,7 @@ final class SystemScenario: @unchecked Sendable {
         var builder = ConfigBuilder()
         builder.add(id: "system", library: "system", config: .object(config))
         for other in others { builder.add(id: other, library: other) }
-        let loaded = try ConfigLoader.load(file: builder.write(to: directory))
-        var paths = AgentPaths.fromEnvironment()
-        paths.stateDirectory = directory.path + "/state"
-        let agent = Agent(config: loaded, paths: paths, logger: .silent, executable: TestBuild.proctord)
+        let agent = try makeAgent(builder, in: directory)
         let scenario = SystemScenario(agent: agent, log: EventLog(bus: agent.bus), directory: directory)
         try await agent.start()
         // The first look ends with the environment and the camera flags.
@@ -45,24 +42,8 @@ final class SystemScenario: @unchecked Sendable {
         self.directory = directory
     }
 
-    var lastSeq: UInt64 { agent.bus.nextSeq - 1 }
-
-    func request(_ method: String) async throws -> JSONValue {
-        let supervisor = try #require(await agent.supervisor("system"))
-        return try JSONParser.parse(await supervisor.request(JSONWriter.compact(["method": .string(method)])))
-    }
-
-    func waitFor(
-        _ topic: String, after seq: UInt64 = 0, timeout: Duration = .seconds(15), _ match: @escaping (JSONValue) -> Bool = { _ in true }
-    ) async -> (event: Event, data: JSONValue)? {
-        await log.waitFor(topic, after: seq, timeout: timeout, match)
-    }
-
-    func events(_ topic: String, after seq: UInt64 = 0) -> [JSONValue] {
-        log.data(topic, after: seq)
-    }
-
-    func schemaProblems() throws -> [String] { try log.schemaProblems() }
+    /// `method` sent to the system plugin.
+    func request(_ method: String) async throws -> JSONValue { try await request("system", method) }
 
     /// The pid of the plugin-host child running `library`.
     func pluginPid(_ library: String) -> Int32? {

@@ -4,15 +4,23 @@ import ProctorTestSupport
 
 /// The audio plugin's voice detector against the WebRTC VAD alone, frame by
 /// frame (10 ms), on the same generated audio: speech from several
-/// espeak-ng voices between pauses, mixed with white and pink noise at 20,
-/// 10 and 5 dB SNR (sox). The truth is the speech in the clean WAV
-/// (`TestSounds.segments`: sentences, pauses under 0.5 s inside).
+/// espeak-ng voices between pauses, mixed with each of `AudioNoises` (white,
+/// pink, fan, keyboard, babble) at 20, 10 and 5 dB SNR. The truth is the
+/// speech in the clean WAV (`TestSounds.segments`: sentences, pauses under
+/// 0.5 s inside). Each SNR's precision, recall and F1 pool all the noises;
+/// F1 per noise follows, against the best WebRTC mode on that noise.
 struct AudioBenchmark {
     struct Score {
         var truePositives = 0, falsePositives = 0, falseNegatives = 0
         var precision: Double { Double(truePositives) / Double(max(truePositives + falsePositives, 1)) }
         var recall: Double { Double(truePositives) / Double(max(truePositives + falseNegatives, 1)) }
         var f1: Double { precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall) }
+
+        mutating func add(_ other: Score) {
+            truePositives += other.truePositives
+            falsePositives += other.falsePositives
+            falseNegatives += other.falseNegatives
+        }
 
         mutating func add(found: [Bool], truth: [Bool]) {
             for (f, t) in zip(found, truth) {
@@ -39,21 +47,37 @@ struct AudioBenchmark {
         for segment in TestSounds.segments(cleanSamples) {
             for f in Int(segment.start * 100)..<min(frames, Int((segment.end * 100).rounded(.up))) { truth[f] = true }
         }
-        let speechRMS = Self.rms(cleanSamples.filter { $0 != 0 })
+        let speechRMS = Self.rms(cleanSamples.filter { $0 != 0 }) / 32768
         let seconds = Double(cleanSamples.count) / 16000
+        let generator = AudioNoises(sounds: sounds, seconds: seconds)
+        let noises = try AudioNoises.names.map { ($0, try generator.make($0)) }
         var figures: [Figure] = []
+        var detectorSeconds = 0.0, audioSeconds = 0.0
         for snr in [20.0, 10.0, 5.0] {
             var ours = Score()
             var webrtc = [Score](repeating: Score(), count: 4)
-            for noise in ["whitenoise", "pinknoise"] {
-                // sox's synth at vol 1 has a known RMS only roughly: measure it, then scale.
-                let probe = try TestSounds.samples(try sounds.synth("probe-\(noise)", seconds: seconds, [noise], volume: 0.1))
-                let volume = 0.1 * speechRMS / Self.rms(probe) / pow(10, snr / 20)
-                let noiseFile = try sounds.synth("\(noise)-\(Int(snr))", seconds: seconds, [noise], volume: volume)
-                let mixed = try sounds.mix("mix-\(noise)-\(Int(snr))", clean, noiseFile)
-                let samples = try TestSounds.samples(mixed)
-                ours.add(found: Self.frames(try VoiceAnalysis.segments(samples), count: frames), truth: truth)
-                for mode in 0...3 { webrtc[mode].add(found: try VoiceAnalysis.webrtcFrames(samples, mode: mode), truth: truth) }
+            var perNoise: [Figure] = []
+            for (noise, unitNoise) in noises {
+                // The noise's RMS over the clip sits `snr` dB under the speech's RMS over its nonzero samples.
+                let scale = speechRMS / pow(10, snr / 20)
+                let samples = zip(cleanSamples, unitNoise).map { clean, n in
+                    Int16(max(-32768, min(32767, (Double(clean) + n * scale * 32768).rounded())))
+                }
+                var score = Score()
+                let before = Self.threadCPUSeconds()
+                score.add(found: Self.frames(try VoiceAnalysis.segments(samples), count: frames), truth: truth)
+                detectorSeconds += Self.threadCPUSeconds() - before
+                audioSeconds += seconds
+                ours.add(score)
+                var bestHere = 0.0
+                for mode in 0...3 {
+                    var modeScore = Score()
+                    modeScore.add(found: try VoiceAnalysis.webrtcFrames(samples, mode: mode), truth: truth)
+                    webrtc[mode].add(modeScore)
+                    bestHere = max(bestHere, modeScore.f1)
+                }
+                perNoise.append(Figure(name: "\(Int(snr)) dB SNR, \(noise) noise, plugin: F1", value: score.f1, unit: "", target: bestHere,
+                                       higherIsBetter: true, baselineName: "best WebRTC mode"))
             }
             let best = webrtc.map(\.f1).max() ?? 0
             for (name, score) in [("plugin", ours)] + (0...3).map { ("WebRTC mode \($0)", webrtc[$0]) } {
@@ -62,8 +86,19 @@ struct AudioBenchmark {
                 figures.append(Figure(name: "\(Int(snr)) dB SNR, \(name): F1", value: score.f1, unit: "",
                                       target: name == "plugin" ? best : nil, higherIsBetter: true, baselineName: "best WebRTC mode"))
             }
+            figures += perNoise
         }
+        // The detector alone (WebRTC VAD, features, smoothing) on one thread, without the sound server.
+        figures.append(Figure(name: "voice detector CPU per second of 16 kHz audio (offline)", value: detectorSeconds / audioSeconds * 100,
+                              unit: "% of a core", target: 1, higherIsBetter: false))
         return figures
+    }
+
+    /// CPU time of the calling thread, in seconds.
+    static func threadCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     static func rms(_ samples: [Int16]) -> Double {

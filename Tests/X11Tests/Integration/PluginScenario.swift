@@ -43,7 +43,7 @@ extension DesktopScenario where Desktop == X11TestDesktop {
 
 /// One test's world: a private desktop, a real agent supervising the display
 /// plugins as child processes on it, and the events the agent publishes.
-final class DesktopScenario<Desktop: ScenarioDesktop>: @unchecked Sendable {
+final class DesktopScenario<Desktop: ScenarioDesktop>: AgentScenario, @unchecked Sendable {
     let desktop: Desktop
     let agent: Agent
     let log: EventLog
@@ -63,10 +63,7 @@ final class DesktopScenario<Desktop: ScenarioDesktop>: @unchecked Sendable {
             if config["reconnect_max_ms"] == nil { config["reconnect_max_ms"] = 500 }
             builder.add(id: plugin.id, library: plugin.library, config: .object(config))
         }
-        let config = try ConfigLoader.load(file: builder.write(to: directory))
-        var paths = AgentPaths.fromEnvironment()
-        paths.stateDirectory = directory.path + "/state"
-        let agent = Agent(config: config, paths: paths, logger: .silent, executable: TestBuild.proctord)
+        let agent = try makeAgent(builder, in: directory)
         let scenario = DesktopScenario(desktop: desktop, agent: agent, log: EventLog(bus: agent.bus), directory: directory)
         try await agent.start()
         for plugin in plugins {
@@ -89,41 +86,16 @@ final class DesktopScenario<Desktop: ScenarioDesktop>: @unchecked Sendable {
         self.directory = directory
     }
 
-    /// The seq of the newest event the bus published so far (the log may
-    /// not have caught up yet): wait for what comes after it.
-    var lastSeq: UInt64 { agent.bus.nextSeq - 1 }
-
-    func request(_ plugin: String, _ method: String, _ params: JSONValue? = nil) async throws -> JSONValue {
-        var request: JSONObject = ["method": .string(method)]
-        if let params { request["params"] = params }
-        let supervisor = try #require(await agent.supervisor(plugin))
-        return try JSONParser.parse(await supervisor.request(JSONWriter.compact(.object(request))))
-    }
 
     /// The marker the page must put into its title, as the plugin hands it out.
     func marker(from plugin: String = "screen") async throws -> String {
         try #require(try await request(plugin, "window_marker")["result"]?["marker"]?.stringValue)
     }
 
-    /// The data of every `topic` event after `seq`, in order.
-    func events(_ topic: String, after seq: UInt64 = 0) -> [JSONValue] {
-        log.data(topic, after: seq)
-    }
-
-    /// Waits for a `topic` event after `seq` whose data satisfies `match`.
-    func waitFor(
-        _ topic: String, after seq: UInt64 = 0, timeout: Duration = .seconds(15), _ match: @escaping (JSONValue) -> Bool = { _ in true }
-    ) async -> (event: Event, data: JSONValue)? {
-        await log.waitFor(topic, after: seq, timeout: timeout, match)
-    }
-
     /// Milliseconds between two events' timestamps.
     static func milliseconds(from a: Event, to b: Event) -> Int64 {
         b.timestamp.millisecondsSinceEpoch - a.timestamp.millisecondsSinceEpoch
     }
-
-    /// Every published event checked against docs/topics.json.
-    func schemaProblems() throws -> [String] { try log.schemaProblems() }
 
     func stop() async {
         await agent.stopAll()

@@ -4,7 +4,7 @@ import Foundation
 /// WebRTC VAD says so, it stands `marginDb` above the room's noise floor
 /// (the quietest frame of the last `floorWindowFrames`, so a steady fan or
 /// hum becomes the floor within that time) and its spectrum looks like
-/// voice (see `FrameFeatures`). A segment starts when `onsetNeeded` of the
+/// voice (see `FrameAnalyzer`). A segment starts when `onsetNeeded` of the
 /// last `onsetWindow` frames are voice, dated from the first of them, and
 /// ends `hangoverFrames` after the last frame that was voice or still loud
 /// above the floor (so quiet word endings such as a final "s" stay inside).
@@ -34,6 +34,8 @@ struct VoiceDetector: Sendable {
     private var levelCursor = 0
     private var recent: [Bool]
     private var recentCursor = 0
+    /// How many of `recent` are true.
+    private var recentVoice = 0
     private var frame = 0
     private var start: Int?
     private var lastVoice = 0
@@ -51,19 +53,28 @@ struct VoiceDetector: Sendable {
     /// The quietest level of the recent past.
     var floor: Double { levels.min() ?? -120 }
 
-    mutating func push(_ features: FrameFeatures, vad: Bool) -> Transition? {
+    /// One frame: its level, the WebRTC VAD's verdict and its spectral
+    /// shape, which is asked for (an FFT) only when the frame is loud and
+    /// the VAD says voice: most frames of a quiet room cost no FFT.
+    mutating func push(level: Double, vad: Bool, spectrum: () -> (bandRatio: Double, flatness: Double)) -> Transition? {
         defer { frame += 1 }
-        levels[levelCursor] = features.level
+        levels[levelCursor] = level
         levelCursor = (levelCursor + 1) % levels.count
         let floor = self.floor
-        let loud = features.level >= max(floor + settings.marginDb, settings.minLevelDbfs)
-        let voice = vad && loud && features.bandRatio >= settings.minBandRatio && features.flatness <= settings.maxFlatness
+        let loud = level >= max(floor + settings.marginDb, settings.minLevelDbfs)
+        var voice = false
+        if vad && loud {
+            let shape = spectrum()
+            voice = shape.bandRatio >= settings.minBandRatio && shape.flatness <= settings.maxFlatness
+        }
+        if recent[recentCursor] { recentVoice -= 1 }
+        if voice { recentVoice += 1 }
         recent[recentCursor] = voice
         recentCursor = (recentCursor + 1) % recent.count
         if let start {
             if vad && loud {
                 lastVoice = frame
-                energySum += pow(10, features.level / 10)
+                energySum += pow(10, level / 10)
                 energyFrames += 1
             } else if frame - lastVoice >= settings.hangoverFrames {
                 self.start = nil
@@ -72,7 +83,7 @@ struct VoiceDetector: Sendable {
             }
             return nil
         }
-        guard recent.filter({ $0 }).count >= settings.onsetNeeded else { return nil }
+        guard recentVoice >= settings.onsetNeeded else { return nil }
         // Date the onset from the oldest voice frame still in the window.
         var first = frame
         for age in 0..<recent.count where recent[(recentCursor - 1 - age + 2 * recent.count) % recent.count] {
@@ -80,10 +91,11 @@ struct VoiceDetector: Sendable {
         }
         start = first
         lastVoice = frame
-        energySum = pow(10, features.level / 10)
+        energySum = pow(10, level / 10)
         energyFrames = 1
         recent = Array(repeating: false, count: recent.count)
-        return .started(delayFrames: frame - first, levelDbfs: features.level, floorDbfs: floor)
+        recentVoice = 0
+        return .started(delayFrames: frame - first, levelDbfs: level, floorDbfs: floor)
     }
 
     private var meanLevel: Double { 10 * log10(energySum / Double(max(energyFrames, 1)) + 1e-12) }

@@ -29,8 +29,7 @@ final class VoicePipeline {
 
     /// One frame through the whole detector.
     func push(_ frame: UnsafeBufferPointer<Int16>) -> VoiceDetector.Transition? {
-        let features = analyzer.analyze(frame)
-        return detector.push(features, vad: webrtcSaysVoice(frame))
+        detector.push(level: FrameAnalyzer.level(frame), vad: webrtcSaysVoice(frame)) { analyzer.spectrum(frame) }
     }
 
     /// Forgets everything heard (a new source).

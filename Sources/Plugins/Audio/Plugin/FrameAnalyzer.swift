@@ -1,23 +1,16 @@
 import Foundation
 
-/// What the voice detector looks at in one 10 ms frame, besides the WebRTC
-/// VAD's verdict: the level, and two measures of the spectrum that tell
-/// voice from steady noise, which the WebRTC VAD of Debian's
-/// webrtc-audio-processing 0.3 calls voice at any loudness (white, pink and
-/// brown noise and a 50 Hz hum all come out as voice in every mode).
-struct FrameFeatures: Sendable {
-    /// RMS level in dBFS.
-    var level: Double
-    /// The share of the power between 300 and 3400 Hz (the telephone band,
-    /// where voice has most of its energy): low for hum and rumble.
-    var bandRatio: Double
-    /// Spectral flatness in that band (geometric over arithmetic mean of the
-    /// power): near 0.56 for any noise's periodogram, low for voiced speech,
-    /// whose harmonics make the spectrum peaky.
-    var flatness: Double
-}
-
-/// Computes `FrameFeatures` with a Hann window and a 256-point FFT.
+/// What the voice detector looks at in one 10 ms frame besides the WebRTC
+/// VAD's verdict, which in Debian's webrtc-audio-processing 0.3 calls any
+/// loud steady noise voice (white, pink and brown noise and a 50 Hz hum, in
+/// every mode): the RMS level in dBFS, and two measures of the spectrum
+/// that tell voice from steady noise:
+/// - the share of the power between 300 and 3400 Hz (the telephone band,
+///   where voice has most of its energy): low for hum and rumble;
+/// - the spectral flatness in that band (geometric over arithmetic mean of
+///   the power): near 0.56 for any noise's periodogram, low for voiced
+///   speech, whose harmonics make the spectrum peaky.
+/// The spectrum goes through a Hann window and a 256-point FFT.
 struct FrameAnalyzer {
     static let fftSize = 256
     private let window: [Double]
@@ -35,19 +28,23 @@ struct FrameAnalyzer {
         bandBins = Int((300 / binHz).rounded(.up))...Int(3400 / binHz)
     }
 
-    mutating func analyze(_ frame: UnsafeBufferPointer<Int16>) -> FrameFeatures {
+    /// RMS level of `frame` in dBFS: cheap, needed for every frame.
+    static func level(_ frame: UnsafeBufferPointer<Int16>) -> Double {
         var energy = 0.0
+        for sample in frame {
+            let x = Double(sample) / 32768
+            energy += x * x
+        }
+        return 10 * log10(energy / Double(max(frame.count, 1)) + 1e-12)
+    }
+
+    /// The spectral shape of `frame` (an FFT: computed only for frames that
+    /// could be voice, see `VoiceDetector.push`).
+    mutating func spectrum(_ frame: UnsafeBufferPointer<Int16>) -> (bandRatio: Double, flatness: Double) {
         for i in 0..<Self.fftSize {
-            if i < frame.count {
-                let x = Double(frame[i]) / 32768
-                energy += x * x
-                real[i] = x * window[i]
-            } else {
-                real[i] = 0
-            }
+            real[i] = i < frame.count ? Double(frame[i]) / 32768 * window[i] : 0
             imaginary[i] = 0
         }
-        let level = 10 * log10(energy / Double(max(frame.count, 1)) + 1e-12)
         transform()
         var total = 0.0, band = 0.0, logSum = 0.0
         for bin in 0...(Self.fftSize / 2) {
@@ -59,7 +56,7 @@ struct FrameAnalyzer {
             }
         }
         let count = Double(bandBins.count)
-        return FrameFeatures(level: level, bandRatio: band / total, flatness: exp(logSum / count) / (band / count))
+        return (band / total, exp(logSum / count) / (band / count))
     }
 
     /// In-place iterative radix-2 FFT of `real` + i `imaginary`.
