@@ -3,12 +3,16 @@ import ProctorTestSupport
 
 /// The room noises the voice benchmark mixes under speech, made the same way
 /// every run (sox -R, espeak-ng, SplitMix), as 16 kHz samples in -1...1 with
-/// an RMS of 1 over the whole clip, ready to be scaled to an SNR.
+/// an RMS of 1 over the whole clip, ready to be scaled to an SNR. Variant
+/// 0 is the tuning set; another variant takes other stretches of sox's
+/// noise, another typing seed, another fan (a 60 Hz grid's 120 Hz hum) and
+/// the babble's talkers from other starts: held-out noise of the same kinds.
 struct AudioNoises {
     static let names = ["white", "pink", "fan", "keyboard", "babble"]
 
     let sounds: TestSounds
     let seconds: Double
+    var variant = 0
 
     func make(_ name: String) throws -> [Double] {
         let count = Int(seconds * Double(TestSounds.rateHz))
@@ -25,8 +29,10 @@ struct AudioNoises {
     }
 
     private func synth(_ name: String, _ arguments: [String], effects: [String] = []) throws -> [Double] {
-        try TestSounds.samples(try sounds.synth("noise-\(name)", seconds: seconds, arguments, volume: 0.3, effects: effects))
-            .map { Double($0) / 32768 }
+        // sox -R repeats its noise: a variant skips into a later stretch of it.
+        let skip = Double(variant) * 1.7
+        let samples = try TestSounds.samples(try sounds.synth("noise-\(name)", seconds: seconds + skip, arguments, volume: 0.3, effects: effects))
+        return samples.dropFirst(Int(skip * Double(TestSounds.rateHz))).map { Double($0) / 32768 }
     }
 
     /// A desk fan: low rumble (brown noise under 500 Hz) with the motor's hum
@@ -34,17 +40,18 @@ struct AudioNoises {
     private func fan(_ count: Int) throws -> [Double] {
         let rumble = try synth("fan-rumble", ["brownnoise"], effects: ["lowpass", "500"])
         let rate = Double(TestSounds.rateHz)
+        let (mains, blades) = variant == 0 ? (100.0, 7.0) : (120.0, 5.0)
         return (0..<count).map { i in
             let t = Double(i) / rate
-            let hum = 0.5 * sin(2 * .pi * 100 * t) + 0.25 * sin(2 * .pi * 200 * t) + 0.12 * sin(2 * .pi * 300 * t)
-            return (i < rumble.count ? rumble[i] : 0) + 0.05 * hum * (1 + 0.3 * sin(2 * .pi * 7 * t))
+            let hum = 0.5 * sin(2 * .pi * mains * t) + 0.25 * sin(2 * .pi * 2 * mains * t) + 0.12 * sin(2 * .pi * 3 * mains * t)
+            return (i < rumble.count ? rumble[i] : 0) + 0.05 * hum * (1 + 0.3 * sin(2 * .pi * blades * t))
         }
     }
 
     /// Typing: a key's press and release 60-120 ms apart, each a 5 ms burst
     /// of decaying noise, keys 80-350 ms apart at random (seeded) strengths.
     private func keyboard(_ count: Int) -> [Double] {
-        var random = SplitMix(state: 0x6B65_7962_6F61_7264)
+        var random = SplitMix(state: 0x6B65_7962_6F61_7264 &+ UInt64(variant))
         var result = [Double](repeating: 0, count: count)
         func click(at start: Int, strength: Double) {
             for i in 0..<80 where start + i < count {
@@ -76,7 +83,7 @@ struct AudioNoises {
         for (index, (voice, text)) in talkers.enumerated() {
             let samples = try TestSounds.samples(try sounds.speech("babble\(index)", text, voice: voice)).reversed().map { Double($0) / 32768 }
             guard !samples.isEmpty else { continue }
-            let offset = index * samples.count / talkers.count
+            let offset = (2 * index + variant) * samples.count / (2 * talkers.count)
             for i in 0..<count { result[i] += samples[(i + offset) % samples.count] }
         }
         return result

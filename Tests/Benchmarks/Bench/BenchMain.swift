@@ -23,7 +23,9 @@ struct BenchMain {
                 return try await X11Benchmark(trials: trials, idleSeconds: 10).run()
             }),
             ("gaze", { try GazeSignalBenchmark().run() + GazePluginTimeBenchmark(rounds: 5).run() }),
-            ("audio", { try await AudioBenchmark().run() + AudioLiveBenchmark().run() }),
+            ("audio", { try await AudioBenchmark().run() + AudioBenchmark(heldOut: true).run() + AudioLiveBenchmark().run() }),
+            // The detector's figures alone, offline: seconds instead of a live agent's minute.
+            ("audio-voice", { try await AudioBenchmark().run() + AudioBenchmark(heldOut: true).run() }),
             ("footprint", {
                 let environment = ProcessInfo.processInfo.environment
                 return try await FootprintBenchmark(

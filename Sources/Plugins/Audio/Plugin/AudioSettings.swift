@@ -25,7 +25,7 @@ struct AudioSettings: Sendable {
         detector = VoiceDetector.Settings()
         detector.onsetWindow = frames("onset_ms", 100)
         detector.onsetNeeded = max(1, Int((Double(detector.onsetWindow) * 0.6).rounded()))
-        detector.hangoverFrames = frames("hangover_ms", 300)
+        detector.hangoverFrames = frames("hangover_ms", 400)
         detector.floorWindowFrames = frames("noise_floor_window_ms", 1500)
         detector.marginDb = config["margin_db"]?.doubleValue ?? 6
         detector.minLevelDbfs = config["min_level_dbfs"]?.doubleValue ?? -55
@@ -62,7 +62,7 @@ struct AudioSettings: Sendable {
                 "description": "Voice starts when 60 % of the frames in this window are voice; the start is dated from the first of them.",
             ],
             "hangover_ms": [
-                "type": "integer", "minimum": 50, "maximum": 5000, "default": 300,
+                "type": "integer", "minimum": 50, "maximum": 5000, "default": 400,
                 "description": "Voice ends after this long without a voice frame; shorter pauses stay inside one segment.",
             ],
             "margin_db": [

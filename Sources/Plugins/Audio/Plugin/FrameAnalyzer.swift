@@ -10,6 +10,7 @@ import Foundation
 /// - the spectral flatness in that band (geometric over arithmetic mean of
 ///   the power): near 0.56 for any noise's periodogram, low for voiced
 ///   speech, whose harmonics make the spectrum peaky.
+/// - the share above 300 Hz: a fricative's hiss has it, a rumble not.
 /// The spectrum goes through a Hann window and a 256-point FFT.
 struct FrameAnalyzer {
     static let fftSize = 256
@@ -40,23 +41,24 @@ struct FrameAnalyzer {
 
     /// The spectral shape of `frame` (an FFT: computed only for frames that
     /// could be voice, see `VoiceDetector.push`).
-    mutating func spectrum(_ frame: UnsafeBufferPointer<Int16>) -> (bandRatio: Double, flatness: Double) {
+    mutating func spectrum(_ frame: UnsafeBufferPointer<Int16>) -> FrameShape {
         for i in 0..<Self.fftSize {
             real[i] = i < frame.count ? Double(frame[i]) / 32768 * window[i] : 0
             imaginary[i] = 0
         }
         transform()
-        var total = 0.0, band = 0.0, logSum = 0.0
+        var total = 0.0, above = 0.0, band = 0.0, logSum = 0.0
         for bin in 0...(Self.fftSize / 2) {
             let power = real[bin] * real[bin] + imaginary[bin] * imaginary[bin] + 1e-12
             total += power
+            if bin >= bandBins.lowerBound { above += power }
             if bandBins.contains(bin) {
                 band += power
                 logSum += log(power)
             }
         }
         let count = Double(bandBins.count)
-        return (band / total, exp(logSum / count) / (band / count))
+        return FrameShape(bandRatio: band / total, aboveBandRatio: above / total, flatness: exp(logSum / count) / (band / count))
     }
 
     /// In-place iterative radix-2 FFT of `real` + i `imaginary`.

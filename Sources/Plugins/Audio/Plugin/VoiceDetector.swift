@@ -7,12 +7,13 @@ import Foundation
 /// voice (see `FrameAnalyzer`). A segment starts when `onsetNeeded` of the
 /// last `onsetWindow` frames are voice, dated from the first of them, and
 /// ends `hangoverFrames` after the last frame that was voice or still loud
-/// above the floor (so quiet word endings such as a final "s" stay inside).
+/// above the floor for `minLoudRunFrames` (so quiet word endings such as a
+/// final "s" stay inside, and typing does not hold a segment open).
 struct VoiceDetector: Sendable {
     struct Settings: Sendable, Equatable {
         var onsetWindow = 10
         var onsetNeeded = 6
-        var hangoverFrames = 30
+        var hangoverFrames = 40
         var marginDb = 6.0
         var minLevelDbfs = -55.0
         var floorWindowFrames = 150
@@ -20,6 +21,13 @@ struct VoiceDetector: Sendable {
         var minBandRatio = 0.5
         /// ... and its voiced frames are far from flat (noise is near 0.56; tuned on the benchmark's audio).
         var maxFlatness = 0.4
+        /// Inside a segment, a loud sound the VAD calls voice prolongs it only
+        /// once it has lasted this many frames: a key's click or a tap (a few
+        /// milliseconds) does not keep a segment open, a word ending does.
+        var minLoudRunFrames = 3
+        /// ... and only if this share of its power lies above 300 Hz (a
+        /// fricative's hiss does; a fan's rumble or a door's thud does not).
+        var minAboveBandRatio = 0.3
     }
 
     enum Transition: Sendable, Equatable {
@@ -37,6 +45,8 @@ struct VoiceDetector: Sendable {
     /// How many of `recent` are true.
     private var recentVoice = 0
     private var frame = 0
+    /// How many frames in a row, up to this one, were loud and called voice by the VAD.
+    private var loudRun = 0
     private var start: Int?
     private var lastVoice = 0
     private var energySum = 0.0
@@ -56,23 +66,25 @@ struct VoiceDetector: Sendable {
     /// One frame: its level, the WebRTC VAD's verdict and its spectral
     /// shape, which is asked for (an FFT) only when the frame is loud and
     /// the VAD says voice: most frames of a quiet room cost no FFT.
-    mutating func push(level: Double, vad: Bool, spectrum: () -> (bandRatio: Double, flatness: Double)) -> Transition? {
+    mutating func push(level: Double, vad: Bool, spectrum: () -> FrameShape) -> Transition? {
         defer { frame += 1 }
         levels[levelCursor] = level
         levelCursor = (levelCursor + 1) % levels.count
         let floor = self.floor
         let loud = level >= max(floor + settings.marginDb, settings.minLevelDbfs)
-        var voice = false
+        loudRun = vad && loud ? loudRun + 1 : 0
+        var voice = false, notRumble = false
         if vad && loud {
             let shape = spectrum()
             voice = shape.bandRatio >= settings.minBandRatio && shape.flatness <= settings.maxFlatness
+            notRumble = shape.aboveBandRatio >= settings.minAboveBandRatio
         }
         if recent[recentCursor] { recentVoice -= 1 }
         if voice { recentVoice += 1 }
         recent[recentCursor] = voice
         recentCursor = (recentCursor + 1) % recent.count
         if let start {
-            if vad && loud {
+            if voice || (loudRun >= settings.minLoudRunFrames && notRumble) {
                 lastVoice = frame
                 energySum += pow(10, level / 10)
                 energyFrames += 1
