@@ -13,23 +13,33 @@ import Testing
 /// private Xvfb display), a dbus-monitor on the notifications interface, and
 /// a real agent supervising the session plugin as a child process pointed at
 /// that bus. No system bus runs here: the plugin is told not to watch one,
-/// unless a test names a missing one.
+/// unless a test names a missing one or asks for `logind`: then a second
+/// private bus stands for the system bus, with a logind stand-in on it.
 final class SessionScenario: AgentScenario, @unchecked Sendable {
     let directory: TemporaryDirectory
     let bus: DBusSessionBus
     let xvfb: XvfbServer?
     var notifications: NotificationServer?
     var screensaver: ScreensaverStandIn?
+    var systemBus: DBusSessionBus?
+    var logind: LogindStandIn?
     let monitor: BusMonitor?
     let agent: Agent
     let log: EventLog
     private let noticeLoop: Task<Void, Never>
 
     static func start(
-        config extra: JSONObject = [:], daemon: Bool = true, services: Bool = true, wanted: String? = "running"
+        config extra: JSONObject = [:], daemon: Bool = true, services: Bool = true, logind: Bool = false, wanted: String? = "running"
     ) async throws -> SessionScenario {
         let directory = TemporaryDirectory("proctord-session")
         let bus = try DBusSessionBus(directory: directory, startNow: daemon)
+        var systemBus: DBusSessionBus?
+        var logindStandIn: LogindStandIn?
+        if logind {
+            let system = try DBusSessionBus(directory: directory, name: "system-bus")
+            systemBus = system
+            logindStandIn = try await LogindStandIn(bus: system, directory: directory)
+        }
         var xvfb: XvfbServer?
         var server: NotificationServer?
         var monitor: BusMonitor?
@@ -44,12 +54,15 @@ final class SessionScenario: AgentScenario, @unchecked Sendable {
             }
         }
         var config: JSONObject = ["session_bus": .string(bus.address), "system_bus": "none", "reconnect_max_ms": 500]
+        if let systemBus { config["system_bus"] = .string(systemBus.address) }
         for (key, value) in extra.members { config[key] = value }
         var builder = ConfigBuilder()
         builder.add(id: "session", library: "session", config: .object(config))
         let agent = try makeAgent(builder, in: directory)
         let scenario = SessionScenario(directory: directory, bus: bus, xvfb: xvfb, notifications: server, monitor: monitor, agent: agent)
         scenario.screensaver = screensaver
+        scenario.systemBus = systemBus
+        scenario.logind = logindStandIn
         try await agent.start()
         if let wanted, await scenario.log.waitForState("session", { $0["state"]?.stringValue == wanted }) == nil {
             await scenario.stop()
@@ -59,6 +72,10 @@ final class SessionScenario: AgentScenario, @unchecked Sendable {
         if daemon && services, await !scenario.seesServices() {
             await scenario.stop()
             throw HarnessError("the session plugin did not see the test bus's services: \((try? await scenario.request("status")) ?? nil)")
+        }
+        if logind, await !scenario.seesLoginSession() {
+            await scenario.stop()
+            throw HarnessError("the session plugin found no logind session: \((try? await scenario.request("status")) ?? nil)")
         }
         return scenario
     }
@@ -103,6 +120,13 @@ final class SessionScenario: AgentScenario, @unchecked Sendable {
         }
     }
 
+    /// Waits until the plugin has found the logind stand-in's session.
+    func seesLoginSession() async -> Bool {
+        await eventually(timeout: .seconds(15)) {
+            (try? await request("status"))?["result"]?["login_session"]?.stringValue == LogindStandIn.sessionPath
+        }
+    }
+
     /// Starts the notification server and the screensaver stand-in again on a bus that was restarted.
     func restartServices() async throws {
         screensaver?.stop()
@@ -116,6 +140,8 @@ final class SessionScenario: AgentScenario, @unchecked Sendable {
         noticeLoop.cancel()
         await agent.stopAll()
         screensaver?.stop()
+        logind?.stop()
+        systemBus?.stop()
         notifications?.stop()
         monitor?.stop()
         xvfb?.stop()

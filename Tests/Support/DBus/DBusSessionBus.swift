@@ -11,14 +11,17 @@ public final class DBusSessionBus: @unchecked Sendable {
     public let socketPath: String
     public var address: String { "unix:path=" + socketPath }
     private let directory: TemporaryDirectory
+    private let name: String
     private let config: String
     private var process: SpawnedProcess?
 
-    public init(directory: TemporaryDirectory, startNow: Bool = true) throws {
+    /// `name` tells apart two buses in one test's directory (its socket, config and log).
+    public init(directory: TemporaryDirectory, name: String = "session-bus", startNow: Bool = true) throws {
         self.directory = directory
-        socketPath = directory.path + "/session-bus"
+        self.name = name
+        socketPath = directory.path + "/" + name
         // The session bus's usual policy: one user, everything allowed, monitoring included.
-        config = directory.write("dbus-session.conf", """
+        config = directory.write("dbus-\(name).conf", """
             <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
              "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
             <busconfig>
@@ -40,7 +43,7 @@ public final class DBusSessionBus: @unchecked Sendable {
         precondition(process == nil, "stop or crash the bus first")
         unlink(socketPath)
         let daemon = try SpawnedProcess("/usr/bin/dbus-daemon", ["--config-file=\(config)", "--nofork", "--nopidfile", "--nosyslog"],
-                                        log: directory.path + "/dbus-daemon.log")
+                                        log: directory.path + "/dbus-daemon-\(name).log")
         process = daemon
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline && daemon.isRunning {

@@ -1,0 +1,159 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// A stand-in for systemd-logind. No logind runs on these machines (no
+/// systemd as PID 1, no system bus), and a real one could not be told to
+/// lock a session or to prepare for sleep without root anyway: this
+/// python3-dbus program owns org.freedesktop.login1 on a private bus and
+/// answers what the session plugin asks, the way logind does. Its Manager
+/// knows one session, `sessionPath` (id `sessionID`), of one user:
+/// GetSession(id) finds it, GetSessionByPID fails with NoSessionForPID as
+/// for a process outside any session (a systemd user service), and
+/// GetUser(uid) gives the user whose Display property names it. The Session
+/// object serves LockedHint, IdleHint and IdleSinceHint through
+/// org.freedesktop.DBus.Properties (Get, GetAll, PropertiesChanged) and
+/// emits Lock / Unlock; the Manager emits PrepareForSleep. The test drives
+/// it through a FIFO, one command a line.
+public final class LogindStandIn: @unchecked Sendable {
+    public static let name = "org.freedesktop.login1"
+    public static let sessionID = "c2"
+    public static let sessionPath = "/org/freedesktop/login1/session/c2"
+    static let script = """
+        import dbus, dbus.service, dbus.mainloop.glib, os, sys
+        from gi.repository import GLib
+        dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
+        bus = dbus.bus.BusConnection(sys.argv[1])
+        SESSION, SESSION_ID = "/org/freedesktop/login1/session/c2", "c2"
+        USER = "/org/freedesktop/login1/user/_%d" % os.getuid()
+        MANAGER_I, SESSION_I, USER_I = "org.freedesktop.login1.Manager", "org.freedesktop.login1.Session", "org.freedesktop.login1.User"
+        PROPS = "org.freedesktop.DBus.Properties"
+
+        def log(*words):
+            print(*words, flush=True)
+
+        class Manager(dbus.service.Object):
+            @dbus.service.method(MANAGER_I, in_signature="s", out_signature="o")
+            def GetSession(self, id):
+                log("GetSession", id)
+                if id != SESSION_ID:
+                    raise dbus.DBusException("No session '%s' known" % id, name="org.freedesktop.login1.NoSuchSession")
+                return dbus.ObjectPath(SESSION)
+            @dbus.service.method(MANAGER_I, in_signature="u", out_signature="o")
+            def GetSessionByPID(self, pid):
+                log("GetSessionByPID", pid)
+                raise dbus.DBusException("PID %d does not belong to any known session" % pid, name="org.freedesktop.login1.NoSessionForPID")
+            @dbus.service.method(MANAGER_I, in_signature="u", out_signature="o")
+            def GetUser(self, uid):
+                log("GetUser", uid)
+                if uid != os.getuid():
+                    raise dbus.DBusException("No user %d known" % uid, name="org.freedesktop.login1.NoSuchUser")
+                return dbus.ObjectPath(USER)
+            @dbus.service.signal(MANAGER_I, signature="b")
+            def PrepareForSleep(self, start):
+                pass
+
+        class Properties(dbus.service.Object):
+            interface = None
+            values = {}
+            @dbus.service.method(PROPS, in_signature="ss", out_signature="v")
+            def Get(self, interface, name):
+                log("Get", interface, name)
+                if interface != self.interface or name not in self.values:
+                    raise dbus.DBusException("Unknown property %s.%s" % (interface, name), name="org.freedesktop.DBus.Error.UnknownProperty")
+                return self.values[name]
+            @dbus.service.method(PROPS, in_signature="s", out_signature="a{sv}")
+            def GetAll(self, interface):
+                log("GetAll", interface)
+                return dbus.Dictionary(self.values if interface == self.interface else {}, signature="sv")
+            @dbus.service.signal(PROPS, signature="sa{sv}as")
+            def PropertiesChanged(self, interface, changed, invalidated):
+                pass
+            def change(self, **changed):
+                self.values.update(changed)
+                self.PropertiesChanged(self.interface, dbus.Dictionary(changed, signature="sv"), dbus.Array([], signature="s"))
+
+        class User(Properties):
+            interface = USER_I
+            values = {"Display": dbus.Struct((SESSION_ID, dbus.ObjectPath(SESSION)), signature="so")}
+
+        class Session(Properties):
+            interface = SESSION_I
+            values = {"Id": SESSION_ID, "LockedHint": dbus.Boolean(False), "IdleHint": dbus.Boolean(False), "IdleSinceHint": dbus.UInt64(0)}
+            @dbus.service.signal(SESSION_I)
+            def Lock(self):
+                pass
+            @dbus.service.signal(SESSION_I)
+            def Unlock(self):
+                pass
+
+        manager = Manager(bus, "/org/freedesktop/login1")
+        user = User(bus, USER)
+        session = Session(bus, SESSION)
+        name = dbus.service.BusName("org.freedesktop.login1", bus)
+        log("owned")
+
+        def command(source, condition):
+            line = source.readline()
+            if not line:
+                loop.quit()
+                return False
+            words = line.split()
+            if words[0] == "sleep":
+                manager.PrepareForSleep(words[1] == "true")
+            elif words[0] == "lock":
+                session.Lock()
+            elif words[0] == "unlock":
+                session.Unlock()
+            elif words[0] == "idle":
+                session.change(IdleHint=dbus.Boolean(words[1] == "true"), IdleSinceHint=dbus.UInt64(int(words[2])))
+            log("sent", line.strip())
+            return True
+
+        commands = open(sys.argv[2])
+        GLib.io_add_watch(commands, GLib.IO_IN | GLib.IO_HUP, command)
+        loop = GLib.MainLoop()
+        loop.run()
+        """
+    private let process: SpawnedProcess
+    private let commands: Int32
+
+    public init(bus: DBusSessionBus, directory: TemporaryDirectory) async throws {
+        let script = directory.write("logind-standin.py", Self.script)
+        let fifo = directory.path + "/logind-commands"
+        unlink(fifo)
+        guard mkfifo(fifo, 0o600) == 0 else { throw HarnessError("mkfifo \(fifo): \(String(cString: strerror(errno)))") }
+        // Read and write: opening never waits for the stand-in to open its end.
+        commands = open(fifo, O_RDWR | O_CLOEXEC)
+        process = try SpawnedProcess("/usr/bin/python3", ["-u", script, bus.address, fifo], log: directory.path + "/logind.log")
+        guard await eventually(timeout: .seconds(15), { bus.hasOwner(Self.name) || !process.isRunning }), process.isRunning else {
+            process.stop()
+            throw HarnessError("the logind stand-in did not take \(Self.name): \(process.log.suffix(800))")
+        }
+    }
+
+    /// What it printed: each call it answered and each signal it sent.
+    public var log: String { process.log }
+
+    /// The Manager's PrepareForSleep(sleeping).
+    public func prepareForSleep(_ sleeping: Bool) { send("sleep \(sleeping)") }
+
+    /// The session's Lock or Unlock signal.
+    public func lockSignal(_ locked: Bool) { send(locked ? "lock" : "unlock") }
+
+    /// IdleHint and IdleSinceHint (µs since the epoch) changed, told through PropertiesChanged.
+    public func setIdle(_ idle: Bool, sinceMicroseconds: UInt64) { send("idle \(idle) \(sinceMicroseconds)") }
+
+    private func send(_ command: String) {
+        let line = command + "\n"
+        _ = line.withCString { write(commands, $0, strlen($0)) }
+    }
+
+    public func stop() { process.stop() }
+
+    deinit {
+        stop()
+        close(commands)
+    }
+}
