@@ -116,21 +116,10 @@ public final class LogindStandIn: @unchecked Sendable {
         loop = GLib.MainLoop()
         loop.run()
         """
-    private let process: SpawnedProcess
-    private let commands: Int32
+    private let process: BusStandInProcess
 
     public init(bus: DBusSessionBus, directory: TemporaryDirectory) async throws {
-        let script = directory.write("logind-standin.py", Self.script)
-        let fifo = directory.path + "/logind-commands"
-        unlink(fifo)
-        guard mkfifo(fifo, 0o600) == 0 else { throw HarnessError("mkfifo \(fifo): \(String(cString: strerror(errno)))") }
-        // Read and write: opening never waits for the stand-in to open its end.
-        commands = open(fifo, O_RDWR | O_CLOEXEC)
-        process = try SpawnedProcess("/usr/bin/python3", ["-u", script, bus.address, fifo], log: directory.path + "/logind.log")
-        guard await eventually(timeout: .seconds(15), { bus.hasOwner(Self.name) || !process.isRunning }), process.isRunning else {
-            process.stop()
-            throw HarnessError("the logind stand-in did not take \(Self.name): \(process.log.suffix(800))")
-        }
+        process = try await BusStandInProcess(name: Self.name, script: Self.script, file: "logind-standin", bus: bus, directory: directory)
     }
 
     /// What it printed: each call it answered and each signal it sent.
@@ -145,15 +134,7 @@ public final class LogindStandIn: @unchecked Sendable {
     /// IdleHint and IdleSinceHint (µs since the epoch) changed, told through PropertiesChanged.
     public func setIdle(_ idle: Bool, sinceMicroseconds: UInt64) { send("idle \(idle) \(sinceMicroseconds)") }
 
-    private func send(_ command: String) {
-        let line = command + "\n"
-        _ = line.withCString { write(commands, $0, strlen($0)) }
-    }
+    private func send(_ command: String) { process.send(command) }
 
     public func stop() { process.stop() }
-
-    deinit {
-        stop()
-        close(commands)
-    }
 }

@@ -22,33 +22,14 @@ public final class ScreensaverStandIn: @unchecked Sendable {
                 bus.flush()
                 print("sent", line.strip(), flush=True)
         """
-    private let process: SpawnedProcess
-    private let commands: Int32
+    private let process: BusStandInProcess
 
     public init(bus: DBusSessionBus, directory: TemporaryDirectory) async throws {
-        let script = directory.write("screensaver-standin.py", Self.script)
-        let fifo = directory.path + "/screensaver-commands"
-        unlink(fifo)
-        guard mkfifo(fifo, 0o600) == 0 else { throw HarnessError("mkfifo \(fifo): \(String(cString: strerror(errno)))") }
-        // Read and write: opening never waits for the stand-in to open its end.
-        commands = open(fifo, O_RDWR | O_CLOEXEC)
-        process = try SpawnedProcess("/usr/bin/python3", ["-u", script, bus.address, fifo], log: directory.path + "/screensaver.log")
-        guard await eventually(timeout: .seconds(15), { bus.hasOwner(Self.name) || !process.isRunning }), process.isRunning else {
-            process.stop()
-            throw HarnessError("the screensaver stand-in did not take \(Self.name): \(process.log.suffix(800))")
-        }
+        process = try await BusStandInProcess(name: Self.name, script: Self.script, file: "screensaver-standin", bus: bus, directory: directory)
     }
 
     /// Emits ActiveChanged(active).
-    public func setActive(_ active: Bool) {
-        let line = active ? "active\n" : "inactive\n"
-        _ = line.withCString { write(commands, $0, strlen($0)) }
-    }
+    public func setActive(_ active: Bool) { process.send(active ? "active" : "inactive") }
 
     public func stop() { process.stop() }
-
-    deinit {
-        stop()
-        close(commands)
-    }
 }

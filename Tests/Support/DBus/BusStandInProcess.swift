@@ -1,0 +1,42 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// A python3-dbus program standing in for a service this machine lacks: it
+/// owns `name` on a test's bus and takes the test's commands, one a line,
+/// through a FIFO. Its output (what it answered and sent) is its log.
+final class BusStandInProcess: @unchecked Sendable {
+    private let process: SpawnedProcess
+    private let commands: Int32
+
+    /// Returns once the program owns `name` on `bus`. `file` names its script, FIFO and log.
+    init(name: String, script: String, file: String, bus: DBusSessionBus, directory: TemporaryDirectory) async throws {
+        let path = directory.write("\(file).py", script)
+        let fifo = directory.path + "/\(file)-commands"
+        unlink(fifo)
+        guard mkfifo(fifo, 0o600) == 0 else { throw HarnessError("mkfifo \(fifo): \(String(cString: strerror(errno)))") }
+        // Read and write: opening never waits for the program to open its end.
+        commands = open(fifo, O_RDWR | O_CLOEXEC)
+        let process = try SpawnedProcess("/usr/bin/python3", ["-u", path, bus.address, fifo], log: directory.path + "/\(file).log")
+        self.process = process
+        guard await eventually(timeout: .seconds(15), { bus.hasOwner(name) || !process.isRunning }), process.isRunning else {
+            process.stop()
+            throw HarnessError("the stand-in \(file) did not take \(name): \(process.log.suffix(800))")
+        }
+    }
+
+    var log: String { process.log }
+
+    func send(_ command: String) {
+        let line = command + "\n"
+        _ = line.withCString { write(commands, $0, strlen($0)) }
+    }
+
+    func stop() { process.stop() }
+
+    deinit {
+        stop()
+        close(commands)
+    }
+}
