@@ -258,9 +258,24 @@ static char *find_login_session(session_bus_t *b, char *why, size_t size) {
 
 static void add_match(session_bus_t *b, const char *rule) { dbus_bus_add_match(b->connection, rule, NULL); }
 
+/* Subscribes to (or, with watch 0, drops) the signals of the logind session at
+ * path: a session found again after logind came back must not leave the old
+ * session's rules behind, or the bus keeps sending what is then ignored. */
+static void watch_login_session(session_bus_t *b, const char *path, int watch) {
+    char rules[2][512];
+    snprintf(rules[0], sizeof rules[0], "type='signal',sender='" LOGIN1 "',interface='" LOGIN1_SESSION "',path='%s'", path);
+    snprintf(rules[1], sizeof rules[1], "type='signal',sender='" LOGIN1 "',interface='" PROPERTIES "',member='PropertiesChanged',path='%s'",
+             path);
+    for (int i = 0; i < 2; i++) {
+        if (watch) add_match(b, rules[i]);
+        else dbus_bus_remove_match(b->connection, rules[i], NULL);
+    }
+}
+
 static void look_at_logind(session_bus_t *b) {
     int present = name_has_owner(b, LOGIN1);
     emit_flag(b, SESSION_BUS_SERVICE, LOGIN1, present, 0);
+    if (b->login_session) watch_login_session(b, b->login_session, 0);
     free(b->login_session);
     b->login_session = NULL;
     if (!present) return;
@@ -271,12 +286,7 @@ static void look_at_logind(session_bus_t *b) {
     e.name = b->login_session ? NULL : why;
     emit(b, &e);
     if (!b->login_session) return;
-    char rule[512];
-    snprintf(rule, sizeof rule, "type='signal',sender='" LOGIN1 "',interface='" LOGIN1_SESSION "',path='%s'", b->login_session);
-    add_match(b, rule);
-    snprintf(rule, sizeof rule, "type='signal',sender='" LOGIN1 "',interface='" PROPERTIES "',member='PropertiesChanged',path='%s'",
-             b->login_session);
-    add_match(b, rule);
+    watch_login_session(b, b->login_session, 1);
     dbus_bool_t locked, idle;
     dbus_uint64_t since = 0;
     if (get_property(b, b->login_session, LOGIN1_SESSION, "LockedHint", DBUS_TYPE_BOOLEAN, &locked)) {
