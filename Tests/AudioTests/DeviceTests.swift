@@ -12,7 +12,8 @@ extension AudioIntegrationTests {
 
         @Test func theListingMarksTheNullSinkMonitorVirtual() async throws {
             let scenario = try await AudioScenario.start()
-            let listed = try #require(scenario.events("audio.devices").first { $0["reason"] == "listed" })
+            // Connected (what start waits for) comes before the listing reaches the log: wait for it.
+            let listed = try #require(await scenario.waitFor("audio.devices") { $0["reason"] == "listed" }?.data)
             let monitor = try #require(Self.source(listed, named: scenario.pulse.monitorName), "\(listed)")
             #expect(monitor["virtual"] == true && monitor["monitor"] == true)
             #expect(monitor["module"] == "module-null-sink" && monitor["monitor_of"]?.stringValue == scenario.pulse.sinkName)
