@@ -23,7 +23,7 @@ import Testing
         // Started while the camera shows the face, so the empty room that follows is seen whole.
         try await page.waitFor(timeout: 60) { $0.topic == "gaze.sample" && $0.data["faces"] == 1 }
         let started = try await page.ask("host", "interview.start",
-                                         ["title": "face absent", "guidelines": ["rules": [["id": "face_absent", "min_s": 1]]]])
+                                         ["title": "face absent", "guidelines": ["rules": [["id": "face_absent", "min_s": .number(Double(Self.minimumMs) / 1000)]]]])
         let id = try #require(started["result"]?["interview"]?.stringValue, "\(started)")
         let startSeq = try await page.waitFor { $0.topic == "interview.started" }.seq
 

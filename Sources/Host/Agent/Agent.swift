@@ -51,14 +51,16 @@ public actor Agent {
     /// cannot load is only reported.
     public static func inspect(
         _ config: AgentConfig, paths: AgentPaths, executable: String, spawner: ProcessSpawner, includeDisabled: Bool = false
-    ) async -> (reports: [PluginReport], configs: [String: JSONValue], errors: [ConfigError]) {
+    ) async -> (reports: [PluginReport], configs: [String: JSONValue], errors: [ConfigError], host: String?) {
         var reports = config.plugins.map {
             PluginReport(entry: $0, libraryPath: config.libraryPath(for: $0, paths: paths), outcome: nil)
         }
+        var found: String?
         switch PluginHostExecutable.locate(agent: executable) {
         case .failure(let missing):
             for index in reports.indices where reports[index].entry.enabled || includeDisabled { reports[index].outcome = .failure(missing) }
         case .success(let host):
+            found = host
             let probe = PluginProbe(executable: host, spawner: spawner)
             await withTaskGroup(of: (Int, Result<PluginManifest, PluginLoadError>).self) { group in
                 for (index, report) in reports.enumerated() where report.entry.enabled || includeDisabled {
@@ -76,21 +78,20 @@ public actor Agent {
             case .failure(let failure): errors += failure.errors
             }
         }
-        return (reports, configs, errors)
+        return (reports, configs, errors, found)
     }
 
     /// Starts every plugin that can run and returns; throws on config errors
     /// before anything starts.
     public func start() async throws(ConfigErrors) {
-        let (reports, configs, errors) = await Self.inspect(config, paths: paths, executable: executable, spawner: spawner)
+        let (reports, configs, errors, host) = await Self.inspect(config, paths: paths, executable: executable, spawner: spawner)
         guard errors.isEmpty else { throw ConfigErrors(errors) }
         self.reports = reports
         // Before anything is published: a continued interview continues the seq numbering.
         await interviews.startUp()
-        // Found by `inspect`; when it is missing, every report says so and none starts.
-        let host = (try? PluginHostExecutable.locate(agent: executable).get()) ?? PluginHostExecutable.name
         for report in reports where report.entry.enabled {
-            guard let manifest = report.manifest, let pluginConfig = configs[report.entry.id] else {
+            // No host program means no manifest: `inspect` reported each plugin as not loadable.
+            guard let manifest = report.manifest, let pluginConfig = configs[report.entry.id], let host else {
                 let reason = report.loadError?.description ?? "not loadable"
                 logger.error("plugin \(report.entry.id) skipped: \(reason)")
                 let state = PluginState(plugin: report.entry.id, name: .failed, reason: reason)

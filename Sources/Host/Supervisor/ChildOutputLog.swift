@@ -28,7 +28,7 @@ struct ChildOutputLog {
         func emit(_ line: ArraySlice<UInt8>) {
             // Blank lines say nothing in a journal (the backtracer starts with one).
             guard capture.take(line), line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { return }
-            let (allowed, heldBack) = budget.admit(now: ChildPlugin.nowMilliseconds())
+            let (allowed, heldBack) = budget.admit(now: MonotonicTime.milliseconds())
             if heldBack > 0 { logger.warning("\(heldBack) more output lines suppressed") }
             if allowed { logger.notice("output: \(String(decoding: line.prefix(2048), as: UTF8.self))") }
         }
@@ -36,13 +36,13 @@ struct ChildOutputLog {
         while true {
             var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: ending.wakeFD, events: Int16(POLLIN), revents: 0)]
-            let timeout = deadline.map { Int32(clamping: Int64($0) - Int64(ChildPlugin.nowMilliseconds())) } ?? -1
+            let timeout = deadline.map { Int32(clamping: Int64($0) - Int64(MonotonicTime.milliseconds())) } ?? -1
             if deadline != nil && timeout <= 0 { break }
             let ready = poll(&fds, deadline == nil ? 2 : 1, timeout)
             if ready < 0 && errno == EINTR { continue }
             if ready == 0 { break }
             if deadline == nil && fds[1].revents != 0 {
-                deadline = ChildPlugin.nowMilliseconds() + UInt64(drainMilliseconds)
+                deadline = MonotonicTime.milliseconds() + UInt64(drainMilliseconds)
                 if fds[0].revents == 0 { continue }
             }
             let n = read(fd, &chunk, chunk.count)

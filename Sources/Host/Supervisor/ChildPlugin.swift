@@ -269,7 +269,7 @@ final class ChildPlugin: Sendable {
             return "event handled elsewhere"
         case .log:
             guard let level = frame.payload.first else { return "empty log frame" }
-            let (allowed, heldBack) = logBudget.admit(now: Self.nowMilliseconds())
+            let (allowed, heldBack) = logBudget.admit(now: MonotonicTime.milliseconds())
             if heldBack > 0 { logger.warning("\(heldBack) more log lines suppressed") }
             if allowed {
                 logger.log(level: Logger.Level(syslog: Int32(level)), "\(String(decoding: frame.payload.dropFirst(), as: UTF8.self))")
@@ -387,7 +387,7 @@ final class ChildPlugin: Sendable {
         var sentAt: UInt64 = 0
         var due: UInt64?
         while true {
-            let now = Self.nowMilliseconds()
+            let now = MonotonicTime.milliseconds()
             let busy = callsUnderWay.withLock { $0 } > 0
             if busy && due == nil || due.map({ now >= $0 }) == true {
                 if sent > answeredPing.load(ordering: .relaxed) {
@@ -419,11 +419,5 @@ final class ChildPlugin: Sendable {
                 return
             }
         }
-    }
-
-    static func nowMilliseconds() -> UInt64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return UInt64(spec.tv_sec) * 1000 + UInt64(spec.tv_nsec) / 1_000_000
     }
 }

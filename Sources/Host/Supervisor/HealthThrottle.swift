@@ -26,7 +26,7 @@ final class HealthThrottle: Sendable {
         // Forwarded under the lock, so changes leave in the order they came;
         // the clock is read there too, so a flush cannot move lastSent past it.
         state.withLock { state in
-            let now = ChildPlugin.nowMilliseconds()
+            let now = MonotonicTime.milliseconds()
             if state.pending != nil {
                 state.pending = .some(degraded)  // a flush is already due
             } else if let last = state.lastSent, now >= last, now - last < intervalMilliseconds {
@@ -44,7 +44,7 @@ final class HealthThrottle: Sendable {
         state.withLock { state in
             guard let degraded = state.pending else { return }
             state.pending = nil
-            state.lastSent = ChildPlugin.nowMilliseconds()
+            state.lastSent = MonotonicTime.milliseconds()
             forward(degraded)
         }
     }

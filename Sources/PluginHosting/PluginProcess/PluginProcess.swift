@@ -129,23 +129,17 @@ public enum PluginProcess {
     private static func writeLoop(queue: OutboundQueue, socket: FrameSocket) {
         var buffer: [UInt8] = []
         var reportedDrops: UInt64 = 0
-        var lastReport = monotonicNanoseconds()
+        var lastReport = MonotonicTime.nanoseconds()
         while let dropped = queue.take(into: &buffer) {
-            if dropped != reportedDrops && monotonicNanoseconds() - lastReport > 250_000_000 {
+            if dropped != reportedDrops && MonotonicTime.nanoseconds() - lastReport > 250_000_000 {
                 Frame(.dropped, Frame.bytes(of: dropped)).append(to: &buffer)
                 reportedDrops = dropped
-                lastReport = monotonicNanoseconds()
+                lastReport = MonotonicTime.nanoseconds()
             }
             do { try socket.send(bytes: buffer, timeoutMilliseconds: 30_000) } catch {
                 // The parent stopped reading for 30 s or is gone: nobody to talk to.
                 _exit(ExitCode.parentGone.rawValue)
             }
         }
-    }
-
-    private static func monotonicNanoseconds() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 }

@@ -10,7 +10,7 @@ import ProctorTestSupport
 /// 0.5 s inside). Each SNR's precision, recall and F1 pool all the noises;
 /// F1 per noise follows, against the best WebRTC mode on that noise.
 /// `heldOut` runs the same measurement on other sentences, voices and noise
-/// (`audio-heldout`): audio the detector's settings were never tuned on.
+/// (`audio-voice` runs both): audio the detector's settings were never tuned on.
 struct AudioBenchmark {
     var heldOut = false
 

@@ -51,7 +51,9 @@ struct HonestReplayBenchmark {
     }
 
     /// The gaze plugin's events over `minutes` of the clip played back to
-    /// back, each at the time its frame has in that playback.
+    /// back on one clock (`start_ms`), each at the time its frame has in that
+    /// playback: the clip (2.4 s) is shorter than the time the plugin takes to
+    /// learn the person's neutral gaze, which must happen as it would live.
     static func gazeEvents(clip: String, minutes: Double) throws -> [Event] {
         let replay = try GazeReplay()  // the shipped defaults
         let frameMs = 1000.0 / 30
@@ -59,14 +61,14 @@ struct HonestReplayBenchmark {
         var offset = 0.0
         var seen = 0
         while offset < minutes * 60_000 {
-            let emitted = try replay.replay(clip)
+            let emitted = try replay.replay(clip, options: ["start_ms": .number(offset)])
             var now = offset
             var last = 0.0
             for event in emitted[seen...] {
                 // Events without their frame's time (blinks, fixations) come with the frame that ended them.
                 if let t = (try? JSONParser.parse(event.data))?["t_ms"]?.doubleValue {
-                    now = offset + t
-                    last = max(last, t)
+                    now = t
+                    last = max(last, t - offset)
                 }
                 guard now < minutes * 60_000 else { break }
                 out.append(Event(seq: event.seq, timestamp: ScriptedEvents.time(now / 1000), plugin: "gaze", topic: event.topic, data: event.data))

@@ -83,7 +83,7 @@ struct IdleBenchmark {
             return plugins.allSatisfy { id in
                 guard let last = log.last(where: { $0.contains("plugin \(id): ") }) else { return false }
                 // The gaze plugin reads its models after its start: not idle yet.
-                return !last.contains("plugin \(id): starting") && !last.contains("loading the landmark model")
+                return !last.contains("plugin \(id): starting") && !last.contains(FootprintBenchmark.loadingModel)
             }
         }
         guard started else { throw BenchError("plugins did not start:\n\(agent.log.joined(separator: "\n"))") }

@@ -3,13 +3,13 @@ import Foundation
 /// What the voice detector looks at in one 10 ms frame besides the WebRTC
 /// VAD's verdict, which in Debian's webrtc-audio-processing 0.3 calls any
 /// loud steady noise voice (white, pink and brown noise and a 50 Hz hum, in
-/// every mode): the RMS level in dBFS, and two measures of the spectrum
-/// that tell voice from steady noise:
+/// every mode): the RMS level in dBFS, and three measures of the spectrum
+/// that tell voice from noise:
 /// - the share of the power between 300 and 3400 Hz (the telephone band,
 ///   where voice has most of its energy): low for hum and rumble;
 /// - the spectral flatness in that band (geometric over arithmetic mean of
 ///   the power): near 0.56 for any noise's periodogram, low for voiced
-///   speech, whose harmonics make the spectrum peaky.
+///   speech, whose harmonics make the spectrum peaky;
 /// - the share above 300 Hz: a fricative's hiss has it, a rumble not.
 /// The spectrum goes through a Hann window and a 256-point FFT.
 struct FrameAnalyzer {

@@ -42,17 +42,23 @@ public final class GazePlugin: FileSourcePlugin {
 
     /// Every frame of a recorded file (every `every`th), as fast as it goes;
     /// `"flip": true` mirrors each frame first. Signals carry over from one
-    /// replay to the next on the same instance, as from one clip to the next.
+    /// replay to the next on the same instance, as from one clip to the next;
+    /// `"start_ms"` is the time the file's first frame is given (default 0),
+    /// so clips played back to back keep one clock, as a camera would, and
+    /// what is learnt over seconds (the neutral gaze) is learnt across them.
     public func replay(path: String, options: JSONValue) throws {
         let every = max(1, options["every"]?.intValue ?? 1)
         let flip = options["flip"]?.boolValue ?? false
+        let start = options["start_ms"]?.doubleValue ?? 0
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw PluginError("\(path): no such file or folder")
         }
         let source = try FrameSource(isDirectory.boolValue ? .imageFolder(path) : .video(path), flip: flip)
-        while case .frame(let frame, _) = try source.read() {
-            if frame.index % Int64(every) == 0 { try engine.process(frame) }
+        while case .frame(var frame, _) = try source.read() {
+            guard frame.index % Int64(every) == 0 else { continue }
+            frame.timestampMilliseconds += start
+            try engine.process(frame)
         }
     }
 
