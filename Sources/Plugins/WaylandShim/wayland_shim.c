@@ -560,7 +560,14 @@ int wayland_shim_set_fullscreen(wayland_shim *shim, uint32_t id, int on) {
 int wayland_shim_receive(wayland_shim *shim, int32_t selection, const char *mime_type) {
     if (selection < 0 || selection > 1 || !shim->selection[selection]) return -1;
     int fds[2];
-    if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) return -1;
+    /* Only our end is non-blocking: the owner's write end must block when the
+     * pipe is full, or a writer (cat, say) stops at 64 KiB with EAGAIN. */
+    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+    if (fcntl(fds[0], F_SETFL, O_NONBLOCK) != 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
     zwlr_data_control_offer_v1_receive(shim->selection[selection]->offer, mime_type, fds[1]);
     wl_display_flush(shim->display);
     close(fds[1]);  /* libwayland sent a duplicate; the owner holds the only write end now */

@@ -68,9 +68,17 @@ public final class SwayCompositor: @unchecked Sendable {
 
     /// wl-copy holding `text` in the clipboard (or the primary selection) until stopped.
     public func copy(_ text: String, primary: Bool = false) throws -> SpawnedProcess {
-        let arguments = (primary ? ["--primary"] : []) + ["--foreground", text]
+        try startCopier((primary ? ["--primary"] : []) + ["--foreground", text], input: "/dev/null")
+    }
+
+    /// wl-copy holding the bytes of `file` (read from its standard input) in the clipboard until stopped.
+    public func copy(file: String, type: String) throws -> SpawnedProcess {
+        try startCopier(["--foreground", "--type", type], input: file)
+    }
+
+    private func startCopier(_ arguments: [String], input: String) throws -> SpawnedProcess {
         let copier = try SpawnedProcess("/usr/bin/wl-copy", arguments, environment: clientEnvironment,
-                                        log: directory.path + "/wl-copy-\(clients.count).log")
+                                        log: directory.path + "/wl-copy-\(clients.count).log", input: input)
         clients.append(copier)
         return copier
     }

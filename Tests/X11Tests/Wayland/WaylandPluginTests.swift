@@ -149,6 +149,19 @@ extension WaylandIntegrationTests {
             #expect(try scenario.schemaProblems() == [])
             await scenario.stop()
         }
+
+        /// More than a pipe holds (64 KiB): the owner's writes must block, not fail, until the plugin reads.
+        @Test func aLargeClipboardIsMeasuredWhole() async throws {
+            let scenario = try await SwayScenario.start([("desktop", "desktop", [:])], on: SwayCompositor())
+            let size = 200 * 1024
+            let file = scenario.desktop.directory.write("large.txt", String(repeating: "0123456789abcdef", count: size / 16))
+            let before = scenario.lastSeq
+            let copier = try scenario.desktop.copy(file: file, type: "text/plain")
+            let copied = try #require(await scenario.waitFor("desktop.clipboard", after: before) { $0["change"] == "owner_changed" })
+            #expect(copied.data["size_bytes"]?.intValue == size && copied.data["complete"] == true, "\(copied.data)")
+            copier.stop()
+            await scenario.stop()
+        }
     }
 
     @Suite struct CompositorWithoutTheProtocolsTests {

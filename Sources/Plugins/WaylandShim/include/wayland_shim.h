@@ -98,7 +98,7 @@ int wayland_shim_set_fullscreen(wayland_shim *shim, uint32_t toplevel, int on);
 
 /* Asks the owner of `selection` (0 clipboard, 1 primary) for `mime_type` and
  * returns the read end of a pipe the owner writes it into (non-blocking,
- * close-on-exec), or -1 when there is no such offer. */
+ * close-on-exec; the owner's write end blocks), or -1 when there is no such offer. */
 int wayland_shim_receive(wayland_shim *shim, int32_t selection, const char *mime_type);
 
 /* Sends queued requests now. */
