@@ -497,7 +497,13 @@ int wayland_shim_fd(const wayland_shim *shim) { return wl_display_get_fd(shim->d
 
 int wayland_shim_prepare(wayland_shim *shim) {
     while (wl_display_prepare_read(shim->display) != 0) {
-        if (wl_display_dispatch_pending(shim->display) < 0) return lost(shim) ? -1 : 0;
+        /* No read is prepared here, so there is none to read or cancel later:
+         * failing is the only way out, even when the display notes no error. */
+        if (wl_display_dispatch_pending(shim->display) < 0) {
+            int code = errno;
+            if (!lost(shim) && !shim->error[0]) snprintf(shim->error, sizeof shim->error, "%s", strerror(code));
+            return -1;
+        }
     }
     /* EAGAIN: the socket is full; poll wakes us when it drains a little. */
     if (wl_display_flush(shim->display) < 0 && errno != EAGAIN) {
