@@ -495,6 +495,15 @@ uint32_t wayland_shim_missing(const wayland_shim *shim) {
 
 int wayland_shim_fd(const wayland_shim *shim) { return wl_display_get_fd(shim->display); }
 
+/* Sends queued requests: 0 when all went, 1 when the socket is full and some
+ * wait (EAGAIN), -1 when the connection failed (with the error noted). */
+static int flush(struct wayland_shim *shim) {
+    if (wl_display_flush(shim->display) >= 0) return 0;
+    if (errno == EAGAIN) return 1;
+    if (!shim->error[0]) snprintf(shim->error, sizeof shim->error, "%s", strerror(errno));
+    return -1;
+}
+
 int wayland_shim_prepare(wayland_shim *shim) {
     while (wl_display_prepare_read(shim->display) != 0) {
         /* No read is prepared here, so there is none to read or cancel later:
@@ -505,13 +514,9 @@ int wayland_shim_prepare(wayland_shim *shim) {
             return -1;
         }
     }
-    /* EAGAIN: the socket is full; poll wakes us when it drains a little. */
-    if (wl_display_flush(shim->display) < 0 && errno != EAGAIN) {
-        wl_display_cancel_read(shim->display);
-        if (!shim->error[0]) snprintf(shim->error, sizeof shim->error, "%s", strerror(errno));
-        return -1;
-    }
-    return 0;
+    int flushed = flush(shim);
+    if (flushed < 0) wl_display_cancel_read(shim->display);
+    return flushed;
 }
 
 int wayland_shim_dispatch(wayland_shim *shim, int readable) {
@@ -580,4 +585,4 @@ int wayland_shim_receive(wayland_shim *shim, int32_t selection, const char *mime
     return fds[0];
 }
 
-void wayland_shim_flush(wayland_shim *shim) { wl_display_flush(shim->display); }
+int wayland_shim_flush(wayland_shim *shim) { return flush(shim); }

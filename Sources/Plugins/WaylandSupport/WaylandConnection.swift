@@ -26,6 +26,9 @@ public final class WaylandConnection {
     /// The socket as configured, for messages ("wayland-1", or a path).
     public let name: String
     public private(set) var isLost = false
+    /// The last flush left requests waiting for room in the socket: poll for
+    /// POLLOUT as well, or they wait for the compositor's next event.
+    public private(set) var flushPending = false
 
     private init(shim: OpaquePointer, name: String) {
         self.shim = shim
@@ -53,7 +56,7 @@ public final class WaylandConnection {
 
     /// Dispatches what is queued and flushes; false when the connection is lost.
     public func prepare() -> Bool {
-        if wayland_shim_prepare(shim) != 0 { isLost = true }
+        noteFlush(wayland_shim_prepare(shim))
         return !isLost
     }
 
@@ -88,7 +91,12 @@ public final class WaylandConnection {
         return fd < 0 ? nil : fd
     }
 
-    public func flush() { wayland_shim_flush(shim) }
+    public func flush() { noteFlush(wayland_shim_flush(shim)) }
+
+    /// A shim result: 0 all sent, 1 some requests wait, -1 lost.
+    private func noteFlush(_ result: Int32) {
+        if result < 0 { isLost = true } else { flushPending = result == 1 }
+    }
 
     public func close() { wayland_shim_disconnect(shim) }
 }

@@ -80,12 +80,15 @@ public final class WaylandSession: @unchecked Sendable {
             connection.flush()  // what the handlers asked for
             let now = clock.now
             let timeout = control.hasPosted ? 0 : watcher.nextDeadline.map { max(0, $0 - now) }
-            var fds = [pollfd(fd: connection.fileDescriptor, events: Int16(POLLIN), revents: 0),
+            // Requests the full socket held back go out once it has room (the next prepare()).
+            let display = Int16(POLLIN) | (connection.flushPending ? Int16(POLLOUT) : 0)
+            var fds = [pollfd(fd: connection.fileDescriptor, events: display, revents: 0),
                        pollfd(fd: control.wake.readEnd, events: Int16(POLLIN), revents: 0)]
                 + (reader?.descriptors ?? []).map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             _ = poll(&fds, nfds_t(fds.count), SessionControl.milliseconds(timeout))
             if fds[1].revents != 0 { control.wake.drain() }
-            connection.dispatch(readable: fds[0].revents != 0)
+            // Room to write is no reason to read: only data, a hang-up or an error are.
+            connection.dispatch(readable: fds[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0)
             for entry in fds.dropFirst(2) where entry.revents != 0 { reader?.readable(entry.fd, now: clock.now) }
         }
     }

@@ -80,7 +80,8 @@ uint32_t wayland_shim_global_version(const wayland_shim *shim, const char *inter
 int wayland_shim_fd(const wayland_shim *shim);
 
 /* Before poll(2): dispatches what is queued and flushes requests.
- * Returns 0, or -1 when the connection is lost. */
+ * Returns 0, 1 when requests still wait for room in the socket (poll for
+ * POLLOUT too, then flush), or -1 when the connection is lost. */
 int wayland_shim_prepare(wayland_shim *shim);
 /* After poll(2), whether the fd was `readable` or not: reads and dispatches.
  * Returns 0, or -1 when the connection is lost. */
@@ -101,7 +102,8 @@ int wayland_shim_set_fullscreen(wayland_shim *shim, uint32_t toplevel, int on);
  * close-on-exec; the owner's write end blocks), or -1 when there is no such offer. */
 int wayland_shim_receive(wayland_shim *shim, int32_t selection, const char *mime_type);
 
-/* Sends queued requests now. */
-void wayland_shim_flush(wayland_shim *shim);
+/* Sends queued requests now: 0 when all went, 1 when some wait for room in
+ * the socket, -1 when the connection failed. */
+int wayland_shim_flush(wayland_shim *shim);
 
 #endif
