@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import WaylandShim
 import X11Support
 
@@ -23,7 +26,7 @@ public struct WaylandConnectError: Error, CustomStringConvertible {
 /// One connection to a Wayland compositor, used on the session's thread only.
 public final class WaylandConnection {
     private let shim: OpaquePointer
-    /// The socket as configured, for messages ("wayland-1", or a path).
+    /// The socket, for messages ("wayland-1", or a path): see `shownName`.
     public let name: String
     public private(set) var isLost = false
     /// The last flush left requests waiting for room in the socket: poll for
@@ -44,7 +47,13 @@ public final class WaylandConnection {
         guard let shim = opened else {
             throw WaylandConnectError(description: String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
-        return WaylandConnection(shim: shim, name: display ?? "wayland-0")
+        return WaylandConnection(shim: shim, name: shownName(display))
+    }
+
+    /// The socket libwayland connects to for `display`, as messages name it: the one
+    /// configured, else $WAYLAND_DISPLAY, else libwayland's default "wayland-0".
+    public static func shownName(_ display: String?, waylandDisplay: String? = getenv("WAYLAND_DISPLAY").map { String(cString: $0) }) -> String {
+        display ?? waylandDisplay.flatMap { $0.isEmpty ? nil : $0 } ?? "wayland-0"
     }
 
     public var missing: MissingProtocols { MissingProtocols(rawValue: wayland_shim_missing(shim)) }

@@ -36,7 +36,7 @@ public final class WaylandSession: @unchecked Sendable {
 
     /// Blocks until `stop`.
     public func run() {
-        let shown = display ?? "$WAYLAND_DISPLAY"
+        let shown = WaylandConnection.shownName(display)
         var lostBefore = false
         while !control.isStopping {
             let connection: WaylandConnection
