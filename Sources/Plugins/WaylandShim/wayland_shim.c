@@ -403,7 +403,7 @@ static int lost(struct wayland_shim *shim) {
     return 1;
 }
 
-wayland_shim *wayland_shim_connect(const char *display, char *error, int error_size) {
+wayland_shim *wayland_shim_connect(const char *display, uint32_t last_toplevel, char *error, int error_size) {
     struct wl_display *connection = wl_display_connect(display);
     if (!connection) {
         const char *name = display ? display : getenv("WAYLAND_DISPLAY");
@@ -417,6 +417,7 @@ wayland_shim *wayland_shim_connect(const char *display, char *error, int error_s
         return NULL;
     }
     shim->display = connection;
+    shim->next_toplevel = last_toplevel;
     shim->registry = wl_display_get_registry(connection);
     wl_registry_add_listener(shim->registry, &registry_listener, shim);
     /* The globals; then what they describe (outputs, windows); then the
@@ -492,6 +493,8 @@ uint32_t wayland_shim_missing(const wayland_shim *shim) {
     if (!shim->seat) missing |= WAYLAND_SHIM_MISSING_SEAT;
     return missing;
 }
+
+uint32_t wayland_shim_last_toplevel(const wayland_shim *shim) { return shim->next_toplevel; }
 
 int wayland_shim_fd(const wayland_shim *shim) { return wl_display_get_fd(shim->display); }
 

@@ -39,11 +39,13 @@ public final class WaylandConnection {
     }
 
     /// Connects and reads the globals and what they describe now; the
-    /// current windows, outputs and selections wait as events.
-    public static func open(_ display: String?) throws(WaylandConnectError) -> WaylandConnection {
+    /// current windows, outputs and selections wait as events. Window ids
+    /// start after `lastWindow` (an earlier connection's `lastWindow`), so a
+    /// reconnect never gives a window the id of one seen before.
+    public static func open(_ display: String?, windowsAfter lastWindow: UInt32 = 0) throws(WaylandConnectError) -> WaylandConnection {
         var error = [CChar](repeating: 0, count: 512)
         let size = Int32(error.count)
-        let opened = if let display { wayland_shim_connect(display, &error, size) } else { wayland_shim_connect(nil, &error, size) }
+        let opened = if let display { wayland_shim_connect(display, lastWindow, &error, size) } else { wayland_shim_connect(nil, lastWindow, &error, size) }
         guard let shim = opened else {
             throw WaylandConnectError(description: String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
@@ -55,6 +57,9 @@ public final class WaylandConnection {
     public static func shownName(_ display: String?, waylandDisplay: String? = getenv("WAYLAND_DISPLAY").map { String(cString: $0) }) -> String {
         display ?? waylandDisplay.flatMap { $0.isEmpty ? nil : $0 } ?? "wayland-0"
     }
+
+    /// The last window id given out on this connection.
+    public var lastWindow: UInt32 { wayland_shim_last_toplevel(shim) }
 
     public var missing: MissingProtocols { MissingProtocols(rawValue: wayland_shim_missing(shim)) }
 

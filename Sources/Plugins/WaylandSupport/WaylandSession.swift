@@ -17,6 +17,8 @@ public final class WaylandSession: @unchecked Sendable {
     private let clock: any MonotonicClock
     private var backoff: ReconnectBackoff
     private let control: SessionControl
+    /// The last window id any connection gave out: ids go on from it after a reconnect.
+    private var lastWindow: UInt32 = 0
 
     public init(display: String?, watcher: any WaylandWatcher, backoff: ReconnectBackoff,
                 clock: any MonotonicClock = SystemMonotonicClock(), health: @escaping SessionControl.Health, log: @escaping Log) {
@@ -40,7 +42,7 @@ public final class WaylandSession: @unchecked Sendable {
         var lostBefore = false
         while !control.isStopping {
             let connection: WaylandConnection
-            do { connection = try WaylandConnection.open(display) } catch {
+            do { connection = try WaylandConnection.open(display, windowsAfter: lastWindow) } catch {
                 if !lostBefore { control.report("\(error); retrying \(SessionControl.retryPace(backoff))") }
                 control.waitForWake(timeout: backoff.next(), clock)
                 continue
@@ -56,6 +58,7 @@ public final class WaylandSession: @unchecked Sendable {
             let lost = connection.isLost
             let reason = connection.lostReason
             watcher.detach(now: clock.now, lost: lost)
+            lastWindow = connection.lastWindow
             connection.close()
             guard lost, !control.isStopping else { break }
             lostBefore = true

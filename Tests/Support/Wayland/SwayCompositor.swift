@@ -19,6 +19,11 @@ public final class SwayCompositor: @unchecked Sendable {
     public init() async throws {
         directory = TemporaryDirectory("proctord-sway")
         chmod(directory.path, 0o700)
+        try await start()
+    }
+
+    /// Starts sway in `directory` and waits until it answers.
+    private func start() async throws {
         guard let nobody = getpwnam("nobody") else { throw HarnessError("no user nobody to run sway as") }
         chown(directory.path, nobody.pointee.pw_uid, nobody.pointee.pw_gid)
         let config = directory.write("sway.conf", "xwayland disable\noutput HEADLESS-1 resolution 1280x800\n")
@@ -87,6 +92,21 @@ public final class SwayCompositor: @unchecked Sendable {
     public func crash() {
         process?.crash()
         process = nil
+    }
+
+    /// Crashes the compositor and starts a new one on the same socket, as a
+    /// session restarting it would; its clients go with the old one.
+    public func restart() async throws {
+        let previous = socket
+        crash()
+        clients.forEach { $0.stop(grace: .milliseconds(500)) }
+        clients = []
+        // The old IPC socket stays behind and would be taken for the new one.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] where name.hasPrefix("sway-ipc.") {
+            unlink(directory.path + "/" + name)
+        }
+        try await start()
+        guard socket == previous else { throw HarnessError("sway came back on \(socket), not \(previous)") }
     }
 
     public func stop() {

@@ -46,7 +46,9 @@ typedef enum wayland_shim_event_kind {
 
 typedef struct wayland_shim_event {
     wayland_shim_event_kind kind;
-    /* TOPLEVEL*, OUTPUT*: the shim's own id for it, counted from 1, never reused. */
+    /* TOPLEVEL*: the shim's own id for it, counted on from the connect call's
+     * `last_toplevel`, never reused. OUTPUT*: the same, counted from 1 on each
+     * connection. */
     uint32_t id;
     /* TOPLEVEL: title and app id (NULL when unset), state bits, the output it
      * entered last (0: none known), its parent toplevel (0: none). */
@@ -68,9 +70,13 @@ typedef struct wayland_shim_event {
 
 /* Connects to `display` (a socket name or an absolute path; NULL: $WAYLAND_DISPLAY)
  * and reads the globals and the current windows, outputs and selections.
+ * Toplevel ids start after `last_toplevel` (the previous connection's
+ * wayland_shim_last_toplevel, 0 at first), so an id names one window only.
  * NULL on failure, with `error` (size `error_size`) saying why. */
-wayland_shim *wayland_shim_connect(const char *display, char *error, int error_size);
+wayland_shim *wayland_shim_connect(const char *display, uint32_t last_toplevel, char *error, int error_size);
 void wayland_shim_disconnect(wayland_shim *shim);
+/* The last toplevel id given out on this connection. */
+uint32_t wayland_shim_last_toplevel(const wayland_shim *shim);
 
 /* wayland_shim_missing_global bits. */
 uint32_t wayland_shim_missing(const wayland_shim *shim);
