@@ -81,9 +81,16 @@ public final class SwayCompositor: @unchecked Sendable {
         try startCopier(["--foreground", "--type", type], input: file)
     }
 
-    private func startCopier(_ arguments: [String], input: String) throws -> SpawnedProcess {
-        let copier = try SpawnedProcess("/usr/bin/wl-copy", arguments, environment: clientEnvironment,
-                                        log: directory.path + "/wl-copy-\(clients.count).log", input: input)
+    /// The bytes of `file` in the clipboard, written by an owner that (unlike wl-copy,
+    /// which clears O_NONBLOCK) writes to the pipe as it was handed over, as most
+    /// applications do; until another client takes the clipboard or it is stopped.
+    public func copyAsApplications(file: String, type: String) throws -> SpawnedProcess {
+        try startCopier([file, type], program: TestBuild.productsDirectory + "/wayland-test-owner", input: "/dev/null")
+    }
+
+    private func startCopier(_ arguments: [String], program: String = "/usr/bin/wl-copy", input: String) throws -> SpawnedProcess {
+        let copier = try SpawnedProcess(program, arguments, environment: clientEnvironment,
+                                        log: directory.path + "/copier-\(clients.count).log", input: input)
         clients.append(copier)
         return copier
     }
