@@ -150,7 +150,9 @@ let package = Package(
                 "ProctorHost", "ProctorAPI", "ProctorJSON", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "GRDB", package: "GRDB.swift"),
             ],
-            path: "Tests/Support"),
+            path: "Tests/Support", exclude: ["WaylandTestOwner"]),
+        // A clipboard owner for the Wayland tests that writes as most applications do.
+        .executableTarget(name: "wayland-test-owner", dependencies: ["WaylandShim"], path: "Tests/Support/WaylandTestOwner"),
         .executableTarget(
             name: "proctord-bench",
             dependencies: [

@@ -15,8 +15,6 @@ struct FocusTracker {
     private(set) var current: WindowID?
     private(set) var onCallPage = false
     private(set) var awaySince: Double?
-    /// The focused window has shown the call page since focus came to it.
-    private var currentWasCallPage = false
 
     /// Focus is now on `window`; nil when nothing changed. `left` is when the
     /// window before lost focus, earlier than `now` when focus passed through
@@ -24,7 +22,6 @@ struct FocusTracker {
     mutating func focus(_ window: WindowID, isCallPage: Bool, now: Double, left: Double? = nil) -> Change? {
         guard window != current else { return reclassify(isCallPage: isCallPage, now: now) }
         current = window
-        currentWasCallPage = isCallPage
         var change = Change(window: window, isCallPage: isCallPage, away: nil, leftCallPage: false)
         if isCallPage {
             change.away = awaySince.map { now - $0 }
@@ -38,24 +35,22 @@ struct FocusTracker {
     }
 
     /// The focused window became (or stopped being) the call page without
-    /// focus moving. Its first marking (the page putting the marker into its
-    /// title once it pairs) is reported with no time away: focus is on the
-    /// call page from now on, and whoever read the last focus event (focus on
-    /// a browser window not yet marked) must learn it. After that, the window
-    /// losing the marker (the person switched to another tab) is leaving the
-    /// call page, and getting it back is returning, with the time away.
+    /// focus moving. Becoming it (the page putting the marker into its title
+    /// once it pairs, or a tab of the call page coming back) is focus arriving
+    /// on the call page: whoever read the last focus event must learn it, and
+    /// the time away is reported when focus had left the call page before
+    /// (nil when it never was on it). Losing the marker (the person switched
+    /// to another tab) is leaving the call page.
     mutating func reclassify(isCallPage: Bool, now: Double) -> Change? {
         guard isCallPage != onCallPage, let window = current else { return nil }
         onCallPage = isCallPage
-        let reported = currentWasCallPage
-        currentWasCallPage = currentWasCallPage || isCallPage
         if isCallPage {
             let away = awaySince.map { now - $0 }
             awaySince = nil
             return Change(window: window, isCallPage: true, away: away, leftCallPage: false)
         }
         awaySince = now
-        return reported ? Change(window: window, isCallPage: false, away: nil, leftCallPage: true) : nil
+        return Change(window: window, isCallPage: false, away: nil, leftCallPage: true)
     }
 
     /// The connection went away: what focus does meanwhile is unknown.

@@ -13,6 +13,8 @@ final class WaylandClipboard {
     private let settings: DesktopSettings
     /// Selection name → the probe waiting for its owner to finish writing.
     private var probes: [String: (probe: SelectionProbe, fd: Int32)] = [:]
+    /// Where owners' bytes are read into, kept: a wake should not allocate 64 KiB.
+    private var buffer = [UInt8](repeating: 0, count: 65536)
 
     init(settings: DesktopSettings) { self.settings = settings }
 
@@ -43,9 +45,9 @@ final class WaylandClipboard {
     func readable(_ fd: Int32, now: Double) -> [OutgoingEvent] {
         guard let (selection, entry) = probes.first(where: { $0.value.fd == fd }) else { return [] }
         var probe = entry.probe
-        var buffer = [UInt8](repeating: 0, count: 65536)
+        let capacity = buffer.count
         while true {
-            let count = read(fd, &buffer, buffer.count)
+            let count = read(fd, &buffer, capacity)
             if count > 0 {
                 probe.size = (probe.size ?? 0) + count
                 if settings.content != .none { probe.append(Array(buffer[0..<count]), limit: settings.contentLimit) }

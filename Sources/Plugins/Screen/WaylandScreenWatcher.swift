@@ -43,7 +43,7 @@ final class WaylandScreenWatcher: WaylandWatcher, ScreenDisplayWatcher, @uncheck
         attachments += 1
         toplevelsFinished = false
         // What the compositor has now is queued: take it in before reporting.
-        while let event = connection.nextEvent() { apply(event) }
+        while let event = connection.nextEvent() { _ = apply(event) }
         emitMonitors(reason: attachments == 1 ? "start" : "reconnect")
         checkProblems()
         evaluate(now: now)
@@ -61,31 +61,37 @@ final class WaylandScreenWatcher: WaylandWatcher, ScreenDisplayWatcher, @uncheck
     }
 
     func handle(_ event: WaylandEvent, now: Double) {
-        let before = outputs.monitors
-        apply(event)
-        if outputs.monitors != before { emitMonitors(reason: "change") }
+        let changed = apply(event)
+        if changed == .monitors { emitMonitors(reason: "change") }
         if case .toplevelsFinished = event { checkProblems() }
-        evaluate(now: now)
+        // The call page's posture depends on the windows and the outputs only.
+        if changed != .nothing { evaluate(now: now) }
     }
 
-    private func apply(_ event: WaylandEvent) {
+    /// What an event changed of what the watcher follows.
+    private enum Change { case nothing, windows, monitors }
+
+    private func apply(_ event: WaylandEvent) -> Change {
         switch event {
         case .toplevel(let toplevel):
             if toplevels[toplevel.id] == nil { order.append(toplevel.id) }
             toplevels[toplevel.id] = toplevel
+            return .windows
         case .toplevelClosed(let id):
             toplevels[id] = nil
             order.removeAll { $0 == id }
+            return .windows
         case .toplevelsFinished:
             toplevelsFinished = true
             toplevels = [:]
             order = []
+            return .windows
         case .output(let id, let monitor):
-            _ = outputs.update(id, monitor)
+            return outputs.update(id, monitor) ? .monitors : .nothing
         case .outputRemoved(let id):
-            _ = outputs.remove(id)
+            return outputs.remove(id) ? .monitors : .nothing
         case .selection, .dataControlFinished:
-            break
+            return .nothing
         }
     }
 

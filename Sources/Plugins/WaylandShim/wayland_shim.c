@@ -403,7 +403,7 @@ static int lost(struct wayland_shim *shim) {
     return 1;
 }
 
-wayland_shim *wayland_shim_connect(const char *display, char *error, int error_size) {
+wayland_shim *wayland_shim_connect(const char *display, uint32_t last_toplevel, char *error, int error_size) {
     struct wl_display *connection = wl_display_connect(display);
     if (!connection) {
         const char *name = display ? display : getenv("WAYLAND_DISPLAY");
@@ -417,6 +417,7 @@ wayland_shim *wayland_shim_connect(const char *display, char *error, int error_s
         return NULL;
     }
     shim->display = connection;
+    shim->next_toplevel = last_toplevel;
     shim->registry = wl_display_get_registry(connection);
     wl_registry_add_listener(shim->registry, &registry_listener, shim);
     /* The globals; then what they describe (outputs, windows); then the
@@ -493,19 +494,32 @@ uint32_t wayland_shim_missing(const wayland_shim *shim) {
     return missing;
 }
 
+uint32_t wayland_shim_last_toplevel(const wayland_shim *shim) { return shim->next_toplevel; }
+
 int wayland_shim_fd(const wayland_shim *shim) { return wl_display_get_fd(shim->display); }
+
+/* Sends queued requests: 0 when all went, 1 when the socket is full and some
+ * wait (EAGAIN), -1 when the connection failed (with the error noted). */
+static int flush(struct wayland_shim *shim) {
+    if (wl_display_flush(shim->display) >= 0) return 0;
+    if (errno == EAGAIN) return 1;
+    if (!shim->error[0]) snprintf(shim->error, sizeof shim->error, "%s", strerror(errno));
+    return -1;
+}
 
 int wayland_shim_prepare(wayland_shim *shim) {
     while (wl_display_prepare_read(shim->display) != 0) {
-        if (wl_display_dispatch_pending(shim->display) < 0) return lost(shim) ? -1 : 0;
+        /* No read is prepared here, so there is none to read or cancel later:
+         * failing is the only way out, even when the display notes no error. */
+        if (wl_display_dispatch_pending(shim->display) < 0) {
+            int code = errno;
+            if (!lost(shim) && !shim->error[0]) snprintf(shim->error, sizeof shim->error, "%s", strerror(code));
+            return -1;
+        }
     }
-    /* EAGAIN: the socket is full; poll wakes us when it drains a little. */
-    if (wl_display_flush(shim->display) < 0 && errno != EAGAIN) {
-        wl_display_cancel_read(shim->display);
-        if (!shim->error[0]) snprintf(shim->error, sizeof shim->error, "%s", strerror(errno));
-        return -1;
-    }
-    return 0;
+    int flushed = flush(shim);
+    if (flushed < 0) wl_display_cancel_read(shim->display);
+    return flushed;
 }
 
 int wayland_shim_dispatch(wayland_shim *shim, int readable) {
@@ -560,11 +574,18 @@ int wayland_shim_set_fullscreen(wayland_shim *shim, uint32_t id, int on) {
 int wayland_shim_receive(wayland_shim *shim, int32_t selection, const char *mime_type) {
     if (selection < 0 || selection > 1 || !shim->selection[selection]) return -1;
     int fds[2];
-    if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) return -1;
+    /* Only our end is non-blocking: the owner's write end must block when the
+     * pipe is full, or a writer (cat, say) stops at 64 KiB with EAGAIN. */
+    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+    if (fcntl(fds[0], F_SETFL, O_NONBLOCK) != 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
     zwlr_data_control_offer_v1_receive(shim->selection[selection]->offer, mime_type, fds[1]);
     wl_display_flush(shim->display);
     close(fds[1]);  /* libwayland sent a duplicate; the owner holds the only write end now */
     return fds[0];
 }
 
-void wayland_shim_flush(wayland_shim *shim) { wl_display_flush(shim->display); }
+int wayland_shim_flush(wayland_shim *shim) { return flush(shim); }

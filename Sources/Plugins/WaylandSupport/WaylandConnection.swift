@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import WaylandShim
 import X11Support
 
@@ -23,9 +26,12 @@ public struct WaylandConnectError: Error, CustomStringConvertible {
 /// One connection to a Wayland compositor, used on the session's thread only.
 public final class WaylandConnection {
     private let shim: OpaquePointer
-    /// The socket as configured, for messages ("wayland-1", or a path).
+    /// The socket, for messages ("wayland-1", or a path): see `shownName`.
     public let name: String
     public private(set) var isLost = false
+    /// The last flush left requests waiting for room in the socket: poll for
+    /// POLLOUT as well, or they wait for the compositor's next event.
+    public private(set) var flushPending = false
 
     private init(shim: OpaquePointer, name: String) {
         self.shim = shim
@@ -33,16 +39,27 @@ public final class WaylandConnection {
     }
 
     /// Connects and reads the globals and what they describe now; the
-    /// current windows, outputs and selections wait as events.
-    public static func open(_ display: String?) throws(WaylandConnectError) -> WaylandConnection {
+    /// current windows, outputs and selections wait as events. Window ids
+    /// start after `lastWindow` (an earlier connection's `lastWindow`), so a
+    /// reconnect never gives a window the id of one seen before.
+    public static func open(_ display: String?, windowsAfter lastWindow: UInt32 = 0) throws(WaylandConnectError) -> WaylandConnection {
         var error = [CChar](repeating: 0, count: 512)
         let size = Int32(error.count)
-        let opened = if let display { wayland_shim_connect(display, &error, size) } else { wayland_shim_connect(nil, &error, size) }
+        let opened = if let display { wayland_shim_connect(display, lastWindow, &error, size) } else { wayland_shim_connect(nil, lastWindow, &error, size) }
         guard let shim = opened else {
             throw WaylandConnectError(description: String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
-        return WaylandConnection(shim: shim, name: display ?? "wayland-0")
+        return WaylandConnection(shim: shim, name: shownName(display))
     }
+
+    /// The socket libwayland connects to for `display`, as messages name it: the one
+    /// configured, else $WAYLAND_DISPLAY, else libwayland's default "wayland-0".
+    public static func shownName(_ display: String?, waylandDisplay: String? = getenv("WAYLAND_DISPLAY").map { String(cString: $0) }) -> String {
+        display ?? waylandDisplay.flatMap { $0.isEmpty ? nil : $0 } ?? "wayland-0"
+    }
+
+    /// The last window id given out on this connection.
+    public var lastWindow: UInt32 { wayland_shim_last_toplevel(shim) }
 
     public var missing: MissingProtocols { MissingProtocols(rawValue: wayland_shim_missing(shim)) }
 
@@ -53,7 +70,7 @@ public final class WaylandConnection {
 
     /// Dispatches what is queued and flushes; false when the connection is lost.
     public func prepare() -> Bool {
-        if wayland_shim_prepare(shim) != 0 { isLost = true }
+        noteFlush(wayland_shim_prepare(shim))
         return !isLost
     }
 
@@ -88,7 +105,12 @@ public final class WaylandConnection {
         return fd < 0 ? nil : fd
     }
 
-    public func flush() { wayland_shim_flush(shim) }
+    public func flush() { noteFlush(wayland_shim_flush(shim)) }
+
+    /// A shim result: 0 all sent, 1 some requests wait, -1 lost.
+    private func noteFlush(_ result: Int32) {
+        if result < 0 { isLost = true } else { flushPending = result == 1 }
+    }
 
     public func close() { wayland_shim_disconnect(shim) }
 }

@@ -4,7 +4,8 @@ import X11Support
 /// A window as wlr-foreign-toplevel-management describes it: no geometry,
 /// no stacking, no process; a title, an app id and a few states.
 public struct Toplevel: Equatable, Sendable {
-    /// The shim's id for the handle, written like an X window id so events keep their shape.
+    /// The shim's id for the handle, written like an X window id so events keep their shape;
+    /// never given to another window while the session runs, reconnects included.
     public var id: WindowID
     public var title: String?
     public var appID: String?

@@ -21,6 +21,7 @@ public struct WaylandOutputs: Equatable, Sendable {
         return true
     }
 
+    /// Forgets an output; true when it was known.
     public mutating func remove(_ id: UInt32) -> Bool {
         let before = byID.count
         byID.removeAll { $0.id == id }

@@ -17,6 +17,8 @@ public final class WaylandSession: @unchecked Sendable {
     private let clock: any MonotonicClock
     private var backoff: ReconnectBackoff
     private let control: SessionControl
+    /// The last window id any connection gave out: ids go on from it after a reconnect.
+    private var lastWindow: UInt32 = 0
 
     public init(display: String?, watcher: any WaylandWatcher, backoff: ReconnectBackoff,
                 clock: any MonotonicClock = SystemMonotonicClock(), health: @escaping SessionControl.Health, log: @escaping Log) {
@@ -36,11 +38,11 @@ public final class WaylandSession: @unchecked Sendable {
 
     /// Blocks until `stop`.
     public func run() {
-        let shown = display ?? "$WAYLAND_DISPLAY"
+        let shown = WaylandConnection.shownName(display)
         var lostBefore = false
         while !control.isStopping {
             let connection: WaylandConnection
-            do { connection = try WaylandConnection.open(display) } catch {
+            do { connection = try WaylandConnection.open(display, windowsAfter: lastWindow) } catch {
                 if !lostBefore { control.report("\(error); retrying \(SessionControl.retryPace(backoff))") }
                 control.waitForWake(timeout: backoff.next(), clock)
                 continue
@@ -56,6 +58,7 @@ public final class WaylandSession: @unchecked Sendable {
             let lost = connection.isLost
             let reason = connection.lostReason
             watcher.detach(now: clock.now, lost: lost)
+            lastWindow = connection.lastWindow
             connection.close()
             guard lost, !control.isStopping else { break }
             lostBefore = true
@@ -80,12 +83,15 @@ public final class WaylandSession: @unchecked Sendable {
             connection.flush()  // what the handlers asked for
             let now = clock.now
             let timeout = control.hasPosted ? 0 : watcher.nextDeadline.map { max(0, $0 - now) }
-            var fds = [pollfd(fd: connection.fileDescriptor, events: Int16(POLLIN), revents: 0),
+            // Requests the full socket held back go out once it has room (the next prepare()).
+            let display = Int16(POLLIN) | (connection.flushPending ? Int16(POLLOUT) : 0)
+            var fds = [pollfd(fd: connection.fileDescriptor, events: display, revents: 0),
                        pollfd(fd: control.wake.readEnd, events: Int16(POLLIN), revents: 0)]
                 + (reader?.descriptors ?? []).map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             _ = poll(&fds, nfds_t(fds.count), SessionControl.milliseconds(timeout))
             if fds[1].revents != 0 { control.wake.drain() }
-            connection.dispatch(readable: fds[0].revents != 0)
+            // Room to write is no reason to read: only data, a hang-up or an error are.
+            connection.dispatch(readable: fds[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0)
             for entry in fds.dropFirst(2) where entry.revents != 0 { reader?.readable(entry.fd, now: clock.now) }
         }
     }

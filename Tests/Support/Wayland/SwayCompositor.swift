@@ -19,6 +19,11 @@ public final class SwayCompositor: @unchecked Sendable {
     public init() async throws {
         directory = TemporaryDirectory("proctord-sway")
         chmod(directory.path, 0o700)
+        try await start()
+    }
+
+    /// Starts sway in `directory` and waits until it answers.
+    private func start() async throws {
         guard let nobody = getpwnam("nobody") else { throw HarnessError("no user nobody to run sway as") }
         chown(directory.path, nobody.pointee.pw_uid, nobody.pointee.pw_gid)
         let config = directory.write("sway.conf", "xwayland disable\noutput HEADLESS-1 resolution 1280x800\n")
@@ -68,9 +73,24 @@ public final class SwayCompositor: @unchecked Sendable {
 
     /// wl-copy holding `text` in the clipboard (or the primary selection) until stopped.
     public func copy(_ text: String, primary: Bool = false) throws -> SpawnedProcess {
-        let arguments = (primary ? ["--primary"] : []) + ["--foreground", text]
-        let copier = try SpawnedProcess("/usr/bin/wl-copy", arguments, environment: clientEnvironment,
-                                        log: directory.path + "/wl-copy-\(clients.count).log")
+        try startCopier((primary ? ["--primary"] : []) + ["--foreground", text], input: "/dev/null")
+    }
+
+    /// wl-copy holding the bytes of `file` (read from its standard input) in the clipboard until stopped.
+    public func copy(file: String, type: String) throws -> SpawnedProcess {
+        try startCopier(["--foreground", "--type", type], input: file)
+    }
+
+    /// The bytes of `file` in the clipboard, written by an owner that (unlike wl-copy,
+    /// which clears O_NONBLOCK) writes to the pipe as it was handed over, as most
+    /// applications do; until another client takes the clipboard or it is stopped.
+    public func copyAsApplications(file: String, type: String) throws -> SpawnedProcess {
+        try startCopier([file, type], program: TestBuild.productsDirectory + "/wayland-test-owner", input: "/dev/null")
+    }
+
+    private func startCopier(_ arguments: [String], program: String = "/usr/bin/wl-copy", input: String) throws -> SpawnedProcess {
+        let copier = try SpawnedProcess(program, arguments, environment: clientEnvironment,
+                                        log: directory.path + "/copier-\(clients.count).log", input: input)
         clients.append(copier)
         return copier
     }
@@ -79,6 +99,21 @@ public final class SwayCompositor: @unchecked Sendable {
     public func crash() {
         process?.crash()
         process = nil
+    }
+
+    /// Crashes the compositor and starts a new one on the same socket, as a
+    /// session restarting it would; its clients go with the old one.
+    public func restart() async throws {
+        let previous = socket
+        crash()
+        clients.forEach { $0.stop(grace: .milliseconds(500)) }
+        clients = []
+        // The old IPC socket stays behind and would be taken for the new one.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] where name.hasPrefix("sway-ipc.") {
+            unlink(directory.path + "/" + name)
+        }
+        try await start()
+        guard socket == previous else { throw HarnessError("sway came back on \(socket), not \(previous)") }
     }
 
     public func stop() {

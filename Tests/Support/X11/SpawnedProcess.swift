@@ -20,17 +20,19 @@ public final class SpawnedProcess: @unchecked Sendable {
     /// Starts `executable` with `arguments`; `environment` entries are set on
     /// top of the runner's environment (nil removes one). `extraDescriptors`
     /// installs parent descriptors under the given numbers in the child.
+    /// `input` is a file to read as standard input (default /dev/null).
     public init(
         _ executable: String, _ arguments: [String], environment: [String: String?] = [:], log: String,
-        extraDescriptors: [(child: Int32, parent: Int32)] = []
+        input: String = "/dev/null", extraDescriptors: [(child: Int32, parent: Int32)] = []
     ) throws {
         name = (executable as NSString).lastPathComponent
         logPath = log
         let logFD = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard logFD >= 0 else { throw HarnessError("cannot open \(log): \(String(cString: strerror(errno)))") }
         defer { close(logFD) }
-        let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        defer { close(devNull) }
+        let inputFD = open(input, O_RDONLY | O_CLOEXEC)
+        guard inputFD >= 0 else { throw HarnessError("cannot open \(input): \(String(cString: strerror(errno)))") }
+        defer { close(inputFD) }
         var env: [String] = []
         for (key, value) in environment.sorted(by: { $0.key < $1.key }) {
             if let value { env.append("\(key)=\(value)") } else { env = ["-u", key] + env }
@@ -38,7 +40,7 @@ public final class SpawnedProcess: @unchecked Sendable {
         pid = try ParentBoundLaunch.spawner.spawn(.init(
             executable: "/usr/bin/setpriv",
             arguments: ["--pdeathsig", "KILL", "--", "/usr/bin/env"] + env + [executable] + arguments,
-            descriptors: [(0, devNull), (1, logFD), (2, logFD)] + extraDescriptors))
+            descriptors: [(0, inputFD), (1, logFD), (2, logFD)] + extraDescriptors))
     }
 
     public var isRunning: Bool {

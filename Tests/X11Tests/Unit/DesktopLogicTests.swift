@@ -66,6 +66,18 @@ import X11Support
         #expect(tracker.reclassify(isCallPage: true, now: 11)?.away == 5)
     }
 
+    /// Focus left the call page for a window that then gets marked (a second
+    /// browser window the page moved to): focus is back on the call page, and
+    /// the time since it left is reported.
+    @Test func anotherWindowBecomingTheCallPageReportsTheTimeAway() {
+        var tracker = FocusTracker()
+        let page = WindowID(1), other = WindowID(2)
+        _ = tracker.focus(page, isCallPage: true, now: 0)
+        #expect(tracker.focus(other, isCallPage: false, now: 2)?.leftCallPage == true)
+        #expect(tracker.reclassify(isCallPage: true, now: 7) == .init(window: other, isCallPage: true, away: 5, leftCallPage: false))
+        #expect(tracker.onCallPage && tracker.awaySince == nil)
+    }
+
     @Test func theSizeIsMeasuredOnTheBestTextTarget() {
         let chromium = ["TIMESTAMP", "TARGETS", "SAVE_TARGETS", "UTF8_STRING", "STRING", "text/html", "text/plain;charset=utf-8"]
         #expect(SelectionTargets.contentTypes(chromium) == ["UTF8_STRING", "STRING", "text/html", "text/plain;charset=utf-8"])

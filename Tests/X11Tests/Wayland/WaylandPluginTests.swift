@@ -149,6 +149,38 @@ extension WaylandIntegrationTests {
             #expect(try scenario.schemaProblems() == [])
             await scenario.stop()
         }
+
+        /// Ids go on across a reconnect: a window seen after the compositor came
+        /// back never carries the id of one seen before.
+        @Test func windowIDsAreNotReusedAfterTheCompositorComesBack() async throws {
+            let scenario = try await SwayScenario.start([("desktop", "desktop", ["reconnect_max_ms": 250])], on: SwayCompositor())
+            _ = try scenario.desktop.openWindow(title: "Before", appID: "before")
+            let first = try #require(await scenario.waitFor("desktop.window") { $0["change"] == "opened" && $0["app"]?["class"] == "before" })
+            let before = scenario.lastSeq
+            try await scenario.desktop.restart()
+            #expect(await scenario.log.waitForState("desktop", timeout: .seconds(20), after: before) { $0["state"] == "running" } != nil, "reconnected")
+            _ = try scenario.desktop.openWindow(title: "After", appID: "after")
+            let second = try #require(await scenario.waitFor("desktop.window", after: before) { $0["app"]?["class"] == "after" })
+            let ids = [first.data["window"], second.data["window"]]
+            #expect(ids[0] != nil && ids[0] != ids[1], "\(ids)")
+            await scenario.stop()
+        }
+
+        /// More than a pipe holds (64 KiB): the owner's writes must block, not fail, until the
+        /// plugin reads. wl-copy makes its end blocking itself; most applications do not.
+        @Test func aLargeClipboardIsMeasuredWhole() async throws {
+            let scenario = try await SwayScenario.start([("desktop", "desktop", [:])], on: SwayCompositor())
+            let size = 200 * 1024
+            let file = scenario.desktop.directory.write("large.txt", String(repeating: "0123456789abcdef", count: size / 16))
+            for (owner, copy) in [("wl-copy", scenario.desktop.copy(file:type:)), ("an application", scenario.desktop.copyAsApplications(file:type:))] {
+                let before = scenario.lastSeq
+                let copier = try copy(file, "text/plain")
+                let copied = try #require(await scenario.waitFor("desktop.clipboard", after: before) { $0["change"] == "owner_changed" })
+                #expect(copied.data["size_bytes"]?.intValue == size && copied.data["complete"] == true, "\(owner): \(copied.data)")
+                copier.stop()
+            }
+            await scenario.stop()
+        }
     }
 
     @Suite struct CompositorWithoutTheProtocolsTests {

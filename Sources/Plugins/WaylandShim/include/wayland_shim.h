@@ -46,7 +46,9 @@ typedef enum wayland_shim_event_kind {
 
 typedef struct wayland_shim_event {
     wayland_shim_event_kind kind;
-    /* TOPLEVEL*, OUTPUT*: the shim's own id for it, counted from 1, never reused. */
+    /* TOPLEVEL*: the shim's own id for it, counted on from the connect call's
+     * `last_toplevel`, never reused. OUTPUT*: the same, counted from 1 on each
+     * connection. */
     uint32_t id;
     /* TOPLEVEL: title and app id (NULL when unset), state bits, the output it
      * entered last (0: none known), its parent toplevel (0: none). */
@@ -68,9 +70,13 @@ typedef struct wayland_shim_event {
 
 /* Connects to `display` (a socket name or an absolute path; NULL: $WAYLAND_DISPLAY)
  * and reads the globals and the current windows, outputs and selections.
+ * Toplevel ids start after `last_toplevel` (the previous connection's
+ * wayland_shim_last_toplevel, 0 at first), so an id names one window only.
  * NULL on failure, with `error` (size `error_size`) saying why. */
-wayland_shim *wayland_shim_connect(const char *display, char *error, int error_size);
+wayland_shim *wayland_shim_connect(const char *display, uint32_t last_toplevel, char *error, int error_size);
 void wayland_shim_disconnect(wayland_shim *shim);
+/* The last toplevel id given out on this connection. */
+uint32_t wayland_shim_last_toplevel(const wayland_shim *shim);
 
 /* wayland_shim_missing_global bits. */
 uint32_t wayland_shim_missing(const wayland_shim *shim);
@@ -80,7 +86,8 @@ uint32_t wayland_shim_global_version(const wayland_shim *shim, const char *inter
 int wayland_shim_fd(const wayland_shim *shim);
 
 /* Before poll(2): dispatches what is queued and flushes requests.
- * Returns 0, or -1 when the connection is lost. */
+ * Returns 0, 1 when requests still wait for room in the socket (poll for
+ * POLLOUT too, then flush), or -1 when the connection is lost. */
 int wayland_shim_prepare(wayland_shim *shim);
 /* After poll(2), whether the fd was `readable` or not: reads and dispatches.
  * Returns 0, or -1 when the connection is lost. */
@@ -98,10 +105,11 @@ int wayland_shim_set_fullscreen(wayland_shim *shim, uint32_t toplevel, int on);
 
 /* Asks the owner of `selection` (0 clipboard, 1 primary) for `mime_type` and
  * returns the read end of a pipe the owner writes it into (non-blocking,
- * close-on-exec), or -1 when there is no such offer. */
+ * close-on-exec; the owner's write end blocks), or -1 when there is no such offer. */
 int wayland_shim_receive(wayland_shim *shim, int32_t selection, const char *mime_type);
 
-/* Sends queued requests now. */
-void wayland_shim_flush(wayland_shim *shim);
+/* Sends queued requests now: 0 when all went, 1 when some wait for room in
+ * the socket, -1 when the connection failed. */
+int wayland_shim_flush(wayland_shim *shim);
 
 #endif
