@@ -96,6 +96,62 @@ extension SystemIntegrationTests {
             await scenario.stop()
         }
 
+        /// A catalogued program that daemonizes (forks, and the parent exits,
+        /// as `x11vnc -bg` does): the child never execs, so the connector
+        /// sees it only through the fork. A copy of sh in the catalogued
+        /// directory waits for a line on stdin (so it is seen first), then
+        /// leaves a child of itself (a builtin `read`, no exec: /proc/PID/exe
+        /// stays the copy) reading on and exits. It runs under a plain sh that
+        /// reaps it, as a launcher would: Foundation's Process would reap it
+        /// only once the child had closed the descriptor it inherited.
+        @Test(arguments: methods) func aDaemonizingProgramIsFollowedToItsChild(method: String) async throws {
+            let directory = TemporaryDirectory("proctord-system")
+            guard let scenario = try await Self.start(method, directory: directory) else { return }
+            let shell = try PlacedProgram(copyOf: "/bin/sh", to: directory.path + "/opt/remote/daemon-shell")
+            let mark = scenario.lastSeq
+            let launcher = Process()
+            launcher.executableURL = URL(fileURLWithPath: "/bin/sh")
+            launcher.arguments = ["-c", "\"$0\" -c 'exec 3<&0; read go; read line <&3 & exit 0'; read rest", shell.path]
+            let input = Pipe()
+            launcher.standardInput = input
+            try launcher.run()
+            var childPid: Int32?
+            defer {
+                if let childPid { kill(childPid, SIGKILL) }
+                launcher.end()
+            }
+            let parentStarted = try #require(await scenario.waitFor("system.process", after: mark) {
+                $0["state"] == "started" && $0["path"]?.stringValue == shell.path
+            }, "\(scenario.events("system.process", after: mark))")
+            let parentPid = try #require(parentStarted.data["pid"]?.intValue)
+            #expect(parentStarted.data["name"] == "Test Remote" && Processes.parent(of: Int32(parentPid)) == launcher.processIdentifier)
+            try #require(await scenario.waitFor("system.remote_control", after: mark) { Self.flagged($0, "Test Remote") } != nil)
+
+            input.fileHandleForWriting.write(Data("go\n".utf8))
+            let child = try #require(await scenario.waitFor("system.process", after: parentStarted.event.seq) {
+                $0["state"] == "started" && $0["path"]?.stringValue == shell.path && $0["pid"]?.intValue != parentPid
+            }, "\(scenario.events("system.process", after: mark))")
+            childPid = child.data["pid"]?.intValue.map(Int32.init)
+            #expect(child.data["name"] == "Test Remote" && child.data["matched_by"] == "path")
+            let parentStopped = try #require(await scenario.waitFor("system.process", after: parentStarted.event.seq) {
+                $0["state"] == "stopped" && $0["pid"]?.intValue == parentPid
+            }, "\(scenario.events("system.process", after: mark))")
+            // The parent is gone, the program is not: the flag never went off.
+            let status = try await scenario.request("status")
+            #expect(status["result"]?["programs"]?.arrayValue?.contains { $0["pid"]?.intValue == child.data["pid"]?.intValue } == true, "\(status)")
+            #expect(scenario.events("system.remote_control", after: mark).allSatisfy { Self.flagged($0, "Test Remote") },
+                    "\(scenario.events("system.remote_control", after: mark))")
+
+            // Only now the program ends, and the flag goes off: it could have gone off above.
+            if let childPid { kill(childPid, SIGKILL) }
+            #expect(await scenario.waitFor("system.process", after: parentStopped.event.seq) {
+                $0["state"] == "stopped" && $0["pid"] == child.data["pid"]
+            } != nil)
+            #expect(await scenario.waitFor("system.remote_control", after: mark) { !Self.flagged($0, "Test Remote") } != nil)
+            #expect(try scenario.schemaProblems() == [])
+            await scenario.stop()
+        }
+
         @Test(arguments: methods) func fiveHundredShortLivedProcessesMakeNoEvent(method: String) async throws {
             let directory = TemporaryDirectory("proctord-system")
             guard let scenario = try await Self.start(method, directory: directory) else { return }

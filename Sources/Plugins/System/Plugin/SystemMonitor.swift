@@ -72,6 +72,7 @@ final class SystemMonitor: @unchecked Sendable {
                     switch event {
                     case .executed(let pid): processes.executed(pid)
                     case .exited(let pid): processes.exited(pid)
+                    case .forked(let child, let parent): processes.forked(child, parent: parent)
                     case .overrun: processes.scanAll(initial: false)  // events were lost
                     case .woken: break
                     case .failed:
