@@ -2,6 +2,7 @@ import Foundation
 import ProctorJSON
 import ProctorTestSupport
 import Testing
+@testable import SystemWatch
 
 extension SystemIntegrationTests {
     /// Tampering with the agent: a tracer on a plugin, LD_PRELOAD for the
@@ -34,6 +35,57 @@ extension SystemIntegrationTests {
             await scenario.stop()
         }
 
+        /// A plugin host seen by the watch before it has loaded its library
+        /// (the plugin's start) still has that library checked once loaded.
+        /// The "agent" is a bash whose child is a python named
+        /// proctord-plugin-host that loads a copy of libz when told (a FIFO):
+        /// the real host loads its library too soon after it starts for a test
+        /// to look in between.
+        @Test func aLibraryLoadedAfterThePluginHostWasFirstSeenIsChecked() async throws {
+            let directory = TemporaryDirectory("proctord-system")
+            let zlib = try #require(["/lib/x86_64-linux-gnu/libz.so.1", "/usr/lib/x86_64-linux-gnu/libz.so.1", "/lib/aarch64-linux-gnu/libz.so.1",
+                                     "/usr/lib64/libz.so.1"].first { FileManager.default.fileExists(atPath: $0) }
+                .map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }, "no libz to load")
+            let python = try #require(["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) })
+            let library = directory.realPath + "/libproctor-late.so"
+            try FileManager.default.copyItem(atPath: zlib, toPath: library)
+            let fifo = directory.path + "/go"
+            #expect(mkfifo(fifo, 0o600) == 0)
+            let code = "import ctypes, sys\nopen(sys.argv[3]).read()\nctypes.CDLL(sys.argv[2])\nopen(sys.argv[3]).read()\n"
+            let agent = Process()
+            agent.executableURL = URL(fileURLWithPath: "/bin/bash")
+            agent.arguments = ["-c", "exec -a \"$0\" \"$1\" -c \"$2\" --library \"$3\" \"$4\" & wait",
+                               directory.path + "/proctord-plugin-host", python, code, library, fifo]
+            try agent.run()
+            defer {
+                for child in Processes.children(of: agent.processIdentifier) { kill(child, SIGKILL) }
+                agent.end()
+            }
+            var host: Int32?
+            #expect(await eventually {
+                host = Processes.children(of: agent.processIdentifier).first { TamperWatch.isPluginHost(ProcFS.arguments(of: $0)) }
+                return host != nil
+            })
+            let plugin = try #require(host)
+
+            let findings = Findings()
+            let watch = TamperWatch(agentPid: agent.processIdentifier, configFiles: [], emit: { findings.add($0, $1) })
+            watch.check()
+            #expect(watch.status["processes"]?.arrayValue?.contains { $0["pid"]?.intValue == Int(plugin) && $0["role"] == "plugin" } == true,
+                    "\(watch.status)")
+            // Now it loads the library, and the library is replaced on disk.
+            try #require(FileHandle(forWritingAtPath: fifo)).close()
+            #expect(await eventually { (try? String(contentsOfFile: "/proc/\(plugin)/maps", encoding: .utf8))?.contains(library) == true })
+            let replacement = library + ".new"
+            try FileManager.default.copyItem(atPath: zlib, toPath: replacement)
+            #expect(rename(replacement, library) == 0)
+            // The plugin processes are listed anew every fifth check.
+            for _ in 0..<10 where !findings.all.contains(where: { $0["kind"] == "library_replaced" }) { watch.check() }
+            let found = findings.all.filter { $0["kind"] == "library_replaced" }
+            #expect(found.count == 1 && found.first?["pid"]?.intValue == Int(plugin) && found.first?["path"]?.stringValue == library,
+                    "\(findings.all)")
+        }
+
         @Test func preloadForTheAgentAndAConfigRewrittenAreReported() async throws {
             let directory = TemporaryDirectory("proctord-system")
             let library = ["/lib/x86_64-linux-gnu/libm.so.6", "/usr/lib/x86_64-linux-gnu/libm.so.6", "/lib/aarch64-linux-gnu/libm.so.6",
@@ -63,5 +115,17 @@ extension SystemIntegrationTests {
             }, "\(agent.events.filter { $0["topic"] == "system.tamper" })")
             #expect(changed["data"]?["path"]?.stringValue == file)
         }
+    }
+}
+
+/// The events a watch emitted, from any thread.
+final class Findings: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [JSONValue] = []
+
+    var all: [JSONValue] { lock.withLock { events } }
+
+    func add(_ topic: String, _ data: JSONValue) {
+        lock.withLock { events.append(data) }
     }
 }

@@ -125,6 +125,11 @@ final class TamperWatch {
             targets[pid] = nil
             tracers[pid] = nil
         }
+        // A plugin host first seen before it loaded its library: read its maps
+        // again until the library is there, else a replaced library goes unseen.
+        for (pid, target) in targets where target.libraries.isEmpty && target.role == "plugin" {
+            targets[pid]?.libraries = Self.pluginLibraries(of: pid)
+        }
         // The agent first: what its children inherit from it is reported as the agent's.
         for pid in pids.keys.sorted(by: { ($0 == agentPid ? 0 : 1, $0) < ($1 == agentPid ? 0 : 1, $1) }) where targets[pid] == nil {
             let what = pids[pid]!
