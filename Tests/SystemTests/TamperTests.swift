@@ -1,4 +1,5 @@
 import Foundation
+import ProctorHost
 import ProctorJSON
 import ProctorTestSupport
 import Testing
@@ -84,6 +85,67 @@ extension SystemIntegrationTests {
             let found = findings.all.filter { $0["kind"] == "library_replaced" }
             #expect(found.count == 1 && found.first?["pid"]?.intValue == Int(plugin) && found.first?["path"]?.stringValue == library,
                     "\(findings.all)")
+        }
+
+        /// The config file watched is the one the agent loads: the plugin's
+        /// own lookup against ConfigLoader.locate, for an "agent" (a copy of
+        /// sh named proctord in a prefix of its own) as each file appears.
+        @Test func theConfigWatchedIsTheOneTheAgentLoads() async throws {
+            let directory = TemporaryDirectory("proctord-system")
+            let root = directory.realPath
+            let shell = try PlacedProgram(copyOf: "/bin/sh", to: root + "/prefix/bin/proctord")
+            func run(_ environment: [String: String], _ arguments: [String] = []) async throws -> Process {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: shell.path)
+                process.arguments = ["-c", "read line"] + arguments
+                process.environment = environment
+                process.currentDirectoryURL = URL(fileURLWithPath: root)
+                process.standardInput = Pipe()
+                try process.run()
+                // run() may return before the exec: its arguments and environment are there once "-c" is.
+                let pid = process.processIdentifier
+                #expect(await eventually { ProcFS.arguments(of: pid).dropFirst().first == "-c" })
+                return process
+            }
+            func located(_ environment: [String: String]) -> [String] {
+                let paths = AgentPaths.fromEnvironment(environment, executable: shell.path)
+                return (try? ConfigLoader.locate(explicit: nil, paths: paths)).map { [$0.file] } ?? []
+            }
+            func create(_ path: String) throws {
+                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                #expect(FileManager.default.createFile(atPath: path, contents: Data("{}".utf8)))
+            }
+
+            let plain = ["HOME": root + "/home"]
+            let agent = try await run(plain)
+            defer { agent.end() }
+            #expect(TamperWatch.findConfig(agent: agent.processIdentifier) == [])
+            #expect(located(plain) == [])
+            var seen: [[String]] = []
+            for file in ["/prefix/share/proctord/plugins.json", "/prefix/etc/proctord/plugins.json", "/home/.config/proctord/plugins.json"] {
+                try create(root + file)
+                let found = TamperWatch.findConfig(agent: agent.processIdentifier)
+                #expect(found == located(plain), "\(file)")
+                #expect(found.first.map { URL(fileURLWithPath: $0).standardizedFileURL.path } == root + file)
+                seen.append(found)
+            }
+            #expect(Set(seen).count == 3)
+
+            // Both directories moved by the environment.
+            let moved = ["HOME": root + "/home", "XDG_CONFIG_HOME": root + "/xdg", "PROCTORD_SYSTEM_CONFIG_DIR": root + "/system"]
+            let other = try await run(moved)
+            defer { other.end() }
+            try create(root + "/system/plugins.json")
+            #expect(TamperWatch.findConfig(agent: other.processIdentifier) == [root + "/system/plugins.json"])
+            #expect(located(moved) == [root + "/system/plugins.json"])
+            try create(root + "/xdg/proctord/plugins.json")
+            #expect(TamperWatch.findConfig(agent: other.processIdentifier) == [root + "/xdg/proctord/plugins.json"])
+            #expect(located(moved) == [root + "/xdg/proctord/plugins.json"])
+
+            // --config, relative to the agent's directory, comes before all of them.
+            let given = try await run(plain, ["--config", "given.json"])
+            defer { given.end() }
+            #expect(TamperWatch.findConfig(agent: given.processIdentifier) == [root + "/given.json"])
         }
 
         @Test func preloadForTheAgentAndAConfigRewrittenAreReported() async throws {

@@ -57,22 +57,51 @@ final class TamperWatch {
         arguments.first?.split(separator: "/").last == "proctord-plugin-host"
     }
 
-    /// The agent's config: its --config argument, else the user's plugins.json if there is one.
+    /// The config file the agent loaded, found as the agent finds it
+    /// (ConfigLoader.locate, with AgentPaths' rules applied to the agent's
+    /// binary and environment): its --config, else the first that exists now
+    /// of the user's `$XDG_CONFIG_HOME/proctord/plugins.json`, the system
+    /// config (`/etc/proctord` for a binary in /usr/bin, else
+    /// `<prefix>/etc/proctord`, or `$PROCTORD_SYSTEM_CONFIG_DIR`) and the
+    /// shipped default (`<prefix>/share/proctord`, or a source checkout's).
+    /// The plugin cannot link the agent's code, so the rules are repeated
+    /// here; a test holds them to ConfigLoader.locate.
     static func findConfig(agent: Int32) -> [String] {
         let arguments = ProcFS.arguments(of: agent)
-        if let index = arguments.firstIndex(of: "--config"), index + 1 < arguments.count {
-            let given = arguments[index + 1]
-            if given.hasPrefix("/") { return [given] }
-            return [(ProcFS.link("/proc/\(agent)/cwd") ?? "") + "/" + given]
-        }
-        if let value = arguments.first(where: { $0.hasPrefix("--config=") }) {
-            let given = String(value.dropFirst(9))
+        let explicit = arguments.firstIndex(of: "--config").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
+            ?? arguments.first { $0.hasPrefix("--config=") }.map { String($0.dropFirst(9)) }
+        if let given = explicit {
             return [given.hasPrefix("/") ? given : (ProcFS.link("/proc/\(agent)/cwd") ?? "") + "/" + given]
         }
         let environment = ProcFS.environment(of: agent)
-        let base = environment["XDG_CONFIG_HOME"] ?? ((environment["HOME"] ?? "") + "/.config")
-        let user = base + "/proctord/plugins.json"
-        return ProcFS.identity(user) != nil ? [user] : []
+        func absolute(_ name: String) -> String? { environment[name].flatMap { $0.hasPrefix("/") ? $0 : nil } }
+        var candidates = [(absolute("XDG_CONFIG_HOME") ?? (environment["HOME"] ?? "/") + "/.config") + "/proctord/plugins.json"]
+        if let exe = ProcFS.link("/proc/\(agent)/exe").map({ $0.hasSuffix(" (deleted)") ? String($0.dropLast(10)) : $0 }) {
+            let bin = directory(of: exe)
+            candidates.append((absolute("PROCTORD_SYSTEM_CONFIG_DIR") ?? (bin == "/usr/bin" ? "/etc" : bin + "/../etc") + "/proctord") + "/plugins.json")
+            let installed = bin + "/../share/proctord/plugins.json"
+            if access(installed, F_OK) == 0 {
+                candidates.append(installed)
+            } else if let root = sourceCheckoutRoot(from: bin) {
+                candidates.append(root + "/plugins.json")
+            }
+        }
+        return candidates.first { access($0, F_OK) == 0 }.map { [$0] } ?? []
+    }
+
+    /// The repository root when the agent runs from `.build/...` inside it.
+    private static func sourceCheckoutRoot(from bin: String) -> String? {
+        var dir = bin
+        for _ in 0..<4 {
+            dir = directory(of: dir)
+            if access(dir + "/Package.swift", F_OK) == 0 && access(dir + "/plugins.json", F_OK) == 0 { return dir }
+        }
+        return nil
+    }
+
+    private static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     /// Checks since the plugin processes were last listed: listing reads a
