@@ -8,10 +8,9 @@ import Testing
 /// them as it reads a device node) and the ioctl is a counting stand-in.
 @Suite struct CameraQueryCacheTests {
     static let webcam = CameraCapabilities(
-        driver: "uvcvideo", card: "Integrated Camera", busInfo: "usb-0000:00:14.0-8", capabilities: 0x8420_0001, deviceCaps: 0x0420_0001)
+        driver: "uvcvideo", card: "Integrated Camera", busInfo: "usb-0000:00:14.0-8", deviceCaps: 0x0420_0001)
     static let loopback = CameraCapabilities(
-        driver: "v4l2 loopback", card: "OBS Virtual Camera", busInfo: "platform:v4l2loopback-000", capabilities: 0x8520_0002,
-        deviceCaps: 0x0520_0002)
+        driver: "v4l2 loopback", card: "OBS Virtual Camera", busInfo: "platform:v4l2loopback-000", deviceCaps: 0x0520_0002)
 
     final class Counter {
         var asked: [String] = []

@@ -26,7 +26,6 @@ final class CameraWatch {
     private(set) var devices: [String: Device] = [:]
     private var lastFlag: [String]?
     private var queries = CameraQueryCache()
-    private var reportedNone = false
 
     init(deviceDirectory: String, emit: @escaping Emit) {
         self.deviceDirectory = deviceDirectory
@@ -72,7 +71,7 @@ final class CameraWatch {
         guard system_v4l2_query(path, &raw) == 0 else { return nil }
         return CameraCapabilities(
             driver: string(raw.driver), card: string(raw.card), busInfo: string(raw.bus_info),
-            capabilities: raw.capabilities, deviceCaps: raw.device_caps)
+            deviceCaps: raw.device_caps)
     }
 
     /// Which processes hold each virtual device open: /proc/*/fd links, and the flags in fdinfo.
@@ -81,9 +80,8 @@ final class CameraWatch {
             let fdDirectory = "/proc/\(pid)/fd"
             for fd in ProcFS.names(in: fdDirectory) {
                 guard let target = ProcFS.link(fdDirectory + "/" + fd), devices[target]?.classification.virtual == true else { continue }
-                let comm = ProcFS.text("/proc/\(pid)/comm", limit: 64) ?? "?"
-                let access = Self.access(pid: pid, fd: fd)
-                let holder = Holder(pid: pid, comm: comm, path: ProcFS.link("/proc/\(pid)/exe"), access: access)
+                let holder = Holder(pid: pid, comm: ProcFS.comm(of: pid) ?? "?", path: ProcFS.executable(of: pid),
+                                    access: Self.access(pid: pid, fd: fd))
                 if !devices[target]!.holders.contains(holder) { devices[target]!.holders.append(holder) }
             }
         }

@@ -113,7 +113,7 @@ struct EnvironmentProbe: Sendable {
         let ours = agentEnvironment["DISPLAY"].flatMap(Self.displayNumber)
         var found: [Evidence] = []
         for pid in ProcFS.pids().sorted() {
-            guard let comm = ProcFS.text("/proc/\(pid)/comm", limit: 64),
+            guard let comm = ProcFS.comm(of: pid),
                 Self.remoteDisplayServers.contains(comm) || comm == "Xorg"
             else { continue }
             let arguments = ProcFS.arguments(of: pid)

@@ -132,9 +132,8 @@ final class ProcessWatch {
 
     /// What /proc says about `pid`; nil for a kernel thread or a process gone.
     static func facts(of pid: Int32) -> ProcessFacts? {
-        guard let comm = ProcFS.text("/proc/\(pid)/comm", limit: 64) else { return nil }
-        var path = ProcFS.link("/proc/\(pid)/exe")
-        if let p = path, p.hasSuffix(" (deleted)") { path = String(p.dropLast(10)) }
+        guard let comm = ProcFS.comm(of: pid) else { return nil }
+        let path = ProcFS.executable(of: pid)
         var argv0: String?
         if path == nil {
             // Another user's process, or a kernel thread (no arguments at all).

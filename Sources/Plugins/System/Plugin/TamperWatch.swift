@@ -76,7 +76,7 @@ final class TamperWatch {
         let environment = ProcFS.environment(of: agent)
         func absolute(_ name: String) -> String? { environment[name].flatMap { $0.hasPrefix("/") ? $0 : nil } }
         var candidates = [(absolute("XDG_CONFIG_HOME") ?? (environment["HOME"] ?? "/") + "/.config") + "/proctord/plugins.json"]
-        if let exe = ProcFS.link("/proc/\(agent)/exe").map({ $0.hasSuffix(" (deleted)") ? String($0.dropLast(10)) : $0 }) {
+        if let exe = ProcFS.executable(of: agent) {
             let bin = directory(of: exe)
             candidates.append((absolute("PROCTORD_SYSTEM_CONFIG_DIR") ?? (bin == "/usr/bin" ? "/etc" : bin + "/../etc") + "/proctord") + "/plugins.json")
             let installed = bin + "/../share/proctord/plugins.json"
@@ -162,7 +162,7 @@ final class TamperWatch {
         // The agent first: what its children inherit from it is reported as the agent's.
         for pid in pids.keys.sorted(by: { ($0 == agentPid ? 0 : 1, $0) < ($1 == agentPid ? 0 : 1, $1) }) where targets[pid] == nil {
             let what = pids[pid]!
-            let exe = ProcFS.link("/proc/\(pid)/exe").map { $0.hasSuffix(" (deleted)") ? String($0.dropLast(10)) : $0 }
+            let exe = ProcFS.executable(of: pid)
             let target = Target(pid: pid, role: what.role, library: what.library, exe: exe,
                                 exeIdentity: ProcFS.identity("/proc/\(pid)/exe"), libraries: Self.pluginLibraries(of: pid))
             targets[pid] = target
@@ -185,7 +185,7 @@ final class TamperWatch {
         data["kind"] = "traced"
         data["active"] = .bool(tracer != 0)
         if tracer != 0 {
-            let comm = ProcFS.text("/proc/\(tracer)/comm", limit: 64) ?? "?"
+            let comm = ProcFS.comm(of: tracer) ?? "?"
             data["tracer_pid"] = .number(Double(tracer))
             data["tracer"] = .string(comm)
             data["detail"] = .string("\(target.role) process \(pid) is traced by \(comm) (pid \(tracer))")

@@ -53,9 +53,7 @@ typedef struct {
     char driver[17];
     char card[33];
     char bus_info[33];
-    uint32_t version;
-    uint32_t capabilities;
-    uint32_t device_caps;
+    uint32_t device_caps;  // the node's; the whole device's when the driver gives no node's
 } system_v4l2_caps_t;
 
 // VIDIOC_QUERYCAP on `path`, opened non-blocking and read-only (no stream is
