@@ -30,10 +30,12 @@ public struct AgentPaths: Sendable, Equatable {
         self.systemConfigDirectory = systemConfigDirectory
     }
 
-    /// The paths for this user and environment.
-    public static func fromEnvironment(_ env: [String: String] = Environment.current) -> AgentPaths {
+    /// The paths for this user and environment, for the binary `exe` (the
+    /// running one unless given: the system plugin asks for the agent's).
+    public static func fromEnvironment(
+        _ env: [String: String] = Environment.current, executable exe: String = Environment.executablePath
+    ) -> AgentPaths {
         let home = env["HOME"] ?? "/"
-        let exe = Environment.executablePath
         let exeDir = directory(of: exe)
         func xdg(_ name: String, _ fallback: String) -> String {
             if let value = env[name], value.hasPrefix("/") { return value + "/proctord" }

@@ -13,27 +13,27 @@ import Testing
     /// uvcvideo, a laptop's built-in webcam: capture, streaming, on USB.
     static let uvcWebcam = CameraCapabilities(
         driver: "uvcvideo", card: "Integrated Camera: Integrated C", busInfo: "usb-0000:00:14.0-8",
-        capabilities: 0x84A0_0001, deviceCaps: 0x0420_0001)
+        deviceCaps: 0x0420_0001)
     /// uvcvideo's second node of the same webcam: metadata only.
     static let uvcMetadata = CameraCapabilities(
         driver: "uvcvideo", card: "Integrated Camera: Integrated C", busInfo: "usb-0000:00:14.0-8",
-        capabilities: 0x84A0_0001, deviceCaps: 0x0480_0000)
+        deviceCaps: 0x0480_0000)
     /// v4l2loopback as OBS loads it (card_label="OBS Virtual Camera", exclusive_caps=1), once OBS writes.
     static let obsVirtualCamera = CameraCapabilities(
         driver: "v4l2 loopback", card: "OBS Virtual Camera", busInfo: "platform:v4l2loopback-000",
-        capabilities: 0x8520_8001, deviceCaps: 0x0520_8001)
+        deviceCaps: 0x0520_8001)
     /// v4l2loopback with its defaults: both ends on one node, the default card label.
     static let loopbackDefault = CameraCapabilities(
         driver: "v4l2 loopback", card: "Dummy video device (0x0000)", busInfo: "platform:v4l2loopback-000",
-        capabilities: 0x8520_8003, deviceCaps: 0x0520_8003)
+        deviceCaps: 0x0520_8003)
     /// akvcam's capture node (its output node is a separate device).
     static let akvcam = CameraCapabilities(
         driver: "akvcam", card: "Virtual Camera", busInfo: "platform:akvcam-0",
-        capabilities: 0x8520_0001, deviceCaps: 0x0520_0001)
+        deviceCaps: 0x0520_0001)
     /// A USB capture card (HDMI grabber) on uvcvideo: real hardware, and not flagged.
     static let captureCard = CameraCapabilities(
         driver: "uvcvideo", card: "USB3.0 HD Video Capture", busInfo: "usb-0000:00:14.0-2",
-        capabilities: 0x84A0_0001, deviceCaps: 0x0420_0001)
+        deviceCaps: 0x0420_0001)
 
     @Test func realWebcamsAreNotVirtual() {
         for caps in [Self.uvcWebcam, Self.captureCard] {

@@ -2,6 +2,7 @@ import Foundation
 import ProctorJSON
 import ProctorTestSupport
 import Testing
+@testable import SystemWatch
 
 extension SystemIntegrationTests {
     /// The machine's own virtual machine and container evidence, checked
@@ -44,6 +45,18 @@ extension SystemIntegrationTests {
             }
             #expect(try scenario.schemaProblems() == [])
             await scenario.stop()
+        }
+
+        /// An SSH login is evidence with the client's address as sshd gives
+        /// it, named by the variable it came from (SSH_CLIENT, sshd's older
+        /// one, when SSH_CONNECTION is not there).
+        @Test func anSSHSessionNamesTheVariableItWasReadFrom() {
+            let newer = EnvironmentProbe(agentEnvironment: ["SSH_CONNECTION": "192.0.2.7 50022 192.0.2.1 22", "SSH_CLIENT": "192.0.2.7 50022 22"])
+            #expect(newer.gather().filter { $0.kind == "ssh_session" }
+                == [Evidence(kind: "ssh_session", source: "SSH_CONNECTION", value: "192.0.2.7 50022 192.0.2.1 22")])
+            let older = EnvironmentProbe(agentEnvironment: ["SSH_CONNECTION": "", "SSH_CLIENT": "192.0.2.7 50022 22"])
+            #expect(older.gather().filter { $0.kind == "ssh_session" } == [Evidence(kind: "ssh_session", source: "SSH_CLIENT", value: "192.0.2.7 50022 22")])
+            #expect(EnvironmentProbe(agentEnvironment: [:]).gather().filter { $0.kind == "ssh_session" } == [])
         }
     }
 }

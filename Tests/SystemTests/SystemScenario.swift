@@ -61,7 +61,8 @@ struct PlacedProgram {
     init(copyOf source: String = "/bin/sleep", to path: String) throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try? FileManager.default.removeItem(atPath: path)
-        try FileManager.default.copyItem(atPath: source, toPath: path)
+        // The file itself, not a link to it (/bin/sh is one): copied, a relative link would point nowhere.
+        try FileManager.default.copyItem(atPath: URL(fileURLWithPath: source).resolvingSymlinksInPath().path, toPath: path)
         chmod(path, 0o755)
         self.path = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
     }

@@ -47,7 +47,7 @@ struct SystemBenchmark {
         let cpuBefore = Processes.cpuSeconds(pid)
         let began = ContinuousClock.now
         try await Task.sleep(for: .seconds(seconds))
-        let elapsed = (ContinuousClock.now - began).bench
+        let elapsed = (ContinuousClock.now - began).seconds
         let cpu = (Processes.cpuSeconds(pid) - cpuBefore) / elapsed * 100
 
         var latencies: [Double] = []
@@ -83,8 +83,4 @@ struct SystemBenchmark {
         try process.run()
         return process
     }
-}
-
-extension Duration {
-    fileprivate var bench: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

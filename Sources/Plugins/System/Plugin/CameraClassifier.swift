@@ -1,11 +1,11 @@
 import ProctorJSON
 
-/// A V4L2 device's VIDIOC_QUERYCAP answer.
+/// What the plugin keeps of a V4L2 device's VIDIOC_QUERYCAP answer.
 struct CameraCapabilities: Sendable, Equatable {
     var driver: String
     var card: String
     var busInfo: String
-    var capabilities: UInt32
+    /// The node's own capabilities (device_caps; the whole device's when the driver gives no node's).
     var deviceCaps: UInt32
 
     /// The V4L2_CAP_* flags of linux/videodev2.h that the classifier reads or reports.
@@ -17,7 +17,6 @@ struct CameraCapabilities: Sendable, Equatable {
         (0x0020_0000, "EXT_PIX_FORMAT"),
     ]
     static let videoCapture: UInt32 = 0x1, videoOutput: UInt32 = 0x2, videoM2M: UInt32 = 0x8000, captureMplane: UInt32 = 0x1000
-    static let metaCapture: UInt32 = 0x0080_0000
 
     func flags(_ value: UInt32) -> [String] { Self.flagNames.filter { value & $0.0 != 0 }.map(\.1) }
 }

@@ -1,9 +1,10 @@
 import ProctorJSON
 import SystemShim
 
-/// Looks at the video devices now and then: each one's capabilities, whether
-/// it is virtual, and the processes that hold it open (for a virtual one,
-/// the writer feeding it is among them). Events only on change.
+/// Looks at the video devices now and then: each one's capabilities (asked
+/// again of a real camera only when its node changed), whether it is
+/// virtual, and the processes that hold it open (for a virtual one, the
+/// writer feeding it is among them). Events only on change.
 final class CameraWatch {
     struct Device: Equatable {
         var path: String
@@ -24,7 +25,7 @@ final class CameraWatch {
     private let emit: Emit
     private(set) var devices: [String: Device] = [:]
     private var lastFlag: [String]?
-    private var reportedNone = false
+    private var queries = CameraQueryCache()
 
     init(deviceDirectory: String, emit: @escaping Emit) {
         self.deviceDirectory = deviceDirectory
@@ -35,14 +36,12 @@ final class CameraWatch {
         let paths = ProcFS.names(in: deviceDirectory).filter { $0.hasPrefix("video") }.map { deviceDirectory + "/" + $0 }.sorted()
         var seen: [String: Device] = [:]
         for path in paths {
-            var raw = system_v4l2_caps_t()
-            guard system_v4l2_query(path, &raw) == 0 else { continue }
-            let caps = CameraCapabilities(
-                driver: Self.string(raw.driver), card: Self.string(raw.card), busInfo: Self.string(raw.bus_info),
-                capabilities: raw.capabilities, deviceCaps: raw.device_caps)
+            let answer = queries.capabilities(of: path, reusable: { !CameraClassifier.classify($0).virtual }, query: Self.query)
+            guard let caps = answer else { continue }
             let classification = CameraClassifier.classify(caps)
             seen[path] = Device(path: path, caps: caps, classification: classification, holders: [])
         }
+        queries.keep(only: Set(paths))
         // Who feeds a virtual camera; every process's descriptors are read, so only then.
         if seen.values.contains(where: \.classification.virtual) { attachHolders(&seen) }
         for (path, gone) in devices where seen[path] == nil { emit("system.camera", Self.describe(gone, state: "removed")) }
@@ -66,15 +65,23 @@ final class CameraWatch {
 
     var status: JSONValue { .array(devices.keys.sorted().map { Self.describe(devices[$0]!, state: nil) }) }
 
+    /// VIDIOC_QUERYCAP on `path`; nil when it is not a V4L2 device or cannot be opened.
+    static func query(_ path: String) -> CameraCapabilities? {
+        var raw = system_v4l2_caps_t()
+        guard system_v4l2_query(path, &raw) == 0 else { return nil }
+        return CameraCapabilities(
+            driver: string(raw.driver), card: string(raw.card), busInfo: string(raw.bus_info),
+            deviceCaps: raw.device_caps)
+    }
+
     /// Which processes hold each virtual device open: /proc/*/fd links, and the flags in fdinfo.
     private func attachHolders(_ devices: inout [String: Device]) {
         for pid in ProcFS.pids().sorted() {
             let fdDirectory = "/proc/\(pid)/fd"
             for fd in ProcFS.names(in: fdDirectory) {
                 guard let target = ProcFS.link(fdDirectory + "/" + fd), devices[target]?.classification.virtual == true else { continue }
-                let comm = ProcFS.text("/proc/\(pid)/comm", limit: 64) ?? "?"
-                let access = Self.access(pid: pid, fd: fd)
-                let holder = Holder(pid: pid, comm: comm, path: ProcFS.link("/proc/\(pid)/exe"), access: access)
+                let holder = Holder(pid: pid, comm: ProcFS.comm(of: pid) ?? "?", path: ProcFS.executable(of: pid),
+                                    access: Self.access(pid: pid, fd: fd))
                 if !devices[target]!.holders.contains(holder) { devices[target]!.holders.append(holder) }
             }
         }

@@ -93,8 +93,10 @@ struct EnvironmentProbe: Sendable {
 
     private func sessions() -> [Evidence] {
         var found: [Evidence] = []
-        if let ssh = agentEnvironment["SSH_CONNECTION"] ?? agentEnvironment["SSH_CLIENT"], !ssh.isEmpty {
-            found.append(Evidence(kind: "ssh_session", source: "SSH_CONNECTION", value: ssh))
+        // The client's address is kept: a login from another machine is not one from this one.
+        if let variable = ["SSH_CONNECTION", "SSH_CLIENT"].first(where: { agentEnvironment[$0]?.isEmpty == false }),
+            let ssh = agentEnvironment[variable] {
+            found.append(Evidence(kind: "ssh_session", source: variable, value: ssh))
         }
         // localhost:10.0 is how sshd's X11 forwarding names its display.
         if let display = agentEnvironment["DISPLAY"], let colon = display.firstIndex(of: ":"), colon != display.startIndex,
@@ -113,7 +115,7 @@ struct EnvironmentProbe: Sendable {
         let ours = agentEnvironment["DISPLAY"].flatMap(Self.displayNumber)
         var found: [Evidence] = []
         for pid in ProcFS.pids().sorted() {
-            guard let comm = ProcFS.text("/proc/\(pid)/comm", limit: 64),
+            guard let comm = ProcFS.comm(of: pid),
                 Self.remoteDisplayServers.contains(comm) || comm == "Xorg"
             else { continue }
             let arguments = ProcFS.arguments(of: pid)

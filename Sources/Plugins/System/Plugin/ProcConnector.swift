@@ -1,11 +1,12 @@
 import SystemShim
 
-/// The kernel's netlink proc connector: an event for every exec and exit,
-/// so nothing is scanned. Needs CAP_NET_ADMIN in the initial user namespace
-/// (root, or a capability given to the binary); `open` says why not.
+/// The kernel's netlink proc connector: an event for every exec, exit and
+/// fork of a new process, so nothing is scanned. Needs CAP_NET_ADMIN in the
+/// initial user namespace (root, or a capability given to the binary);
+/// `open` says why not.
 final class ProcConnector: @unchecked Sendable {
     enum Event: Equatable {
-        case executed(Int32), exited(Int32), overrun, woken, failed
+        case executed(Int32), exited(Int32), forked(child: Int32, parent: Int32), overrun, woken, failed
     }
 
     private let handle: OpaquePointer
@@ -32,6 +33,7 @@ final class ProcConnector: @unchecked Sendable {
             switch event.kind {
             case SYSTEM_PROC_EXEC: .executed(event.pid)
             case SYSTEM_PROC_EXIT: .exited(event.pid)
+            case SYSTEM_PROC_FORK: .forked(child: event.pid, parent: event.parent)
             case SYSTEM_PROC_OVERRUN: .overrun
             case SYSTEM_PROC_WOKEN: .woken
             default: .failed

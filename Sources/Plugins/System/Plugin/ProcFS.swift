@@ -35,6 +35,18 @@ enum ProcFS {
         return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// The file a process runs (/proc/PID/exe), without the " (deleted)" the
+    /// kernel adds once it was removed or replaced; nil when not readable.
+    static func executable(of pid: Int32) -> String? {
+        guard let path = link("/proc/\(pid)/exe") else { return nil }
+        return path.hasSuffix(" (deleted)") ? String(path.dropLast(10)) : path
+    }
+
+    /// A process's name as the kernel keeps it (/proc/PID/comm, 15 bytes at most); nil when gone.
+    static func comm(of pid: Int32) -> String? {
+        text("/proc/\(pid)/comm", limit: 64)
+    }
+
     /// The numeric entries of a /proc-like directory: the pids.
     static func pids(in directory: String = "/proc") -> Set<Int32> {
         var pids = Set<Int32>()

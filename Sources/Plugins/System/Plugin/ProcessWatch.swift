@@ -6,8 +6,8 @@ typealias Emit = @Sendable (String, JSONValue) -> Void
 
 /// Which catalogued programs run: looks at each process once when it
 /// appears (or execs), remembers the ones that match, and says when they go.
-/// Fed by the proc connector's exec/exit events or by /proc scans; used from
-/// one thread.
+/// Fed by the proc connector's exec/fork/exit events or by /proc scans; used
+/// from one thread.
 final class ProcessWatch {
     struct Running: Equatable {
         var facts: ProcessFacts
@@ -62,6 +62,16 @@ final class ProcessWatch {
     /// Connector: `pid` started a new program.
     func executed(_ pid: Int32) {
         look(at: pid, initial: false)
+        publishFlag()
+    }
+
+    /// Connector: `parent` forked the new process `child`. A fork keeps the
+    /// parent's program, so only a catalogued parent's child can match: that
+    /// is a program that daemonizes (forks, then the parent exits), whose
+    /// child never execs. Any other fork costs one dictionary look-up.
+    func forked(_ child: Int32, parent: Int32) {
+        guard running[parent] != nil else { return }
+        look(at: child, initial: false)
         publishFlag()
     }
 
@@ -122,9 +132,8 @@ final class ProcessWatch {
 
     /// What /proc says about `pid`; nil for a kernel thread or a process gone.
     static func facts(of pid: Int32) -> ProcessFacts? {
-        guard let comm = ProcFS.text("/proc/\(pid)/comm", limit: 64) else { return nil }
-        var path = ProcFS.link("/proc/\(pid)/exe")
-        if let p = path, p.hasSuffix(" (deleted)") { path = String(p.dropLast(10)) }
+        guard let comm = ProcFS.comm(of: pid) else { return nil }
+        let path = ProcFS.executable(of: pid)
         var argv0: String?
         if path == nil {
             // Another user's process, or a kernel thread (no arguments at all).

@@ -25,7 +25,6 @@ final class SystemMonitor: @unchecked Sendable {
         self.settings = settings
         self.host = host
         let emit: Emit = { topic, data in host.emit(topic, data) }
-        let interval = settings.scanInterval.rounded() == settings.scanInterval ? "\(Int(settings.scanInterval))" : "\(settings.scanInterval)"
         processes = ProcessWatch(catalogue: settings.catalogue, flagCategories: settings.flagCategories, emit: emit)
         cameras = CameraWatch(deviceDirectory: settings.deviceDirectory, emit: emit)
         let agent = settings.agentPid > 0 ? settings.agentPid : TamperWatch.findAgent()
@@ -35,7 +34,7 @@ final class SystemMonitor: @unchecked Sendable {
         switch settings.method {
         case .scan:
             method = "scan"
-            methodReason = "process starts are seen by a /proc scan every \(interval) s (config method: scan); a program that runs shorter may be missed"
+            methodReason = Self.scanReason(settings, because: "config method: scan")
         case .auto, .connector:
             switch ProcConnector.open() {
             case .success(let opened):
@@ -44,7 +43,7 @@ final class SystemMonitor: @unchecked Sendable {
                 methodReason = nil
             case .failure(let refused):
                 method = "scan"
-                methodReason = "process starts are seen by a /proc scan every \(interval) s, as the proc connector is not available (\(refused.reason)); a program that runs shorter may be missed"
+                methodReason = Self.scanReason(settings, because: "the proc connector is not available: \(refused.reason)")
             }
         }
     }
@@ -72,13 +71,14 @@ final class SystemMonitor: @unchecked Sendable {
                     switch event {
                     case .executed(let pid): processes.executed(pid)
                     case .exited(let pid): processes.exited(pid)
+                    case .forked(let child, let parent): processes.forked(child, parent: parent)
                     case .overrun: processes.scanAll(initial: false)  // events were lost
                     case .woken: break
                     case .failed:
                         // The socket broke: scan from now on, and say so.
                         self.connector = nil
                         method = "scan"
-                        methodReason = "process starts are seen by a /proc scan every \(settings.scanInterval) s, as the proc connector failed (errno \(errno))"
+                        methodReason = Self.scanReason(settings, because: "the proc connector failed: errno \(errno)")
                         host.reportHealth(degraded: methodReason)
                         nextScan = clock.now
                     }
@@ -105,6 +105,12 @@ final class SystemMonitor: @unchecked Sendable {
             }
             publishSnapshot()
         }
+    }
+
+    /// Why process starts are seen by the scan, for plugin.state's degraded reason.
+    private static func scanReason(_ settings: SystemSettings, because why: String) -> String {
+        let every = settings.scanInterval.rounded() == settings.scanInterval ? "\(Int(settings.scanInterval))" : "\(settings.scanInterval)"
+        return "process starts are seen by a /proc scan every \(every) s (\(why)); a program that runs shorter may be missed"
     }
 
     /// Makes `run` return soon; from the control thread, before joining it.

@@ -97,7 +97,7 @@ struct SystemSettings: Sendable {
             ],
             "config_files": [
                 "type": "array", "items": ["type": "string", "pattern": "^/"], "default": [],
-                "description": "Files whose change is reported as tampering; empty: the agent's config file, from its --config argument or $XDG_CONFIG_HOME/proctord/plugins.json.",
+                "description": "Files whose change or removal is reported as tampering; empty: the config file the agent loads, found as the agent finds it: its --config, else the first that exists when the plugin starts of $XDG_CONFIG_HOME/proctord/plugins.json, the system config (/etc/proctord/plugins.json for a binary in /usr/bin, else <prefix>/etc/proctord/plugins.json; PROCTORD_SYSTEM_CONFIG_DIR moves it) and the shipped default (<prefix>/share/proctord/plugins.json, or a source checkout's plugins.json); none when none exists.",
             ],
         ],
     ]

@@ -57,22 +57,51 @@ final class TamperWatch {
         arguments.first?.split(separator: "/").last == "proctord-plugin-host"
     }
 
-    /// The agent's config: its --config argument, else the user's plugins.json if there is one.
+    /// The config file the agent loaded, found as the agent finds it
+    /// (ConfigLoader.locate, with AgentPaths' rules applied to the agent's
+    /// binary and environment): its --config, else the first that exists now
+    /// of the user's `$XDG_CONFIG_HOME/proctord/plugins.json`, the system
+    /// config (`/etc/proctord` for a binary in /usr/bin, else
+    /// `<prefix>/etc/proctord`, or `$PROCTORD_SYSTEM_CONFIG_DIR`) and the
+    /// shipped default (`<prefix>/share/proctord`, or a source checkout's).
+    /// The plugin cannot link the agent's code, so the rules are repeated
+    /// here; a test holds them to ConfigLoader.locate.
     static func findConfig(agent: Int32) -> [String] {
         let arguments = ProcFS.arguments(of: agent)
-        if let index = arguments.firstIndex(of: "--config"), index + 1 < arguments.count {
-            let given = arguments[index + 1]
-            if given.hasPrefix("/") { return [given] }
-            return [(ProcFS.link("/proc/\(agent)/cwd") ?? "") + "/" + given]
-        }
-        if let value = arguments.first(where: { $0.hasPrefix("--config=") }) {
-            let given = String(value.dropFirst(9))
+        let explicit = arguments.firstIndex(of: "--config").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
+            ?? arguments.first { $0.hasPrefix("--config=") }.map { String($0.dropFirst(9)) }
+        if let given = explicit {
             return [given.hasPrefix("/") ? given : (ProcFS.link("/proc/\(agent)/cwd") ?? "") + "/" + given]
         }
         let environment = ProcFS.environment(of: agent)
-        let base = environment["XDG_CONFIG_HOME"] ?? ((environment["HOME"] ?? "") + "/.config")
-        let user = base + "/proctord/plugins.json"
-        return ProcFS.identity(user) != nil ? [user] : []
+        func absolute(_ name: String) -> String? { environment[name].flatMap { $0.hasPrefix("/") ? $0 : nil } }
+        var candidates = [(absolute("XDG_CONFIG_HOME") ?? (environment["HOME"] ?? "/") + "/.config") + "/proctord/plugins.json"]
+        if let exe = ProcFS.executable(of: agent) {
+            let bin = directory(of: exe)
+            candidates.append((absolute("PROCTORD_SYSTEM_CONFIG_DIR") ?? (bin == "/usr/bin" ? "/etc" : bin + "/../etc") + "/proctord") + "/plugins.json")
+            let installed = bin + "/../share/proctord/plugins.json"
+            if access(installed, F_OK) == 0 {
+                candidates.append(installed)
+            } else if let root = sourceCheckoutRoot(from: bin) {
+                candidates.append(root + "/plugins.json")
+            }
+        }
+        return candidates.first { access($0, F_OK) == 0 }.map { [$0] } ?? []
+    }
+
+    /// The repository root when the agent runs from `.build/...` inside it.
+    private static func sourceCheckoutRoot(from bin: String) -> String? {
+        var dir = bin
+        for _ in 0..<4 {
+            dir = directory(of: dir)
+            if access(dir + "/Package.swift", F_OK) == 0 && access(dir + "/plugins.json", F_OK) == 0 { return dir }
+        }
+        return nil
+    }
+
+    private static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     /// Checks since the plugin processes were last listed: listing reads a
@@ -125,10 +154,15 @@ final class TamperWatch {
             targets[pid] = nil
             tracers[pid] = nil
         }
+        // A plugin host first seen before it loaded its library: read its maps
+        // again until the library is there, else a replaced library goes unseen.
+        for (pid, target) in targets where target.libraries.isEmpty && target.role == "plugin" {
+            targets[pid]?.libraries = Self.pluginLibraries(of: pid)
+        }
         // The agent first: what its children inherit from it is reported as the agent's.
         for pid in pids.keys.sorted(by: { ($0 == agentPid ? 0 : 1, $0) < ($1 == agentPid ? 0 : 1, $1) }) where targets[pid] == nil {
             let what = pids[pid]!
-            let exe = ProcFS.link("/proc/\(pid)/exe").map { $0.hasSuffix(" (deleted)") ? String($0.dropLast(10)) : $0 }
+            let exe = ProcFS.executable(of: pid)
             let target = Target(pid: pid, role: what.role, library: what.library, exe: exe,
                                 exeIdentity: ProcFS.identity("/proc/\(pid)/exe"), libraries: Self.pluginLibraries(of: pid))
             targets[pid] = target
@@ -151,7 +185,7 @@ final class TamperWatch {
         data["kind"] = "traced"
         data["active"] = .bool(tracer != 0)
         if tracer != 0 {
-            let comm = ProcFS.text("/proc/\(tracer)/comm", limit: 64) ?? "?"
+            let comm = ProcFS.comm(of: tracer) ?? "?"
             data["tracer_pid"] = .number(Double(tracer))
             data["tracer"] = .string(comm)
             data["detail"] = .string("\(target.role) process \(pid) is traced by \(comm) (pid \(tracer))")

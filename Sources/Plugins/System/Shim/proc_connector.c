@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,40 +57,62 @@ static int parse(const char *buffer, ssize_t length, system_proc_event_t *events
         if (event->what == PROC_EVENT_NONE) {
             if (ack) *ack = (int)event->event_data.ack.err;
         } else if (event->what == PROC_EVENT_EXEC && count < capacity) {
-            events[count++] = (system_proc_event_t){SYSTEM_PROC_EXEC, event->event_data.exec.process_tgid};
+            events[count++] = (system_proc_event_t){SYSTEM_PROC_EXEC, event->event_data.exec.process_tgid, 0};
         } else if (event->what == PROC_EVENT_EXIT && count < capacity &&
                    event->event_data.exit.process_pid == event->event_data.exit.process_tgid) {
-            events[count++] = (system_proc_event_t){SYSTEM_PROC_EXIT, event->event_data.exit.process_tgid};
+            events[count++] = (system_proc_event_t){SYSTEM_PROC_EXIT, event->event_data.exit.process_tgid, 0};
+        } else if (event->what == PROC_EVENT_FORK && count < capacity &&
+                   event->event_data.fork.child_pid == event->event_data.fork.child_tgid) {
+            events[count++] = (system_proc_event_t){SYSTEM_PROC_FORK, event->event_data.fork.child_tgid,
+                                                    event->event_data.fork.parent_tgid};
         }
     }
     return count;
 }
 
-// Offsets in a datagram: the netlink header (16 bytes), the connector header
-// (20), then the proc event: what, cpu, timestamp, and the pid and tgid of
-// an exec or exit event.
-enum { WHAT_AT = 36, PID_AT = 52, TGID_AT = 56 };
+// Where a field of the proc event lies in a datagram: after the netlink
+// header (16 bytes) and the connector header (20). In the event: what (4),
+// cpu (4), timestamp (8), then the union (exec and exit: pid, tgid; fork:
+// parent pid, parent tgid, child pid, child tgid).
+#define EVENT_AT(field) ((uint32_t)(NLMSG_HDRLEN + sizeof(struct cn_msg) + offsetof(struct proc_event, field)))
+enum {
+    WHAT_AT = EVENT_AT(what),
+    EXIT_PID_AT = EVENT_AT(event_data.exit.process_pid),
+    EXIT_TGID_AT = EVENT_AT(event_data.exit.process_tgid),
+    CHILD_PID_AT = EVENT_AT(event_data.fork.child_pid),
+    CHILD_TGID_AT = EVENT_AT(event_data.fork.child_tgid),
+};
+_Static_assert(WHAT_AT == 36 && EXIT_PID_AT == 52 && EXIT_TGID_AT == 56 && CHILD_PID_AT == 60 && CHILD_TGID_AT == 64,
+               "proc event offsets differ from linux/cn_proc.h as the filter was written");
 
 // Keeps only what the plugin reads (exec, the exit of a whole process, the
-// ack) so that the kernel drops forks, thread exits and the rest before
-// they wake the plugin: on a busy machine that is most of the traffic.
-// Classic BPF loads words big-endian, hence htonl on the constants; jump
-// offsets count from the next instruction (accept is 9, drop 10).
+// fork of a new process, the ack) so that the kernel drops thread starts and
+// ends and the rest before they wake the plugin. Forks are needed for a
+// catalogued program that daemonizes (forks, and the parent exits): its
+// child never execs. Classic BPF loads words big-endian, hence htonl on the
+// constants; jump offsets count from the next instruction.
 static int attach_filter(int sock) {
+    enum { ACCEPT = 13, DROP = 14 };
     struct sock_filter code[] = {
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, WHAT_AT),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htonl(PROC_EVENT_EXEC), 7, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htonl(PROC_EVENT_NONE), 6, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htonl(PROC_EVENT_EXIT), 0, 6),
+        /* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, WHAT_AT),
+        /* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htonl(PROC_EVENT_EXEC), ACCEPT - 2, 0),
+        /* 2 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htonl(PROC_EVENT_NONE), ACCEPT - 3, 0),
+        /* 3 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htonl(PROC_EVENT_EXIT), 0, 8 - 4),
         // An exit: only when pid == tgid (the process, not one of its threads).
-        BPF_STMT(BPF_LDX | BPF_W | BPF_IMM, 0),
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, TGID_AT),
-        BPF_STMT(BPF_MISC | BPF_TAX, 0),
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, PID_AT),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_X, 0, 0, 1),
-        BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
-        BPF_STMT(BPF_RET | BPF_K, 0),
+        /* 4 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, EXIT_TGID_AT),
+        /* 5 */ BPF_STMT(BPF_MISC | BPF_TAX, 0),
+        /* 6 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, EXIT_PID_AT),
+        /* 7 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_X, 0, ACCEPT - 8, DROP - 8),
+        // A fork: only when child pid == child tgid (a new process, not a thread).
+        /* 8 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htonl(PROC_EVENT_FORK), 0, DROP - 9),
+        /* 9 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, CHILD_TGID_AT),
+        /* 10 */ BPF_STMT(BPF_MISC | BPF_TAX, 0),
+        /* 11 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, CHILD_PID_AT),
+        /* 12 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_X, 0, ACCEPT - 13, DROP - 13),
+        /* 13 ACCEPT */ BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+        /* 14 DROP */ BPF_STMT(BPF_RET | BPF_K, 0),
     };
+    _Static_assert(sizeof code / sizeof code[0] == DROP + 1, "ACCEPT and DROP must be the last two instructions");
     struct sock_fprog program = {.len = sizeof code / sizeof code[0], .filter = code};
     return setsockopt(sock, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program);
 }

@@ -25,8 +25,6 @@ int system_v4l2_query(const char *path, system_v4l2_caps_t *out) {
     memcpy(out->driver, cap.driver, sizeof cap.driver);
     memcpy(out->card, cap.card, sizeof cap.card);
     memcpy(out->bus_info, cap.bus_info, sizeof cap.bus_info);
-    out->version = cap.version;
-    out->capabilities = cap.capabilities;
     out->device_caps = (cap.capabilities & V4L2_CAP_DEVICE_CAPS) ? cap.device_caps : cap.capabilities;
     return 0;
 }

@@ -12,7 +12,7 @@
 extern "C" {
 #endif
 
-// ---- Netlink proc connector (exec and exit of every process) ----
+// ---- Netlink proc connector (fork, exec and exit of every process) ----
 
 typedef struct system_proc_connector system_proc_connector_t;
 
@@ -29,11 +29,13 @@ typedef enum {
     SYSTEM_PROC_OVERRUN = 3,  // the socket's buffer overflowed: events were lost, rescan
     SYSTEM_PROC_ERROR = 4,    // the socket failed; see errno
     SYSTEM_PROC_WOKEN = 5,    // system_proc_connector_wake was called
+    SYSTEM_PROC_FORK = 6,     // pid is a new process (not a thread) forked by parent
 } system_proc_kind_t;
 
 typedef struct {
     system_proc_kind_t kind;
     int32_t pid;
+    int32_t parent;  // SYSTEM_PROC_FORK: the parent's process id (tgid); else 0
 } system_proc_event_t;
 
 // Waits up to `timeout_ms` (-1: no limit) for the next event of interest and
@@ -51,9 +53,7 @@ typedef struct {
     char driver[17];
     char card[33];
     char bus_info[33];
-    uint32_t version;
-    uint32_t capabilities;
-    uint32_t device_caps;
+    uint32_t device_caps;  // the node's; the whole device's when the driver gives no node's
 } system_v4l2_caps_t;
 
 // VIDIOC_QUERYCAP on `path`, opened non-blocking and read-only (no stream is
