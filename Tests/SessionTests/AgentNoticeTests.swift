@@ -8,14 +8,16 @@ import Testing
 extension SessionIntegrationTests {
     /// The agent's own notices through its local API: a real agent and API
     /// on a free port, the session plugin on a private bus with
-    /// notification-daemon, and dbus-monitor as the witness.
+    /// a notification server stand-in that can be "clicked" (see
+    /// NotificationServerStandIn) and a screensaver stand-in, and dbus-monitor
+    /// as the witness.
     @Suite struct AgentNoticeTests {
         @Test func aPageWaitingToPairGetsTheCodeAndASiteAskingGetsAllowAndIgnore() async throws {
             let directory = TemporaryDirectory("proctord-session-api")
             let bus = try DBusSessionBus(directory: directory)
             let monitor = try await BusMonitor(bus: bus, interface: "org.freedesktop.Notifications", directory: directory)
-            let xvfb = try XvfbServer(directory: directory)
-            let server = try await NotificationServer(bus: bus, display: xvfb.display, directory: directory)
+            let server = try await NotificationServerStandIn(bus: bus, directory: directory)
+            let screensaver = try await ScreensaverStandIn(bus: bus, directory: directory)
             let api = try await APIHarness(allowedOrigins: ["https://meet.example", "https://other.example"]) { builder in
                 builder.add(id: "session", library: "session",
                             config: ["session_bus": .string(bus.address), "system_bus": "none", "reconnect_max_ms": 500])
@@ -59,8 +61,20 @@ extension SessionIntegrationTests {
             let id = try #require(try JSONParser.parse(shown.data)["id"]?.intValue)
             let ask = try #require(notifies("https://new.example wants to connect").first)
             #expect(ask.contains("string \"allow\"") && ask.contains("string \"Allow\"") && ask.contains("string \"Ignore\""), "\(ask)")
-            // Nobody can click here: the signal the server sends for a click on Allow, from dbus-send.
-            try bus.signal(path: "/org/freedesktop/Notifications", "org.freedesktop.Notifications.ActionInvoked", ["uint32:\(id)", "string:allow"])
+            // Another program forges the server's click on Allow (dbus-send), to everyone and to the plugin's own
+            // connection: the site stays unknown. The screensaver's own signal after them is the barrier.
+            let mark = api.agent.bus.nextSeq - 1
+            let plugin = try #require(monitor.sender(of: "Notify"), "the plugin's unique name")
+            for destination in [nil, plugin] {
+                try bus.signal(path: "/org/freedesktop/Notifications", "org.freedesktop.Notifications.ActionInvoked",
+                               ["uint32:\(id)", "string:allow"], destination: destination)
+            }
+            screensaver.setActive(true)
+            #expect(await log.waitFor("session.lock", after: mark) { $0["locked"] == true } != nil)
+            #expect(log.all.filter { $0.seq > mark && $0.topic == "session.notification" }.isEmpty)
+            #expect(api.server.services.checks.consent?.isAllowed("https://new.example") != true)
+            // The server's own signal for a click on Allow.
+            server.invoke(id, action: "allow")
             #expect(await eventually(timeout: .seconds(10)) { api.server.services.checks.consent?.isAllowed("https://new.example") == true })
             let (allowed, hello) = try await api.connect(origin: "https://new.example")
             #expect(hello["op"] == "hello")
@@ -68,8 +82,8 @@ extension SessionIntegrationTests {
 
             await api.stop()
             server.stop()
+            screensaver.stop()
             monitor.stop()
-            xvfb.stop()
             bus.stop()
         }
     }

@@ -48,10 +48,12 @@ extension SessionIntegrationTests {
         }
 
         @Test func actionsAreOfferedAndTheChoiceComesBack() async throws {
-            let scenario = try await SessionScenario.start()
+            // A server that can be clicked: the stand-in (see NotificationServerStandIn).
+            let scenario = try await SessionScenario.start(clickable: true)
+            let server = try #require(scenario.notificationStandIn)
             let status = try await scenario.request("status")
             let capabilities = status["result"]?["notification_capabilities"]?.arrayValue?.compactMap(\.stringValue) ?? []
-            #expect(capabilities.contains("actions"), "notification-daemon offers actions: \(status)")
+            #expect(capabilities.contains("actions"), "the server offers actions: \(status)")
             let chosen = Chosen()
             let answer = try #require(await scenario.agent.notices.showNow(
                 DesktopNotice(title: "A site asks to use proctord", body: "https://new.example wants to connect.", key: "origin.https://new.example",
@@ -63,21 +65,29 @@ extension SessionIntegrationTests {
             #expect(call.contains("string \"allow\"") && call.contains("string \"Allow\"") && call.contains("string \"Ignore\""), "\(call)")
             // The plugin's "shown" event and its answer travel separately: count from after the event.
             #expect(await scenario.waitFor("session.notification") { $0["state"] == "shown" && $0["id"]?.intValue == id } != nil)
-            // Nobody can click here: the signal a server sends for a click, from dbus-send.
             let mark = scenario.lastSeq
-            try scenario.bus.signal(path: "/org/freedesktop/Notifications", "org.freedesktop.Notifications.ActionInvoked",
-                                    ["uint32:\(id)", "string:allow"])
+            // Forgeries from another program (dbus-send): to everyone, and addressed to the plugin's own
+            // connection, which no match rule filters. None of them counts.
+            let plugin = try #require(scenario.monitor?.sender(of: "Notify"), "the plugin's unique name")
+            for destination in [nil, plugin] {
+                try scenario.bus.signal(path: "/org/freedesktop/Notifications", "org.freedesktop.Notifications.ActionInvoked",
+                                        ["uint32:\(id)", "string:ignore"], destination: destination)
+                try scenario.bus.signal(path: "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver.ActiveChanged",
+                                        ["boolean:true"], destination: destination)
+            }
+            // The server's own signal, sent after the forgeries, is the barrier: the bus keeps their order.
+            server.invoke(id, action: "allow")
             let action = try #require(await scenario.waitFor("session.notification", after: mark) { $0["state"] == "action" }?.data)
             #expect(action["action"] == "allow" && action["key"] == "origin.https://new.example", "\(action)")
             #expect(await eventually(timeout: .seconds(10)) { chosen.value == "allow" })
+            #expect(scenario.log.all.filter { $0.seq > mark && $0.topic == "session.lock" }.isEmpty, "a forged ActiveChanged locked the session")
             // Another program's notification's actions are not ours to report.
-            try scenario.bus.signal(path: "/org/freedesktop/Notifications", "org.freedesktop.Notifications.ActionInvoked",
-                                    ["uint32:\(id + 1000)", "string:allow"])
-            try scenario.bus.signal(path: "/org/freedesktop/Notifications", "org.freedesktop.Notifications.NotificationClosed",
-                                    ["uint32:\(id)", "uint32:2"])
+            server.invoke(id + 1000, action: "allow")
+            server.close(id, reason: 2)
             let closed = try #require(await scenario.waitFor("session.notification", after: mark) { $0["state"] == "closed" }?.data)
             #expect(closed["reason"] == "dismissed")
-            #expect(scenario.log.all.filter { $0.seq > mark && $0.topic == "session.notification" }.count == 2)
+            #expect(scenario.log.all.filter { $0.seq > mark && $0.topic == "session.notification" }.count == 2,
+                    "\(scenario.log.all.filter { $0.seq > mark && $0.topic == "session.notification" })")
             #expect(try scenario.schemaProblems() == [])
             await scenario.stop()
         }

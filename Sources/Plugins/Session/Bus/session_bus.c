@@ -30,6 +30,9 @@ static const char *const SCREENSAVER_PATHS[] = {"/org/freedesktop/ScreenSaver", 
 #define LOGIN1_SESSION "org.freedesktop.login1.Session"
 #define PROPERTIES "org.freedesktop.DBus.Properties"
 
+/* The watched services, as indexes into owners[] and the rediscover bits. */
+enum { SERVICE_SCREENSAVER0, SERVICE_SCREENSAVER1, SERVICE_NOTIFICATIONS, SERVICE_LOGIN1, SERVICE_COUNT };
+
 /* Work for the link's thread, waited for by the thread that queued it. */
 typedef struct job {
     const session_bus_notification_t *notification;
@@ -57,6 +60,8 @@ struct session_bus {
     /* The link's thread only. */
     DBusConnection *connection;
     char *login_session;      /* our logind session's object path */
+    /* Each watched service's unique name (NULL: none): only its owner's signals count. */
+    char *owners[SERVICE_COUNT];
     unsigned rediscover;      /* services that appeared while dispatching: looked at after it */
 };
 
@@ -98,17 +103,40 @@ static DBusMessage *call(session_bus_t *b, DBusMessage *message, char *error, si
     return reply;
 }
 
-static int name_has_owner(session_bus_t *b, const char *name) {
-    DBusMessage *m = dbus_message_new_method_call(DBUS_SERVICE_DBUS, DBUS_PATH_DBUS, DBUS_INTERFACE_DBUS, "NameHasOwner");
+static void set_owner(session_bus_t *b, int service, const char *owner) {
+    free(b->owners[service]);
+    b->owners[service] = owner && *owner ? strdup(owner) : NULL;
+}
+
+/* Looks up who owns `name` now (GetNameOwner) and keeps it as the service's
+ * owner; 1 when it has one. */
+static int look_up_owner(session_bus_t *b, int service, const char *name) {
+    DBusMessage *m = dbus_message_new_method_call(DBUS_SERVICE_DBUS, DBUS_PATH_DBUS, DBUS_INTERFACE_DBUS, "GetNameOwner");
     if (m) dbus_message_append_args(m, DBUS_TYPE_STRING, &name, DBUS_TYPE_INVALID);
     char error[256];
-    DBusMessage *reply = call(b, m, error, sizeof error);
-    dbus_bool_t has = FALSE;
-    if (reply) {
-        if (!dbus_message_get_args(reply, NULL, DBUS_TYPE_BOOLEAN, &has, DBUS_TYPE_INVALID)) has = FALSE;
-        dbus_message_unref(reply);
-    }
-    return has ? 1 : 0;
+    DBusMessage *reply = call(b, m, error, sizeof error);  /* NameHasNoOwner: an error reply, so NULL */
+    const char *owner = NULL;
+    if (reply && !dbus_message_get_args(reply, NULL, DBUS_TYPE_STRING, &owner, DBUS_TYPE_INVALID)) owner = NULL;
+    set_owner(b, service, owner);
+    if (reply) dbus_message_unref(reply);
+    return b->owners[service] != NULL;
+}
+
+/* Whether `message` comes from the current owner of `service`: anyone on a
+ * bus can send a signal with any interface and path, and may address it to
+ * our connection, which no match rule filters. */
+static int from_owner(session_bus_t *b, DBusMessage *message, int service) {
+    const char *sender = dbus_message_get_sender(message);
+    return sender && b->owners[service] && strcmp(sender, b->owners[service]) == 0;
+}
+
+/* SERVICE event: present or not, text = its owner's unique name. */
+static void emit_service(session_bus_t *b, int service, const char *name) {
+    session_bus_event_t e = blank(SESSION_BUS_SERVICE);
+    e.name = name;
+    e.flag = b->owners[service] != NULL;
+    e.text = b->owners[service];
+    emit(b, &e);
 }
 
 /* Reads a variant's basic value of `type` at `iter`; 0 when it is another type. */
@@ -192,14 +220,14 @@ static void ask_capabilities(session_bus_t *b) {
 }
 
 static void look_at_screensaver(session_bus_t *b, int which) {
-    int present = name_has_owner(b, SCREENSAVERS[which]);
-    emit_flag(b, SESSION_BUS_SERVICE, SCREENSAVERS[which], present, 0);
+    int present = look_up_owner(b, SERVICE_SCREENSAVER0 + which, SCREENSAVERS[which]);
+    emit_service(b, SERVICE_SCREENSAVER0 + which, SCREENSAVERS[which]);
     if (present) ask_screensaver(b, which);
 }
 
 static void look_at_notifications(session_bus_t *b) {
-    int present = name_has_owner(b, NOTIFICATIONS);
-    emit_flag(b, SESSION_BUS_SERVICE, NOTIFICATIONS, present, 0);
+    int present = look_up_owner(b, SERVICE_NOTIFICATIONS, NOTIFICATIONS);
+    emit_service(b, SERVICE_NOTIFICATIONS, NOTIFICATIONS);
     if (present) ask_capabilities(b);
 }
 
@@ -273,8 +301,8 @@ static void watch_login_session(session_bus_t *b, const char *path, int watch) {
 }
 
 static void look_at_logind(session_bus_t *b) {
-    int present = name_has_owner(b, LOGIN1);
-    emit_flag(b, SESSION_BUS_SERVICE, LOGIN1, present, 0);
+    int present = look_up_owner(b, SERVICE_LOGIN1, LOGIN1);
+    emit_service(b, SERVICE_LOGIN1, LOGIN1);
     if (b->login_session) watch_login_session(b, b->login_session, 0);
     free(b->login_session);
     b->login_session = NULL;
@@ -342,22 +370,37 @@ static DBusHandlerResult on_message(DBusConnection *connection, DBusMessage *mes
     const char *interface = dbus_message_get_interface(message), *member = dbus_message_get_member(message);
     if (!interface || !member) return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
     dbus_bool_t flag;
+    const char *sender = dbus_message_get_sender(message);
     if (dbus_message_is_signal(message, DBUS_INTERFACE_DBUS, "NameOwnerChanged")) {
         const char *name, *old_owner, *new_owner;
+        if (!sender || strcmp(sender, DBUS_SERVICE_DBUS) != 0) return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;  /* the bus's word only */
         if (!dbus_message_get_args(message, NULL, DBUS_TYPE_STRING, &name, DBUS_TYPE_STRING, &old_owner, DBUS_TYPE_STRING,
                                    &new_owner, DBUS_TYPE_INVALID)) return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
+        /* The new owner counts at once (a signal it sends before the look-up
+         * is its own); the look-up after dispatching confirms it. */
         for (int i = 0; i < SCREENSAVER_COUNT; i++) {
-            if (strcmp(name, SCREENSAVERS[i]) == 0) b->rediscover |= i == 0 ? REDISCOVER_SCREENSAVER0 : REDISCOVER_SCREENSAVER1;
+            if (strcmp(name, SCREENSAVERS[i]) == 0) {
+                set_owner(b, SERVICE_SCREENSAVER0 + i, new_owner);
+                b->rediscover |= i == 0 ? REDISCOVER_SCREENSAVER0 : REDISCOVER_SCREENSAVER1;
+            }
         }
-        if (strcmp(name, NOTIFICATIONS) == 0) b->rediscover |= REDISCOVER_NOTIFICATIONS;
-        if (strcmp(name, LOGIN1) == 0) b->rediscover |= REDISCOVER_LOGIN1;
+        if (strcmp(name, NOTIFICATIONS) == 0) {
+            set_owner(b, SERVICE_NOTIFICATIONS, new_owner);
+            b->rediscover |= REDISCOVER_NOTIFICATIONS;
+        }
+        if (strcmp(name, LOGIN1) == 0) {
+            set_owner(b, SERVICE_LOGIN1, new_owner);
+            b->rediscover |= REDISCOVER_LOGIN1;
+        }
     } else if (strcmp(member, "ActiveChanged") == 0 && !b->system) {
         for (int i = 0; i < SCREENSAVER_COUNT; i++) {
-            if (strcmp(interface, SCREENSAVERS[i]) == 0 &&
+            if (strcmp(interface, SCREENSAVERS[i]) == 0 && from_owner(b, message, SERVICE_SCREENSAVER0 + i) &&
                 dbus_message_get_args(message, NULL, DBUS_TYPE_BOOLEAN, &flag, DBUS_TYPE_INVALID)) {
                 emit_flag(b, SESSION_BUS_SCREENSAVER, SCREENSAVERS[i], flag ? 1 : 0, 0);
             }
         }
+    } else if (b->system ? !from_owner(b, message, SERVICE_LOGIN1) : !from_owner(b, message, SERVICE_NOTIFICATIONS)) {
+        /* Below: the notification server's signals, or logind's; from anyone else they are forged. */
     } else if (!b->system && dbus_message_is_signal(message, NOTIFICATIONS, "ActionInvoked")) {
         dbus_uint32_t id;
         const char *key;
@@ -408,6 +451,7 @@ static void forget_connection(session_bus_t *b) {
     b->connection = NULL;
     free(b->login_session);
     b->login_session = NULL;
+    for (int i = 0; i < SERVICE_COUNT; i++) set_owner(b, i, NULL);
     b->rediscover = 0;
 }
 
@@ -451,13 +495,13 @@ static int connect_now(session_bus_t *b) {
             snprintf(rule, sizeof rule, "type='signal',sender='" DBUS_SERVICE_DBUS "',interface='" DBUS_INTERFACE_DBUS
                      "',member='NameOwnerChanged',arg0='%s'", SCREENSAVERS[i]);
             add_match(b, rule);
-            /* Any sender: the screensaver's signal comes from its unique name. */
-            snprintf(rule, sizeof rule, "type='signal',interface='%s',member='ActiveChanged'", SCREENSAVERS[i]);
+            /* The bus matches a well-known sender against the name's owner; on_message checks again. */
+            snprintf(rule, sizeof rule, "type='signal',sender='%s',interface='%s',member='ActiveChanged'", SCREENSAVERS[i], SCREENSAVERS[i]);
             add_match(b, rule);
         }
         add_match(b, "type='signal',sender='" DBUS_SERVICE_DBUS "',interface='" DBUS_INTERFACE_DBUS "',member='NameOwnerChanged',arg0='" NOTIFICATIONS "'");
-        add_match(b, "type='signal',interface='" NOTIFICATIONS "',member='ActionInvoked'");
-        add_match(b, "type='signal',interface='" NOTIFICATIONS "',member='NotificationClosed'");
+        add_match(b, "type='signal',sender='" NOTIFICATIONS "',interface='" NOTIFICATIONS "',member='ActionInvoked'");
+        add_match(b, "type='signal',sender='" NOTIFICATIONS "',interface='" NOTIFICATIONS "',member='NotificationClosed'");
         b->rediscover = REDISCOVER_SCREENSAVER0 | REDISCOVER_SCREENSAVER1 | REDISCOVER_NOTIFICATIONS;
     }
     return 1;
