@@ -330,10 +330,13 @@ static void look_at_logind(session_bus_t *b) {
     }
 }
 
-/* PropertiesChanged on our session: IdleHint (with IdleSinceHint) and LockedHint. */
+/* PropertiesChanged on our session: IdleHint (with IdleSinceHint) and LockedHint.
+ * Anything but the signature the interface defines is ignored: a dict keyed
+ * by something else (a{iv}) would hand strcmp an integer. */
 static void session_properties(session_bus_t *b, DBusMessage *message) {
     DBusMessageIter iter, changed, entry;
     const char *interface;
+    if (!dbus_message_has_signature(message, "sa{sv}as")) return;
     if (!dbus_message_iter_init(message, &iter) || dbus_message_iter_get_arg_type(&iter) != DBUS_TYPE_STRING) return;
     dbus_message_iter_get_basic(&iter, &interface);
     if (strcmp(interface, LOGIN1_SESSION) != 0 || !dbus_message_iter_next(&iter) ||
@@ -345,8 +348,9 @@ static void session_properties(session_bus_t *b, DBusMessage *message) {
         const char *key;
         dbus_bool_t flag;
         dbus_message_iter_recurse(&changed, &entry);
+        if (dbus_message_iter_get_arg_type(&entry) != DBUS_TYPE_STRING) return;
         dbus_message_iter_get_basic(&entry, &key);
-        dbus_message_iter_next(&entry);
+        if (!dbus_message_iter_next(&entry)) return;
         if (strcmp(key, "IdleHint") == 0 && read_variant(&entry, DBUS_TYPE_BOOLEAN, &flag)) idle = flag ? 1 : 0;
         else if (strcmp(key, "LockedHint") == 0 && read_variant(&entry, DBUS_TYPE_BOOLEAN, &flag)) locked = flag ? 1 : 0;
         else if (strcmp(key, "IdleSinceHint") == 0) read_variant(&entry, DBUS_TYPE_UINT64, &since);
