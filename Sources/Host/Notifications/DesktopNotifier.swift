@@ -8,7 +8,10 @@ import Synchronization
 /// that wants access). An action the person clicks comes back as a
 /// `session.notification` event and goes to the handler of the notice it
 /// belongs to; notices of pages or other programs never reach a handler.
-/// Without a running session plugin, notices are dropped (the log says so).
+/// A handler ends with its notice: when it is closed (also when the plugin
+/// says the server went away) and when the plugin stops, so a later notice
+/// that reuses the id never reaches it. Without a running session plugin,
+/// notices are dropped (the log says so).
 public final class DesktopNotifier: Sendable {
     /// The plugin whose `notify` request shows the notices.
     public static let pluginID = "session"
@@ -22,7 +25,8 @@ public final class DesktopNotifier: Sendable {
     /// Subscribes at once, so nothing published before `run` is missed.
     public init(bus: EventBus, logger: Logger) {
         self.logger = logger
-        subscription = bus.subscribe(name: "desktop notices", patterns: (EventNotices.topics + ["session.notification"]).compactMap(TopicPattern.init))
+        subscription = bus.subscribe(name: "desktop notices",
+                                     patterns: (EventNotices.topics + ["session.notification", "plugin.state"]).compactMap(TopicPattern.init))
     }
 
     /// The supervisor of the plugin that shows the notices.
@@ -36,6 +40,11 @@ public final class DesktopNotifier: Sendable {
             if event.topic == "session.notification" {
                 guard plugin.withLock({ $0?.id }) == event.plugin else { continue }  // the attached plugin's own word only
                 actionOrClose(data)
+            } else if event.topic == "plugin.state" {
+                // A plugin that stops or restarts forgets its notices: their ids are no longer ours.
+                guard event.plugin == "host", let id = plugin.withLock({ $0?.id }), data["plugin"]?.stringValue == id,
+                      data["state"] != "running", data["state"] != "degraded" else { continue }
+                handlers.withLock { $0.removeAll() }
             } else if let notice = EventNotices.notice(topic: event.topic, data: data) {
                 show(notice)
             }
