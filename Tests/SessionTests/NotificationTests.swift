@@ -91,6 +91,32 @@ extension SessionIntegrationTests {
             #expect(try scenario.schemaProblems() == [])
             await scenario.stop()
         }
+
+        @Test func aServerThatGoesAwayTakesItsIdsWithIt() async throws {
+            let scenario = try await SessionScenario.start(clickable: true)
+            let chosen = Chosen()
+            let answer = try #require(await scenario.agent.notices.showNow(
+                DesktopNotice(title: "A site asks to use proctord", body: "https://new.example wants to connect.", key: "origin.x",
+                              actions: [.init(id: "allow", label: "Allow")])) { chosen.set($0) })
+            let id = try #require(answer["result"]?["id"]?.intValue, "\(answer)")
+            var mark = scenario.lastSeq
+            // The server quits: what it showed is closed, for the plugin and for the agent's handler.
+            scenario.notificationStandIn?.stop()
+            let closed = try #require(await scenario.waitFor("session.notification", after: mark) { $0["state"] == "closed" }?.data)
+            #expect(closed["id"]?.intValue == id && closed["reason"] == "undefined" && closed["key"] == "origin.x", "\(closed)")
+            // A new server counts from 1 again: its notification `id` is another program's, and its click is not ours.
+            let server = try await NotificationServerStandIn(bus: scenario.bus, directory: scenario.directory)
+            scenario.notificationStandIn = server
+            #expect(await scenario.seesServices())
+            mark = scenario.lastSeq
+            server.invoke(id, action: "allow")
+            scenario.screensaver?.setActive(true)  // the barrier: sent after the click, so it comes after it
+            #expect(await scenario.waitFor("session.lock", after: mark) { $0["locked"] == true } != nil)
+            #expect(scenario.log.all.filter { $0.seq > mark && $0.topic == "session.notification" }.isEmpty)
+            #expect(chosen.value == nil)
+            #expect(try scenario.schemaProblems() == [])
+            await scenario.stop()
+        }
     }
 }
 
