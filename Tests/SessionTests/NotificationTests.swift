@@ -47,6 +47,20 @@ extension SessionIntegrationTests {
             await scenario.stop()
         }
 
+        @Test func aPageCanNeitherClaimTheAgentsKeysNorSpendItsBudget() async throws {
+            let scenario = try await SessionScenario.start(config: ["max_per_minute": 2, "duplicate_window_s": 600])
+            // A page's requests (no "caller": "agent", as the API forwards them): it takes the agent's key first, then its whole budget.
+            #expect(try await scenario.notify("Looks official", body: "from a page", key: "screen.restored")["outcome"] == "shown")
+            #expect(try await scenario.notify("Again", body: "from a page")["outcome"] == "shown")
+            #expect(try await scenario.notify("Once more", body: "from a page")["outcome"] == "rate_limited")
+            // The agent's own notice with that key is still shown, within its own budget.
+            let answer = try #require(await scenario.agent.notices.showNow(
+                DesktopNotice(title: "Full screen was restored", body: "The agent's words.", key: "screen.restored")))
+            #expect(answer["result"]?["outcome"] == "shown", "\(answer)")
+            #expect(await eventually(timeout: .seconds(10)) { !scenario.notifyCalls(containing: "The agent's words.").isEmpty })
+            await scenario.stop()
+        }
+
         @Test func actionsAreOfferedAndTheChoiceComesBack() async throws {
             // A server that can be clicked: the stand-in (see NotificationServerStandIn).
             let scenario = try await SessionScenario.start(clickable: true)

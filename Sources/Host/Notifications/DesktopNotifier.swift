@@ -79,6 +79,10 @@ public final class DesktopNotifier: Sendable {
             let answer = try JSONParser.parse(try await supervisor.request(notice.request))
             if let error = answer["error"] {
                 logger.info("notice \(notice.key) not shown: \(error["message"]?.stringValue ?? JSONWriter.compact(error))")
+            } else if answer["result"]?["outcome"] == "duplicate" {
+                logger.info("notice \(notice.key) not shown again: it repeats notification \(answer["result"]?["id"]?.intValue ?? 0), shown lately")
+            } else if answer["result"]?["outcome"] == "rate_limited" {
+                logger.notice("notice \(notice.key) not shown: the minute's budget of notices is spent (retry in \(answer["result"]?["retry_in_ms"]?.intValue ?? 0) ms)")
             } else if let onAction, answer["result"]?["outcome"] == "shown", let number = answer["result"]?["id"]?.intValue, let id = UInt32(exactly: number) {
                 handlers.withLock { $0[id] = onAction }
             }
@@ -91,12 +95,23 @@ public final class DesktopNotifier: Sendable {
 
     // MARK: The API's asks
 
+    /// A stand-in for `origin` in a notice's key: every paired page sees the
+    /// keys (session.notification events), and one site's are not another's
+    /// business. Keyed by the process's random hashing seed (SipHash), so it
+    /// is stable while the agent runs and says nothing of the origin.
+    static func opaque(_ origin: String) -> String {
+        var hasher = Hasher()
+        hasher.combine("proctord notice")
+        hasher.combine(origin)
+        return String(UInt64(bitPattern: Int64(hasher.finalize())), radix: 16)
+    }
+
     /// A page from `origin` waits for the person to type the pairing code.
     public func pairingRequested(origin: String, code: String, expiresAt: Double) {
         show(DesktopNotice(
             title: "Pairing code: \(code.prefix(3)) \(code.dropFirst(3))",
             body: "\(origin) asks to pair with proctord. Type this code on that page only if you opened it for your interview.",
-            key: "pairing.\(origin).\(Int(expiresAt))", timeoutMs: 120_000))
+            key: "pairing.\(Self.opaque(origin)).\(Int(expiresAt))", timeoutMs: 120_000))
     }
 
     /// A page from `origin`, on no list yet, asks to connect: "Allow" and "Ignore" act as on the agent's page.
@@ -104,7 +119,7 @@ public final class DesktopNotifier: Sendable {
         show(DesktopNotice(
             title: "A site asks to use proctord",
             body: "\(origin) wants to connect to proctord. Allow it only if it is your interview's site; it will still need the pairing code.",
-            key: "origin.\(origin)", actions: [.init(id: "allow", label: "Allow"), .init(id: "ignore", label: "Ignore")])) { action in
+            key: "origin.\(Self.opaque(origin))", actions: [.init(id: "allow", label: "Allow"), .init(id: "ignore", label: "Ignore")])) { action in
             if action == "allow" || action == "ignore" { choose(action == "allow") }
         }
     }
