@@ -13,11 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #define FIRST_RETRY_MS 250
 /* How long a blocking call to the bus daemon, logind or the notification server may take. */
 #define CALL_TIMEOUT_MS 3000
+/* How long session_bus_notify waits for the link's thread: below the agent's
+ * 5 s hang timeout, which would kill the plugin for a busy link. */
+#define NOTIFY_WAIT_MS 4000
 
 static const char *const SCREENSAVERS[] = {"org.freedesktop.ScreenSaver", "org.gnome.ScreenSaver"};
 #define SCREENSAVER_COUNT 2
@@ -33,15 +37,24 @@ static const char *const SCREENSAVER_PATHS[] = {"/org/freedesktop/ScreenSaver", 
 /* The watched services, as indexes into owners[] and the rediscover bits. */
 enum { SERVICE_SCREENSAVER0, SERVICE_SCREENSAVER1, SERVICE_NOTIFICATIONS, SERVICE_LOGIN1, SERVICE_COUNT };
 
-/* Work for the link's thread, waited for by the thread that queued it. */
+/* Work for the link's thread, waited for by the thread that queued it. The
+ * Notify message is built by that thread, so the job holds nothing of the
+ * caller's; a caller that stops waiting marks it abandoned and whoever is
+ * last (under the lock) frees it. */
 typedef struct job {
-    const session_bus_notification_t *notification;
+    DBusMessage *message;
     uint32_t id;
     int result;               /* 0 ok, -1 failed; set before done */
     char error[256];
     int done;
+    int abandoned;
     struct job *next;
 } job_t;
+
+static void free_job(job_t *job) {
+    if (job->message) dbus_message_unref(job->message);
+    free(job);
+}
 
 struct session_bus {
     int system;
@@ -193,14 +206,14 @@ static void ask_screensaver(session_bus_t *b, int which) {
     dbus_message_unref(m);
 }
 
-static void ask_capabilities(session_bus_t *b) {
-    DBusMessage *m = dbus_message_new_method_call(NOTIFICATIONS, "/org/freedesktop/Notifications", NOTIFICATIONS, "GetCapabilities");
-    char error[256];
-    DBusMessage *reply = call(b, m, error, sizeof error);
+static void on_capabilities(DBusPendingCall *pending, void *data) {
+    session_bus_t *b = data;
+    DBusMessage *reply = dbus_pending_call_steal_reply(pending);
     char **caps = NULL;
     int count = 0;
     if (!reply) return;
-    if (dbus_message_get_args(reply, NULL, DBUS_TYPE_ARRAY, DBUS_TYPE_STRING, &caps, &count, DBUS_TYPE_INVALID)) {
+    if (dbus_message_get_type(reply) == DBUS_MESSAGE_TYPE_METHOD_RETURN &&
+        dbus_message_get_args(reply, NULL, DBUS_TYPE_ARRAY, DBUS_TYPE_STRING, &caps, &count, DBUS_TYPE_INVALID)) {
         size_t length = 1;
         for (int i = 0; i < count; i++) length += strlen(caps[i]) + 1;
         char *text = calloc(1, length);
@@ -217,6 +230,19 @@ static void ask_capabilities(session_bus_t *b) {
         dbus_free_string_array(caps);
     }
     dbus_message_unref(reply);
+}
+
+/* GetCapabilities, answered later: a server slow to answer holds up neither
+ * the link's thread nor a notify waiting for it. */
+static void ask_capabilities(session_bus_t *b) {
+    DBusMessage *m = dbus_message_new_method_call(NOTIFICATIONS, "/org/freedesktop/Notifications", NOTIFICATIONS, "GetCapabilities");
+    if (!m) return;
+    DBusPendingCall *pending = NULL;
+    if (dbus_connection_send_with_reply(b->connection, m, &pending, CALL_TIMEOUT_MS) && pending) {
+        dbus_pending_call_set_notify(pending, on_capabilities, b, NULL);
+        dbus_pending_call_unref(pending);
+    }
+    dbus_message_unref(m);
 }
 
 static void look_at_screensaver(session_bus_t *b, int which) {
@@ -514,18 +540,33 @@ static int connect_now(session_bus_t *b) {
 /* ---- notifications ---- */
 
 static void notify_now(session_bus_t *b, job_t *job) {
-    const session_bus_notification_t *n = job->notification;
     if (!b->connection) {
         snprintf(job->error, sizeof job->error, "not connected to the session bus");
         job->result = -1;
         return;
     }
-    DBusMessage *m = dbus_message_new_method_call(NOTIFICATIONS, "/org/freedesktop/Notifications", NOTIFICATIONS, "Notify");
-    if (!m) {
-        snprintf(job->error, sizeof job->error, "out of memory");
+    DBusMessage *m = job->message;
+    job->message = NULL;
+    DBusMessage *reply = call(b, m, job->error, sizeof job->error);
+    if (!reply) {
         job->result = -1;
         return;
     }
+    dbus_uint32_t id = 0;
+    if (dbus_message_get_args(reply, NULL, DBUS_TYPE_UINT32, &id, DBUS_TYPE_INVALID)) {
+        job->id = id;
+        job->result = 0;
+    } else {
+        snprintf(job->error, sizeof job->error, "the notification server's answer has no id");
+        job->result = -1;
+    }
+    dbus_message_unref(reply);
+}
+
+/* Notify(app, 0, icon, summary, body, actions, hints, timeout); NULL when out of memory. */
+static DBusMessage *notify_message(const session_bus_notification_t *n) {
+    DBusMessage *m = dbus_message_new_method_call(NOTIFICATIONS, "/org/freedesktop/Notifications", NOTIFICATIONS, "Notify");
+    if (!m) return NULL;
     DBusMessageIter iter, array, entry, variant;
     dbus_uint32_t replaces = 0;
     dbus_int32_t expire = n->expire_timeout_ms;
@@ -554,20 +595,7 @@ static void notify_now(session_bus_t *b, job_t *job) {
     }
     dbus_message_iter_close_container(&iter, &array);
     dbus_message_iter_append_basic(&iter, DBUS_TYPE_INT32, &expire);
-    DBusMessage *reply = call(b, m, job->error, sizeof job->error);
-    if (!reply) {
-        job->result = -1;
-        return;
-    }
-    dbus_uint32_t id = 0;
-    if (dbus_message_get_args(reply, NULL, DBUS_TYPE_UINT32, &id, DBUS_TYPE_INVALID)) {
-        job->id = id;
-        job->result = 0;
-    } else {
-        snprintf(job->error, sizeof job->error, "the notification server's answer has no id");
-        job->result = -1;
-    }
-    dbus_message_unref(reply);
+    return m;
 }
 
 /* Runs (or, when stopping, fails) every queued job and wakes their callers. */
@@ -586,8 +614,10 @@ static void run_jobs(session_bus_t *b, int fail) {
         }
         pthread_mutex_lock(&b->lock);
         job->done = 1;
+        int abandoned = job->abandoned;
         pthread_cond_broadcast(&b->finished);
         pthread_mutex_unlock(&b->lock);
+        if (abandoned) free_job(job);  /* its caller gave up: nobody else holds it */
     }
 }
 
@@ -664,7 +694,11 @@ session_bus_t *session_bus_new(int system, const char *address, unsigned reconne
     b->callback = callback;
     b->callback_context = context;
     pthread_mutex_init(&b->lock, NULL);
-    pthread_cond_init(&b->finished, NULL);
+    pthread_condattr_t attributes;
+    pthread_condattr_init(&attributes);
+    pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);  /* a wall clock that steps must not stretch the wait */
+    pthread_cond_init(&b->finished, &attributes);
+    pthread_condattr_destroy(&attributes);
     return b;
 }
 
@@ -710,27 +744,52 @@ void session_bus_free(session_bus_t *b) {
 
 int session_bus_notify(session_bus_t *b, const session_bus_notification_t *notification, uint32_t *id,
                        char *error, size_t error_size) {
-    job_t job;
-    memset(&job, 0, sizeof job);
-    job.notification = notification;
+    job_t *job = calloc(1, sizeof *job);
+    if (job) job->message = notify_message(notification);
+    if (!job || !job->message) {
+        if (job) free_job(job);
+        snprintf(error, error_size, "out of memory");
+        return -1;
+    }
     pthread_mutex_lock(&b->lock);
     if (!b->running) {
         pthread_mutex_unlock(&b->lock);
+        free_job(job);
         snprintf(error, error_size, "the session plugin is not running");
         return -1;
     }
     job_t **tail = &b->jobs;
     while (*tail) tail = &(*tail)->next;
-    *tail = &job;
+    *tail = job;
     pthread_mutex_unlock(&b->lock);
     wake(b);
-    pthread_mutex_lock(&b->lock);
-    while (!job.done) pthread_cond_wait(&b->finished, &b->lock);
-    pthread_mutex_unlock(&b->lock);
-    if (job.result == 0) {
-        *id = job.id;
-        return 0;
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += NOTIFY_WAIT_MS / 1000;
+    deadline.tv_nsec += (long)(NOTIFY_WAIT_MS % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
     }
-    snprintf(error, error_size, "%s", job.error);
-    return -1;
+    pthread_mutex_lock(&b->lock);
+    int timed_out = 0;
+    while (!job->done && !timed_out) timed_out = pthread_cond_timedwait(&b->finished, &b->lock, &deadline) == ETIMEDOUT;
+    if (!job->done) {
+        /* Still queued: take it out. Under way: the link's thread frees it when done. */
+        job_t **at = &b->jobs;
+        while (*at && *at != job) at = &(*at)->next;
+        int queued = *at == job;
+        if (queued) *at = job->next;
+        else job->abandoned = 1;
+        pthread_mutex_unlock(&b->lock);
+        if (queued) free_job(job);
+        snprintf(error, error_size, "busy: the session bus link did not get to the notification within %d ms", NOTIFY_WAIT_MS);
+        return -1;
+    }
+    pthread_mutex_unlock(&b->lock);
+    int result = job->result;
+    if (result == 0) *id = job->id;
+    else snprintf(error, error_size, "%s", job->error);
+    free_job(job);
+    return result;
 }

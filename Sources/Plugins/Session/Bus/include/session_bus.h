@@ -101,9 +101,11 @@ typedef struct session_bus_notification {
     int32_t expire_timeout_ms; /* -1: the server's default */
 } session_bus_notification_t;
 
-/* Sends Notify on the link's thread and waits for the server's answer (at
- * most a few seconds). Returns 0 and sets *id, or -1 with the reason in
- * error (NUL-terminated, cut to error_size). */
+/* Sends Notify on the link's thread and waits for the server's answer, at
+ * most 4 s in all (below the agent's 5 s hang timeout): a link still busy
+ * then answers "busy: ..." and the notification, if it is still shown, is
+ * not reported. Returns 0 and sets *id, or -1 with the reason in error
+ * (NUL-terminated, cut to error_size). */
 int session_bus_notify(session_bus_t *bus, const session_bus_notification_t *notification, uint32_t *id,
                        char *error, size_t error_size);
 
