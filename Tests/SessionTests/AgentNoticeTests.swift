@@ -84,6 +84,26 @@ extension SessionIntegrationTests {
             #expect(hello["op"] == "hello")
             try? await allowed.sendClose()
 
+            // An origin locked out of pairing (five wrong codes) is not shown the code when it waits again.
+            let wrong = code == "000000" ? "111111" : "000000"
+            for _ in 0..<5 {
+                let (client, hello) = try await api.connect(origin: "https://other.example")
+                let proof = PairingProof.make(code: wrong, challenge: hello["d"]!["challenge"]!.stringValue!, origin: "https://other.example")
+                try await client.send(APIHarness.identify(auth: ["pairing": .string(proof)], topics: []))
+                _ = try? await client.receive()
+            }
+            // Pairing meet.example replaces the code, so a notice for other.example now would be a new one, not a repeat.
+            let (repaired, _) = try await api.paired(origin: "https://meet.example")
+            try? await repaired.sendClose()
+            let newCode = api.pairingCode
+            let (locked, _) = try await api.connect(origin: "https://other.example")
+            // The barrier: meet.example waits after other.example, so its notice comes after other.example's would.
+            let (waitingAgain, _) = try await api.connect(origin: "https://meet.example")
+            #expect(await eventually(timeout: .seconds(10)) { !notifies("Pairing code: \(newCode.prefix(3)) \(newCode.dropFirst(3))").isEmpty })
+            #expect(notifies("https://other.example asks to pair").count == 1, "\(monitor.calls("Notify"))")
+            try? await locked.sendClose()
+            try? await waitingAgain.sendClose()
+
             await api.stop()
             server.stop()
             screensaver.stop()
