@@ -49,7 +49,7 @@ struct SessionSettings: Sendable {
         "properties": [
             "session_bus": [
                 "type": "string", "default": "",
-                "description": "The session bus's D-Bus address; empty: $DBUS_SESSION_BUS_ADDRESS, then unix:path=$XDG_RUNTIME_DIR/bus; \"none\": not watched (no screensaver, no notifications).",
+                "description": "The session bus's D-Bus address; empty: $DBUS_SESSION_BUS_ADDRESS, then unix:path=$XDG_RUNTIME_DIR/bus (unix:path=/run/user/<uid>/bus without it); \"none\": not watched (no screensaver, no notifications).",
             ],
             "system_bus": [
                 "type": "string", "default": "",
