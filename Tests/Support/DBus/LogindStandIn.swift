@@ -94,12 +94,7 @@ public final class LogindStandIn: @unchecked Sendable {
         name = dbus.service.BusName("org.freedesktop.login1", bus)
         log("owned")
 
-        def command(source, condition):
-            line = source.readline()
-            if not line:
-                loop.quit()
-                return False
-            words = line.split()
+        def on_command(words):
             if words[0] == "sleep":
                 manager.PrepareForSleep(words[1] == "true")
             elif words[0] == "lock":
@@ -114,13 +109,8 @@ public final class LogindStandIn: @unchecked Sendable {
                 bus.send_message(message)
             elif words[0] == "idle":
                 session.change(IdleHint=dbus.Boolean(words[1] == "true"), IdleSinceHint=dbus.UInt64(int(words[2])))
-            log("sent", line.strip())
-            return True
 
-        commands = open(sys.argv[2])
-        GLib.io_add_watch(commands, GLib.IO_IN | GLib.IO_HUP, command)
-        loop = GLib.MainLoop()
-        loop.run()
+        \(BusStandInProcess.glibCommandLoop)
         """
     private let process: BusStandInProcess
 

@@ -42,23 +42,13 @@ public final class NotificationServerStandIn: @unchecked Sendable {
         name = dbus.service.BusName(NAME, bus)
         print("owned", flush=True)
 
-        def command(source, condition):
-            line = source.readline()
-            if not line:
-                loop.quit()
-                return False
-            words = line.split()
+        def on_command(words):
             if words[0] == "action":
                 server.ActionInvoked(dbus.UInt32(int(words[1])), words[2])
             elif words[0] == "closed":
                 server.NotificationClosed(dbus.UInt32(int(words[1])), dbus.UInt32(int(words[2])))
-            print("sent", line.strip(), flush=True)
-            return True
 
-        commands = open(sys.argv[2])
-        GLib.io_add_watch(commands, GLib.IO_IN | GLib.IO_HUP, command)
-        loop = GLib.MainLoop()
-        loop.run()
+        \(BusStandInProcess.glibCommandLoop)
         """
     private let process: BusStandInProcess
 
