@@ -22,12 +22,29 @@ public protocol Plugin: AnyObject {
     /// Answers `{"method": ..., "params": ...}` from the page or the host.
     /// Throw `PluginRequestError` for an answer in the protocol's error form.
     func handle(method: String, params: JSONValue?) throws -> JSONValue
+
+    /// The same, told who asks; by default `handle(method:params:)`. A
+    /// plugin that must not let pages do what the agent does implements this.
+    func handle(method: String, params: JSONValue?, caller: RequestCaller) throws -> JSONValue
 }
 
 extension Plugin {
     public func handle(method: String, params: JSONValue?) throws -> JSONValue {
         throw PluginRequestError.unknownMethod(method)
     }
+
+    public func handle(method: String, params: JSONValue?, caller: RequestCaller) throws -> JSONValue {
+        try handle(method: method, params: params)
+    }
+}
+
+/// Who sent a request. The agent marks its own with `"caller": "agent"`; the
+/// API forwards a page's request as method and params only, so a page can
+/// never carry that mark (see docs/plugin-abi.md).
+public enum RequestCaller: String, Sendable {
+    case agent, page
+
+    init(request: JSONValue) { self = request["caller"]?.stringValue == "agent" ? .agent : .page }
 }
 
 /// A plugin that can run on a recorded file instead of a live device

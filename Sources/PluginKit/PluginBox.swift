@@ -48,7 +48,7 @@ final class PluginBox {
             guard let method = request["method"]?.stringValue else {
                 throw PluginRequestError(code: "invalid_request", message: "the request has no string \"method\"")
             }
-            answer = ["result": try plugin.handle(method: method, params: request["params"])]
+            answer = ["result": try plugin.handle(method: method, params: request["params"], caller: RequestCaller(request: request))]
         } catch let error as PluginRequestError {
             answer = ["error": ["code": .string(error.code), "message": .string(error.message)]]
         } catch {

@@ -14,6 +14,17 @@ import Testing
         #expect(notice.key == "audio.capture.obs")
     }
 
+    @Test func aStrangerListeningToTheSoundOutputIsNotSaidToRecordTheMicrophone() throws {
+        guard case .object(var object) = stranger else { return }
+        object["source"] = "alsa_output.pci.monitor"
+        object["source_is_monitor"] = true
+        let notice = try #require(EventNotices.notice(topic: "audio.capture", data: .object(object)))
+        #expect(notice.title == "Another program started listening to your computer's sound output")
+        #expect(notice.body.hasPrefix("OBS Studio (process 4242) is listening to your computer's sound output"))
+        #expect(!notice.title.contains("microphone") && !notice.body.contains("microphone"), "\(notice)")
+        #expect(notice.key != "audio.capture.obs", "a microphone notice later is another notice")
+    }
+
     @Test func theCallPageAModuleAndAStopAreNotNotices() {
         func with(_ key: String, _ value: JSONValue) -> JSONValue {
             guard case .object(var object) = stranger else { return stranger }

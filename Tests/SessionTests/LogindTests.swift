@@ -55,6 +55,16 @@ extension SessionIntegrationTests {
             let active = try #require(await scenario.waitFor("session.idle", after: mark) { $0["idle"] == false }?.data, "\(logind.log)")
             #expect(active["since"] == .null, "\(active)")
 
+            // A malformed PropertiesChanged (a{iv}) is ignored, not read: the plugin keeps running, and
+            // the next well-formed change still comes through.
+            let pid = await scenario.agent.supervisor("session")?.pid
+            mark = scenario.lastSeq
+            logind.sendMalformedProperties()
+            logind.setIdle(true, sinceMicroseconds: 0)
+            #expect(await scenario.waitFor("session.idle", after: mark) { $0["idle"] == true } != nil, "\(logind.log)")
+            #expect(await scenario.agent.supervisor("session")?.pid == pid, "\(scenario.log.states(of: "session"))")
+            #expect(scenario.log.all.filter { $0.seq > mark && $0.topic == "plugin.state" }.isEmpty, "\(scenario.log.states(of: "session"))")
+
             #expect(try scenario.schemaProblems() == [])
             await scenario.stop()
         }

@@ -47,11 +47,27 @@ extension SessionIntegrationTests {
             await scenario.stop()
         }
 
+        @Test func aPageCanNeitherClaimTheAgentsKeysNorSpendItsBudget() async throws {
+            let scenario = try await SessionScenario.start(config: ["max_per_minute": 2, "duplicate_window_s": 600])
+            // A page's requests (no "caller": "agent", as the API forwards them): it takes the agent's key first, then its whole budget.
+            #expect(try await scenario.notify("Looks official", body: "from a page", key: "screen.restored")["outcome"] == "shown")
+            #expect(try await scenario.notify("Again", body: "from a page")["outcome"] == "shown")
+            #expect(try await scenario.notify("Once more", body: "from a page")["outcome"] == "rate_limited")
+            // The agent's own notice with that key is still shown, within its own budget.
+            let answer = try #require(await scenario.agent.notices.showNow(
+                DesktopNotice(title: "Full screen was restored", body: "The agent's words.", key: "screen.restored")))
+            #expect(answer["result"]?["outcome"] == "shown", "\(answer)")
+            #expect(await eventually(timeout: .seconds(10)) { !scenario.notifyCalls(containing: "The agent's words.").isEmpty })
+            await scenario.stop()
+        }
+
         @Test func actionsAreOfferedAndTheChoiceComesBack() async throws {
-            let scenario = try await SessionScenario.start()
+            // A server that can be clicked: the stand-in (see NotificationServerStandIn).
+            let scenario = try await SessionScenario.start(clickable: true)
+            let server = try #require(scenario.notificationStandIn)
             let status = try await scenario.request("status")
             let capabilities = status["result"]?["notification_capabilities"]?.arrayValue?.compactMap(\.stringValue) ?? []
-            #expect(capabilities.contains("actions"), "notification-daemon offers actions: \(status)")
+            #expect(capabilities.contains("actions"), "the server offers actions: \(status)")
             let chosen = Chosen()
             let answer = try #require(await scenario.agent.notices.showNow(
                 DesktopNotice(title: "A site asks to use proctord", body: "https://new.example wants to connect.", key: "origin.https://new.example",
@@ -63,21 +79,55 @@ extension SessionIntegrationTests {
             #expect(call.contains("string \"allow\"") && call.contains("string \"Allow\"") && call.contains("string \"Ignore\""), "\(call)")
             // The plugin's "shown" event and its answer travel separately: count from after the event.
             #expect(await scenario.waitFor("session.notification") { $0["state"] == "shown" && $0["id"]?.intValue == id } != nil)
-            // Nobody can click here: the signal a server sends for a click, from dbus-send.
             let mark = scenario.lastSeq
-            try scenario.bus.signal(path: "/org/freedesktop/Notifications", "org.freedesktop.Notifications.ActionInvoked",
-                                    ["uint32:\(id)", "string:allow"])
+            // Forgeries from another program (dbus-send): to everyone, and addressed to the plugin's own
+            // connection, which no match rule filters. None of them counts.
+            let plugin = try #require(scenario.monitor?.sender(of: "Notify"), "the plugin's unique name")
+            for destination in [nil, plugin] {
+                try scenario.bus.signal(path: "/org/freedesktop/Notifications", "org.freedesktop.Notifications.ActionInvoked",
+                                        ["uint32:\(id)", "string:ignore"], destination: destination)
+                try scenario.bus.signal(path: "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver.ActiveChanged",
+                                        ["boolean:true"], destination: destination)
+            }
+            // The server's own signal, sent after the forgeries, is the barrier: the bus keeps their order.
+            server.invoke(id, action: "allow")
             let action = try #require(await scenario.waitFor("session.notification", after: mark) { $0["state"] == "action" }?.data)
             #expect(action["action"] == "allow" && action["key"] == "origin.https://new.example", "\(action)")
             #expect(await eventually(timeout: .seconds(10)) { chosen.value == "allow" })
+            #expect(scenario.log.all.filter { $0.seq > mark && $0.topic == "session.lock" }.isEmpty, "a forged ActiveChanged locked the session")
             // Another program's notification's actions are not ours to report.
-            try scenario.bus.signal(path: "/org/freedesktop/Notifications", "org.freedesktop.Notifications.ActionInvoked",
-                                    ["uint32:\(id + 1000)", "string:allow"])
-            try scenario.bus.signal(path: "/org/freedesktop/Notifications", "org.freedesktop.Notifications.NotificationClosed",
-                                    ["uint32:\(id)", "uint32:2"])
+            server.invoke(id + 1000, action: "allow")
+            server.close(id, reason: 2)
             let closed = try #require(await scenario.waitFor("session.notification", after: mark) { $0["state"] == "closed" }?.data)
             #expect(closed["reason"] == "dismissed")
-            #expect(scenario.log.all.filter { $0.seq > mark && $0.topic == "session.notification" }.count == 2)
+            #expect(scenario.log.all.filter { $0.seq > mark && $0.topic == "session.notification" }.count == 2,
+                    "\(scenario.log.all.filter { $0.seq > mark && $0.topic == "session.notification" })")
+            #expect(try scenario.schemaProblems() == [])
+            await scenario.stop()
+        }
+
+        @Test func aServerThatGoesAwayTakesItsIdsWithIt() async throws {
+            let scenario = try await SessionScenario.start(clickable: true)
+            let chosen = Chosen()
+            let answer = try #require(await scenario.agent.notices.showNow(
+                DesktopNotice(title: "A site asks to use proctord", body: "https://new.example wants to connect.", key: "origin.x",
+                              actions: [.init(id: "allow", label: "Allow")])) { chosen.set($0) })
+            let id = try #require(answer["result"]?["id"]?.intValue, "\(answer)")
+            var mark = scenario.lastSeq
+            // The server quits: what it showed is closed, for the plugin and for the agent's handler.
+            scenario.notificationStandIn?.stop()
+            let closed = try #require(await scenario.waitFor("session.notification", after: mark) { $0["state"] == "closed" }?.data)
+            #expect(closed["id"]?.intValue == id && closed["reason"] == "undefined" && closed["key"] == "origin.x", "\(closed)")
+            // A new server counts from 1 again: its notification `id` is another program's, and its click is not ours.
+            let server = try await NotificationServerStandIn(bus: scenario.bus, directory: scenario.directory)
+            scenario.notificationStandIn = server
+            #expect(await scenario.seesServices())
+            mark = scenario.lastSeq
+            server.invoke(id, action: "allow")
+            scenario.screensaver?.setActive(true)  // the barrier: sent after the click, so it comes after it
+            #expect(await scenario.waitFor("session.lock", after: mark) { $0["locked"] == true } != nil)
+            #expect(scenario.log.all.filter { $0.seq > mark && $0.topic == "session.notification" }.isEmpty)
+            #expect(chosen.value == nil)
             #expect(try scenario.schemaProblems() == [])
             await scenario.stop()
         }

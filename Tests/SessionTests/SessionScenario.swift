@@ -20,6 +20,8 @@ final class SessionScenario: AgentScenario, @unchecked Sendable {
     let bus: DBusSessionBus
     let xvfb: XvfbServer?
     var notifications: NotificationServer?
+    /// Instead of notification-daemon, when a test must click: see NotificationServerStandIn.
+    var notificationStandIn: NotificationServerStandIn?
     var screensaver: ScreensaverStandIn?
     var systemBus: DBusSessionBus?
     var logind: LogindStandIn?
@@ -29,7 +31,8 @@ final class SessionScenario: AgentScenario, @unchecked Sendable {
     private let noticeLoop: Task<Void, Never>
 
     static func start(
-        config extra: JSONObject = [:], daemon: Bool = true, services: Bool = true, logind: Bool = false, wanted: String? = "running"
+        config extra: JSONObject = [:], daemon: Bool = true, services: Bool = true, logind: Bool = false, clickable: Bool = false,
+        wanted: String? = "running"
     ) async throws -> SessionScenario {
         let directory = TemporaryDirectory("proctord-session")
         let bus = try DBusSessionBus(directory: directory, startNow: daemon)
@@ -42,6 +45,7 @@ final class SessionScenario: AgentScenario, @unchecked Sendable {
         }
         var xvfb: XvfbServer?
         var server: NotificationServer?
+        var standIn: NotificationServerStandIn?
         var monitor: BusMonitor?
         var screensaver: ScreensaverStandIn?
         if daemon {
@@ -49,7 +53,11 @@ final class SessionScenario: AgentScenario, @unchecked Sendable {
             if services {
                 let display = try XvfbServer(directory: directory)
                 xvfb = display
-                server = try await NotificationServer(bus: bus, display: display.display, directory: directory)
+                if clickable {
+                    standIn = try await NotificationServerStandIn(bus: bus, directory: directory)
+                } else {
+                    server = try await NotificationServer(bus: bus, display: display.display, directory: directory)
+                }
                 screensaver = try await ScreensaverStandIn(bus: bus, directory: directory)
             }
         }
@@ -61,6 +69,7 @@ final class SessionScenario: AgentScenario, @unchecked Sendable {
         let agent = try makeAgent(builder, in: directory)
         let scenario = SessionScenario(directory: directory, bus: bus, xvfb: xvfb, notifications: server, monitor: monitor, agent: agent)
         scenario.screensaver = screensaver
+        scenario.notificationStandIn = standIn
         scenario.systemBus = systemBus
         scenario.logind = logindStandIn
         try await agent.start()
@@ -143,6 +152,7 @@ final class SessionScenario: AgentScenario, @unchecked Sendable {
         logind?.stop()
         systemBus?.stop()
         notifications?.stop()
+        notificationStandIn?.stop()
         monitor?.stop()
         xvfb?.stop()
         bus.stop()

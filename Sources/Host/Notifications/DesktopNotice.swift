@@ -27,11 +27,11 @@ public struct DesktopNotice: Sendable, Equatable {
         self.timeoutMs = timeoutMs
     }
 
-    /// The `notify` request.
+    /// The `notify` request, marked as the agent's own: its key and budget are not the pages'.
     var request: String {
         var params: JSONObject = ["title": .string(title), "body": .string(body), "key": .string(key)]
         if !actions.isEmpty { params["actions"] = .array(actions.map { ["id": .string($0.id), "label": .string($0.label)] }) }
         if let timeoutMs { params["timeout_ms"] = .number(Double(timeoutMs)) }
-        return JSONWriter.compact(["method": "notify", "params": .object(params)])
+        return JSONWriter.compact(["method": "notify", "params": .object(params), "caller": "agent"])
     }
 }

@@ -8,7 +8,10 @@ import Synchronization
 /// that wants access). An action the person clicks comes back as a
 /// `session.notification` event and goes to the handler of the notice it
 /// belongs to; notices of pages or other programs never reach a handler.
-/// Without a running session plugin, notices are dropped (the log says so).
+/// A handler ends with its notice: when it is closed (also when the plugin
+/// says the server went away) and when the plugin stops, so a later notice
+/// that reuses the id never reaches it. Without a running session plugin,
+/// notices are dropped (the log says so).
 public final class DesktopNotifier: Sendable {
     /// The plugin whose `notify` request shows the notices.
     public static let pluginID = "session"
@@ -22,7 +25,8 @@ public final class DesktopNotifier: Sendable {
     /// Subscribes at once, so nothing published before `run` is missed.
     public init(bus: EventBus, logger: Logger) {
         self.logger = logger
-        subscription = bus.subscribe(name: "desktop notices", patterns: (EventNotices.topics + ["session.notification"]).compactMap(TopicPattern.init))
+        subscription = bus.subscribe(name: "desktop notices",
+                                     patterns: (EventNotices.topics + ["session.notification", "plugin.state"]).compactMap(TopicPattern.init))
     }
 
     /// The supervisor of the plugin that shows the notices.
@@ -36,6 +40,11 @@ public final class DesktopNotifier: Sendable {
             if event.topic == "session.notification" {
                 guard plugin.withLock({ $0?.id }) == event.plugin else { continue }  // the attached plugin's own word only
                 actionOrClose(data)
+            } else if event.topic == "plugin.state" {
+                // A plugin that stops or restarts forgets its notices: their ids are no longer ours.
+                guard event.plugin == "host", let id = plugin.withLock({ $0?.id }), data["plugin"]?.stringValue == id,
+                      data["state"] != "running", data["state"] != "degraded" else { continue }
+                handlers.withLock { $0.removeAll() }
             } else if let notice = EventNotices.notice(topic: event.topic, data: data) {
                 show(notice)
             }
@@ -70,6 +79,10 @@ public final class DesktopNotifier: Sendable {
             let answer = try JSONParser.parse(try await supervisor.request(notice.request))
             if let error = answer["error"] {
                 logger.info("notice \(notice.key) not shown: \(error["message"]?.stringValue ?? JSONWriter.compact(error))")
+            } else if answer["result"]?["outcome"] == "duplicate" {
+                logger.info("notice \(notice.key) not shown again: it repeats notification \(answer["result"]?["id"]?.intValue ?? 0), shown lately")
+            } else if answer["result"]?["outcome"] == "rate_limited" {
+                logger.notice("notice \(notice.key) not shown: the minute's budget of notices is spent (retry in \(answer["result"]?["retry_in_ms"]?.intValue ?? 0) ms)")
             } else if let onAction, answer["result"]?["outcome"] == "shown", let number = answer["result"]?["id"]?.intValue, let id = UInt32(exactly: number) {
                 handlers.withLock { $0[id] = onAction }
             }
@@ -82,12 +95,23 @@ public final class DesktopNotifier: Sendable {
 
     // MARK: The API's asks
 
+    /// A stand-in for `origin` in a notice's key: every paired page sees the
+    /// keys (session.notification events), and one site's are not another's
+    /// business. Keyed by the process's random hashing seed (SipHash), so it
+    /// is stable while the agent runs and says nothing of the origin.
+    static func opaque(_ origin: String) -> String {
+        var hasher = Hasher()
+        hasher.combine("proctord notice")
+        hasher.combine(origin)
+        return String(UInt64(bitPattern: Int64(hasher.finalize())), radix: 16)
+    }
+
     /// A page from `origin` waits for the person to type the pairing code.
     public func pairingRequested(origin: String, code: String, expiresAt: Double) {
         show(DesktopNotice(
             title: "Pairing code: \(code.prefix(3)) \(code.dropFirst(3))",
             body: "\(origin) asks to pair with proctord. Type this code on that page only if you opened it for your interview.",
-            key: "pairing.\(origin).\(Int(expiresAt))", timeoutMs: 120_000))
+            key: "pairing.\(Self.opaque(origin)).\(Int(expiresAt))", timeoutMs: 120_000))
     }
 
     /// A page from `origin`, on no list yet, asks to connect: "Allow" and "Ignore" act as on the agent's page.
@@ -95,7 +119,7 @@ public final class DesktopNotifier: Sendable {
         show(DesktopNotice(
             title: "A site asks to use proctord",
             body: "\(origin) wants to connect to proctord. Allow it only if it is your interview's site; it will still need the pairing code.",
-            key: "origin.\(origin)", actions: [.init(id: "allow", label: "Allow"), .init(id: "ignore", label: "Ignore")])) { action in
+            key: "origin.\(Self.opaque(origin))", actions: [.init(id: "allow", label: "Allow"), .init(id: "ignore", label: "Ignore")])) { action in
             if action == "allow" || action == "ignore" { choose(action == "allow") }
         }
     }

@@ -22,6 +22,12 @@ public final class BusMonitor: @unchecked Sendable {
         output.components(separatedBy: "\nmethod call ").dropFirst().filter { $0.contains("member=\(member)\n") }
     }
 
+    /// The unique name (":1.N") that sent the first call of `member` the monitor saw.
+    public func sender(of member: String) -> String? {
+        guard let call = calls(member).first, let start = call.range(of: "sender=") else { return nil }
+        return String(call[start.upperBound...].prefix { !$0.isWhitespace })
+    }
+
     public func stop() { process.stop() }
 
     deinit { stop() }

@@ -26,6 +26,27 @@ final class BusStandInProcess: @unchecked Sendable {
         }
     }
 
+    /// The end of a stand-in's script that runs a GLib main loop: for each
+    /// line of the FIFO it calls the script's `on_command(words)` and prints
+    /// "sent <line>"; the FIFO's end ends the program. The FIFO is read
+    /// unbuffered, a byte at a time: a buffered readline would take two
+    /// commands sent together and leave the second unseen in its buffer.
+    static let glibCommandLoop = """
+        def command(source, condition):
+            line = source.readline().decode()
+            if not line:
+                loop.quit()
+                return False
+            on_command(line.split())
+            print("sent", line.strip(), flush=True)
+            return True
+
+        commands = open(sys.argv[2], "rb", buffering=0)
+        GLib.io_add_watch(commands, GLib.IO_IN | GLib.IO_HUP, command)
+        loop = GLib.MainLoop()
+        loop.run()
+        """
+
     var log: String { process.log }
 
     func send(_ command: String) {

@@ -66,9 +66,12 @@ public final class DBusSessionBus: @unchecked Sendable {
         (try? call("org.freedesktop.DBus.NameHasOwner", ["string:\(name)"]))?.contains("boolean true") == true
     }
 
-    /// Emits a signal with dbus-send (from a sender of its own).
-    public func signal(path: String, _ member: String, _ arguments: [String]) throws {
-        try runToEnd("/usr/bin/dbus-send", ["--bus=\(address)", "--type=signal", path, member] + arguments)
+    /// Emits a signal with dbus-send (from a sender of its own): to everyone
+    /// whose match rules take it, or only to the connection `destination`
+    /// (a unique name), which no match rule filters.
+    public func signal(path: String, _ member: String, _ arguments: [String], destination: String? = nil) throws {
+        let to = destination.map { ["--dest=\($0)"] } ?? []
+        try runToEnd("/usr/bin/dbus-send", ["--bus=\(address)", "--type=signal"] + to + [path, member] + arguments)
     }
 
     /// The environment a client of this bus gets.

@@ -21,7 +21,7 @@ public final class LogindStandIn: @unchecked Sendable {
     public static let sessionID = "c2"
     public static let sessionPath = "/org/freedesktop/login1/session/c2"
     static let script = """
-        import dbus, dbus.service, dbus.mainloop.glib, os, sys
+        import dbus, dbus.lowlevel, dbus.service, dbus.mainloop.glib, os, sys
         from gi.repository import GLib
         dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
         bus = dbus.bus.BusConnection(sys.argv[1])
@@ -94,27 +94,23 @@ public final class LogindStandIn: @unchecked Sendable {
         name = dbus.service.BusName("org.freedesktop.login1", bus)
         log("owned")
 
-        def command(source, condition):
-            line = source.readline()
-            if not line:
-                loop.quit()
-                return False
-            words = line.split()
+        def on_command(words):
             if words[0] == "sleep":
                 manager.PrepareForSleep(words[1] == "true")
             elif words[0] == "lock":
                 session.Lock()
             elif words[0] == "unlock":
                 session.Unlock()
+            elif words[0] == "malformed":
+                # PropertiesChanged keyed by integers (a{iv}) instead of names, from logind's own connection.
+                message = dbus.lowlevel.SignalMessage(SESSION, PROPS, "PropertiesChanged")
+                message.append(SESSION_I, dbus.Dictionary({1: dbus.Boolean(True)}, signature="iv"), dbus.Array([], signature="s"),
+                               signature="sa{iv}as")
+                bus.send_message(message)
             elif words[0] == "idle":
                 session.change(IdleHint=dbus.Boolean(words[1] == "true"), IdleSinceHint=dbus.UInt64(int(words[2])))
-            log("sent", line.strip())
-            return True
 
-        commands = open(sys.argv[2])
-        GLib.io_add_watch(commands, GLib.IO_IN | GLib.IO_HUP, command)
-        loop = GLib.MainLoop()
-        loop.run()
+        \(BusStandInProcess.glibCommandLoop)
         """
     private let process: BusStandInProcess
 
@@ -133,6 +129,9 @@ public final class LogindStandIn: @unchecked Sendable {
 
     /// IdleHint and IdleSinceHint (µs since the epoch) changed, told through PropertiesChanged.
     public func setIdle(_ idle: Bool, sinceMicroseconds: UInt64) { send("idle \(idle) \(sinceMicroseconds)") }
+
+    /// A PropertiesChanged of the session whose dict is keyed by integers (a{iv}): malformed, as a buggy or hostile owner could send.
+    public func sendMalformedProperties() { send("malformed") }
 
     private func send(_ command: String) { process.send(command) }
 

@@ -83,10 +83,12 @@ final class ClientConnection: Sendable {
 
     /// Shows the pairing code on the desktop when this page still waits to
     /// identify: it is asking its person for the code. The agent's own page
-    /// shows the code itself.
+    /// shows the code itself. An origin locked out of pairing (too many wrong
+    /// codes) cannot use the code now: showing it would only help it guess.
     private func announcePairingIfWaiting() {
         guard machine.withLock({ $0.state == .awaitingIdentify }), !services.checks.ownOrigins.contains(origin) else { return }
         let code = services.pairing.current()
+        guard !code.locks.contains(where: { $0.origin == origin }) else { return }
         services.agent.notices.pairingRequested(origin: origin, code: code.code, expiresAt: code.expiresAt)
     }
 

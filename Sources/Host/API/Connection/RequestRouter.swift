@@ -18,7 +18,9 @@ struct RequestRouter: Sendable {
             let known = await services.agent.supervisors.keys.sorted().joined(separator: ", ")
             return ServerMessage.response(id: id, error: "unknown_target", "no plugin \(JSONWriter.quoted(target)) (running: host, \(known))")
         }
-        var request: JSONObject = ["method": .string(method)]  // method first, as the ABI promises plugins
+        // Method first, as the ABI promises plugins; and only method and params: a page's request never
+        // carries the agent's "caller" mark, which plugins trust (docs/plugin-abi.md).
+        var request: JSONObject = ["method": .string(method)]
         if let params { request["params"] = params }
         let text = JSONWriter.compact(.object(request))
         do {

@@ -13,11 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #define FIRST_RETRY_MS 250
 /* How long a blocking call to the bus daemon, logind or the notification server may take. */
 #define CALL_TIMEOUT_MS 3000
+/* How long session_bus_notify waits for the link's thread: below the agent's
+ * 5 s hang timeout, which would kill the plugin for a busy link. */
+#define NOTIFY_WAIT_MS 4000
 
 static const char *const SCREENSAVERS[] = {"org.freedesktop.ScreenSaver", "org.gnome.ScreenSaver"};
 #define SCREENSAVER_COUNT 2
@@ -30,15 +34,27 @@ static const char *const SCREENSAVER_PATHS[] = {"/org/freedesktop/ScreenSaver", 
 #define LOGIN1_SESSION "org.freedesktop.login1.Session"
 #define PROPERTIES "org.freedesktop.DBus.Properties"
 
-/* Work for the link's thread, waited for by the thread that queued it. */
+/* The watched services, as indexes into owners[] and the rediscover bits. */
+enum { SERVICE_SCREENSAVER0, SERVICE_SCREENSAVER1, SERVICE_NOTIFICATIONS, SERVICE_LOGIN1, SERVICE_COUNT };
+
+/* Work for the link's thread, waited for by the thread that queued it. The
+ * Notify message is built by that thread, so the job holds nothing of the
+ * caller's; a caller that stops waiting marks it abandoned and whoever is
+ * last (under the lock) frees it. */
 typedef struct job {
-    const session_bus_notification_t *notification;
+    DBusMessage *message;
     uint32_t id;
     int result;               /* 0 ok, -1 failed; set before done */
     char error[256];
     int done;
+    int abandoned;
     struct job *next;
 } job_t;
+
+static void free_job(job_t *job) {
+    if (job->message) dbus_message_unref(job->message);
+    free(job);
+}
 
 struct session_bus {
     int system;
@@ -57,6 +73,8 @@ struct session_bus {
     /* The link's thread only. */
     DBusConnection *connection;
     char *login_session;      /* our logind session's object path */
+    /* Each watched service's unique name (NULL: none): only its owner's signals count. */
+    char *owners[SERVICE_COUNT];
     unsigned rediscover;      /* services that appeared while dispatching: looked at after it */
 };
 
@@ -98,17 +116,40 @@ static DBusMessage *call(session_bus_t *b, DBusMessage *message, char *error, si
     return reply;
 }
 
-static int name_has_owner(session_bus_t *b, const char *name) {
-    DBusMessage *m = dbus_message_new_method_call(DBUS_SERVICE_DBUS, DBUS_PATH_DBUS, DBUS_INTERFACE_DBUS, "NameHasOwner");
+static void set_owner(session_bus_t *b, int service, const char *owner) {
+    free(b->owners[service]);
+    b->owners[service] = owner && *owner ? strdup(owner) : NULL;
+}
+
+/* Looks up who owns `name` now (GetNameOwner) and keeps it as the service's
+ * owner; 1 when it has one. */
+static int look_up_owner(session_bus_t *b, int service, const char *name) {
+    DBusMessage *m = dbus_message_new_method_call(DBUS_SERVICE_DBUS, DBUS_PATH_DBUS, DBUS_INTERFACE_DBUS, "GetNameOwner");
     if (m) dbus_message_append_args(m, DBUS_TYPE_STRING, &name, DBUS_TYPE_INVALID);
     char error[256];
-    DBusMessage *reply = call(b, m, error, sizeof error);
-    dbus_bool_t has = FALSE;
-    if (reply) {
-        if (!dbus_message_get_args(reply, NULL, DBUS_TYPE_BOOLEAN, &has, DBUS_TYPE_INVALID)) has = FALSE;
-        dbus_message_unref(reply);
-    }
-    return has ? 1 : 0;
+    DBusMessage *reply = call(b, m, error, sizeof error);  /* NameHasNoOwner: an error reply, so NULL */
+    const char *owner = NULL;
+    if (reply && !dbus_message_get_args(reply, NULL, DBUS_TYPE_STRING, &owner, DBUS_TYPE_INVALID)) owner = NULL;
+    set_owner(b, service, owner);
+    if (reply) dbus_message_unref(reply);
+    return b->owners[service] != NULL;
+}
+
+/* Whether `message` comes from the current owner of `service`: anyone on a
+ * bus can send a signal with any interface and path, and may address it to
+ * our connection, which no match rule filters. */
+static int from_owner(session_bus_t *b, DBusMessage *message, int service) {
+    const char *sender = dbus_message_get_sender(message);
+    return sender && b->owners[service] && strcmp(sender, b->owners[service]) == 0;
+}
+
+/* SERVICE event: present or not, text = its owner's unique name. */
+static void emit_service(session_bus_t *b, int service, const char *name) {
+    session_bus_event_t e = blank(SESSION_BUS_SERVICE);
+    e.name = name;
+    e.flag = b->owners[service] != NULL;
+    e.text = b->owners[service];
+    emit(b, &e);
 }
 
 /* Reads a variant's basic value of `type` at `iter`; 0 when it is another type. */
@@ -165,14 +206,14 @@ static void ask_screensaver(session_bus_t *b, int which) {
     dbus_message_unref(m);
 }
 
-static void ask_capabilities(session_bus_t *b) {
-    DBusMessage *m = dbus_message_new_method_call(NOTIFICATIONS, "/org/freedesktop/Notifications", NOTIFICATIONS, "GetCapabilities");
-    char error[256];
-    DBusMessage *reply = call(b, m, error, sizeof error);
+static void on_capabilities(DBusPendingCall *pending, void *data) {
+    session_bus_t *b = data;
+    DBusMessage *reply = dbus_pending_call_steal_reply(pending);
     char **caps = NULL;
     int count = 0;
     if (!reply) return;
-    if (dbus_message_get_args(reply, NULL, DBUS_TYPE_ARRAY, DBUS_TYPE_STRING, &caps, &count, DBUS_TYPE_INVALID)) {
+    if (dbus_message_get_type(reply) == DBUS_MESSAGE_TYPE_METHOD_RETURN &&
+        dbus_message_get_args(reply, NULL, DBUS_TYPE_ARRAY, DBUS_TYPE_STRING, &caps, &count, DBUS_TYPE_INVALID)) {
         size_t length = 1;
         for (int i = 0; i < count; i++) length += strlen(caps[i]) + 1;
         char *text = calloc(1, length);
@@ -191,15 +232,28 @@ static void ask_capabilities(session_bus_t *b) {
     dbus_message_unref(reply);
 }
 
+/* GetCapabilities, answered later: a server slow to answer holds up neither
+ * the link's thread nor a notify waiting for it. */
+static void ask_capabilities(session_bus_t *b) {
+    DBusMessage *m = dbus_message_new_method_call(NOTIFICATIONS, "/org/freedesktop/Notifications", NOTIFICATIONS, "GetCapabilities");
+    if (!m) return;
+    DBusPendingCall *pending = NULL;
+    if (dbus_connection_send_with_reply(b->connection, m, &pending, CALL_TIMEOUT_MS) && pending) {
+        dbus_pending_call_set_notify(pending, on_capabilities, b, NULL);
+        dbus_pending_call_unref(pending);
+    }
+    dbus_message_unref(m);
+}
+
 static void look_at_screensaver(session_bus_t *b, int which) {
-    int present = name_has_owner(b, SCREENSAVERS[which]);
-    emit_flag(b, SESSION_BUS_SERVICE, SCREENSAVERS[which], present, 0);
+    int present = look_up_owner(b, SERVICE_SCREENSAVER0 + which, SCREENSAVERS[which]);
+    emit_service(b, SERVICE_SCREENSAVER0 + which, SCREENSAVERS[which]);
     if (present) ask_screensaver(b, which);
 }
 
 static void look_at_notifications(session_bus_t *b) {
-    int present = name_has_owner(b, NOTIFICATIONS);
-    emit_flag(b, SESSION_BUS_SERVICE, NOTIFICATIONS, present, 0);
+    int present = look_up_owner(b, SERVICE_NOTIFICATIONS, NOTIFICATIONS);
+    emit_service(b, SERVICE_NOTIFICATIONS, NOTIFICATIONS);
     if (present) ask_capabilities(b);
 }
 
@@ -273,8 +327,8 @@ static void watch_login_session(session_bus_t *b, const char *path, int watch) {
 }
 
 static void look_at_logind(session_bus_t *b) {
-    int present = name_has_owner(b, LOGIN1);
-    emit_flag(b, SESSION_BUS_SERVICE, LOGIN1, present, 0);
+    int present = look_up_owner(b, SERVICE_LOGIN1, LOGIN1);
+    emit_service(b, SERVICE_LOGIN1, LOGIN1);
     if (b->login_session) watch_login_session(b, b->login_session, 0);
     free(b->login_session);
     b->login_session = NULL;
@@ -302,10 +356,13 @@ static void look_at_logind(session_bus_t *b) {
     }
 }
 
-/* PropertiesChanged on our session: IdleHint (with IdleSinceHint) and LockedHint. */
+/* PropertiesChanged on our session: IdleHint (with IdleSinceHint) and LockedHint.
+ * Anything but the signature the interface defines is ignored: a dict keyed
+ * by something else (a{iv}) would hand strcmp an integer. */
 static void session_properties(session_bus_t *b, DBusMessage *message) {
     DBusMessageIter iter, changed, entry;
     const char *interface;
+    if (!dbus_message_has_signature(message, "sa{sv}as")) return;
     if (!dbus_message_iter_init(message, &iter) || dbus_message_iter_get_arg_type(&iter) != DBUS_TYPE_STRING) return;
     dbus_message_iter_get_basic(&iter, &interface);
     if (strcmp(interface, LOGIN1_SESSION) != 0 || !dbus_message_iter_next(&iter) ||
@@ -317,8 +374,9 @@ static void session_properties(session_bus_t *b, DBusMessage *message) {
         const char *key;
         dbus_bool_t flag;
         dbus_message_iter_recurse(&changed, &entry);
+        if (dbus_message_iter_get_arg_type(&entry) != DBUS_TYPE_STRING) return;
         dbus_message_iter_get_basic(&entry, &key);
-        dbus_message_iter_next(&entry);
+        if (!dbus_message_iter_next(&entry)) return;
         if (strcmp(key, "IdleHint") == 0 && read_variant(&entry, DBUS_TYPE_BOOLEAN, &flag)) idle = flag ? 1 : 0;
         else if (strcmp(key, "LockedHint") == 0 && read_variant(&entry, DBUS_TYPE_BOOLEAN, &flag)) locked = flag ? 1 : 0;
         else if (strcmp(key, "IdleSinceHint") == 0) read_variant(&entry, DBUS_TYPE_UINT64, &since);
@@ -342,22 +400,37 @@ static DBusHandlerResult on_message(DBusConnection *connection, DBusMessage *mes
     const char *interface = dbus_message_get_interface(message), *member = dbus_message_get_member(message);
     if (!interface || !member) return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
     dbus_bool_t flag;
+    const char *sender = dbus_message_get_sender(message);
     if (dbus_message_is_signal(message, DBUS_INTERFACE_DBUS, "NameOwnerChanged")) {
         const char *name, *old_owner, *new_owner;
+        if (!sender || strcmp(sender, DBUS_SERVICE_DBUS) != 0) return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;  /* the bus's word only */
         if (!dbus_message_get_args(message, NULL, DBUS_TYPE_STRING, &name, DBUS_TYPE_STRING, &old_owner, DBUS_TYPE_STRING,
                                    &new_owner, DBUS_TYPE_INVALID)) return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
+        /* The new owner counts at once (a signal it sends before the look-up
+         * is its own); the look-up after dispatching confirms it. */
         for (int i = 0; i < SCREENSAVER_COUNT; i++) {
-            if (strcmp(name, SCREENSAVERS[i]) == 0) b->rediscover |= i == 0 ? REDISCOVER_SCREENSAVER0 : REDISCOVER_SCREENSAVER1;
+            if (strcmp(name, SCREENSAVERS[i]) == 0) {
+                set_owner(b, SERVICE_SCREENSAVER0 + i, new_owner);
+                b->rediscover |= i == 0 ? REDISCOVER_SCREENSAVER0 : REDISCOVER_SCREENSAVER1;
+            }
         }
-        if (strcmp(name, NOTIFICATIONS) == 0) b->rediscover |= REDISCOVER_NOTIFICATIONS;
-        if (strcmp(name, LOGIN1) == 0) b->rediscover |= REDISCOVER_LOGIN1;
+        if (strcmp(name, NOTIFICATIONS) == 0) {
+            set_owner(b, SERVICE_NOTIFICATIONS, new_owner);
+            b->rediscover |= REDISCOVER_NOTIFICATIONS;
+        }
+        if (strcmp(name, LOGIN1) == 0) {
+            set_owner(b, SERVICE_LOGIN1, new_owner);
+            b->rediscover |= REDISCOVER_LOGIN1;
+        }
     } else if (strcmp(member, "ActiveChanged") == 0 && !b->system) {
         for (int i = 0; i < SCREENSAVER_COUNT; i++) {
-            if (strcmp(interface, SCREENSAVERS[i]) == 0 &&
+            if (strcmp(interface, SCREENSAVERS[i]) == 0 && from_owner(b, message, SERVICE_SCREENSAVER0 + i) &&
                 dbus_message_get_args(message, NULL, DBUS_TYPE_BOOLEAN, &flag, DBUS_TYPE_INVALID)) {
                 emit_flag(b, SESSION_BUS_SCREENSAVER, SCREENSAVERS[i], flag ? 1 : 0, 0);
             }
         }
+    } else if (b->system ? !from_owner(b, message, SERVICE_LOGIN1) : !from_owner(b, message, SERVICE_NOTIFICATIONS)) {
+        /* Below: the notification server's signals, or logind's; from anyone else they are forged. */
     } else if (!b->system && dbus_message_is_signal(message, NOTIFICATIONS, "ActionInvoked")) {
         dbus_uint32_t id;
         const char *key;
@@ -408,6 +481,7 @@ static void forget_connection(session_bus_t *b) {
     b->connection = NULL;
     free(b->login_session);
     b->login_session = NULL;
+    for (int i = 0; i < SERVICE_COUNT; i++) set_owner(b, i, NULL);
     b->rediscover = 0;
 }
 
@@ -451,13 +525,13 @@ static int connect_now(session_bus_t *b) {
             snprintf(rule, sizeof rule, "type='signal',sender='" DBUS_SERVICE_DBUS "',interface='" DBUS_INTERFACE_DBUS
                      "',member='NameOwnerChanged',arg0='%s'", SCREENSAVERS[i]);
             add_match(b, rule);
-            /* Any sender: the screensaver's signal comes from its unique name. */
-            snprintf(rule, sizeof rule, "type='signal',interface='%s',member='ActiveChanged'", SCREENSAVERS[i]);
+            /* The bus matches a well-known sender against the name's owner; on_message checks again. */
+            snprintf(rule, sizeof rule, "type='signal',sender='%s',interface='%s',member='ActiveChanged'", SCREENSAVERS[i], SCREENSAVERS[i]);
             add_match(b, rule);
         }
         add_match(b, "type='signal',sender='" DBUS_SERVICE_DBUS "',interface='" DBUS_INTERFACE_DBUS "',member='NameOwnerChanged',arg0='" NOTIFICATIONS "'");
-        add_match(b, "type='signal',interface='" NOTIFICATIONS "',member='ActionInvoked'");
-        add_match(b, "type='signal',interface='" NOTIFICATIONS "',member='NotificationClosed'");
+        add_match(b, "type='signal',sender='" NOTIFICATIONS "',interface='" NOTIFICATIONS "',member='ActionInvoked'");
+        add_match(b, "type='signal',sender='" NOTIFICATIONS "',interface='" NOTIFICATIONS "',member='NotificationClosed'");
         b->rediscover = REDISCOVER_SCREENSAVER0 | REDISCOVER_SCREENSAVER1 | REDISCOVER_NOTIFICATIONS;
     }
     return 1;
@@ -466,18 +540,33 @@ static int connect_now(session_bus_t *b) {
 /* ---- notifications ---- */
 
 static void notify_now(session_bus_t *b, job_t *job) {
-    const session_bus_notification_t *n = job->notification;
     if (!b->connection) {
         snprintf(job->error, sizeof job->error, "not connected to the session bus");
         job->result = -1;
         return;
     }
-    DBusMessage *m = dbus_message_new_method_call(NOTIFICATIONS, "/org/freedesktop/Notifications", NOTIFICATIONS, "Notify");
-    if (!m) {
-        snprintf(job->error, sizeof job->error, "out of memory");
+    DBusMessage *m = job->message;
+    job->message = NULL;
+    DBusMessage *reply = call(b, m, job->error, sizeof job->error);
+    if (!reply) {
         job->result = -1;
         return;
     }
+    dbus_uint32_t id = 0;
+    if (dbus_message_get_args(reply, NULL, DBUS_TYPE_UINT32, &id, DBUS_TYPE_INVALID)) {
+        job->id = id;
+        job->result = 0;
+    } else {
+        snprintf(job->error, sizeof job->error, "the notification server's answer has no id");
+        job->result = -1;
+    }
+    dbus_message_unref(reply);
+}
+
+/* Notify(app, 0, icon, summary, body, actions, hints, timeout); NULL when out of memory. */
+static DBusMessage *notify_message(const session_bus_notification_t *n) {
+    DBusMessage *m = dbus_message_new_method_call(NOTIFICATIONS, "/org/freedesktop/Notifications", NOTIFICATIONS, "Notify");
+    if (!m) return NULL;
     DBusMessageIter iter, array, entry, variant;
     dbus_uint32_t replaces = 0;
     dbus_int32_t expire = n->expire_timeout_ms;
@@ -506,20 +595,7 @@ static void notify_now(session_bus_t *b, job_t *job) {
     }
     dbus_message_iter_close_container(&iter, &array);
     dbus_message_iter_append_basic(&iter, DBUS_TYPE_INT32, &expire);
-    DBusMessage *reply = call(b, m, job->error, sizeof job->error);
-    if (!reply) {
-        job->result = -1;
-        return;
-    }
-    dbus_uint32_t id = 0;
-    if (dbus_message_get_args(reply, NULL, DBUS_TYPE_UINT32, &id, DBUS_TYPE_INVALID)) {
-        job->id = id;
-        job->result = 0;
-    } else {
-        snprintf(job->error, sizeof job->error, "the notification server's answer has no id");
-        job->result = -1;
-    }
-    dbus_message_unref(reply);
+    return m;
 }
 
 /* Runs (or, when stopping, fails) every queued job and wakes their callers. */
@@ -538,8 +614,10 @@ static void run_jobs(session_bus_t *b, int fail) {
         }
         pthread_mutex_lock(&b->lock);
         job->done = 1;
+        int abandoned = job->abandoned;
         pthread_cond_broadcast(&b->finished);
         pthread_mutex_unlock(&b->lock);
+        if (abandoned) free_job(job);  /* its caller gave up: nobody else holds it */
     }
 }
 
@@ -616,7 +694,11 @@ session_bus_t *session_bus_new(int system, const char *address, unsigned reconne
     b->callback = callback;
     b->callback_context = context;
     pthread_mutex_init(&b->lock, NULL);
-    pthread_cond_init(&b->finished, NULL);
+    pthread_condattr_t attributes;
+    pthread_condattr_init(&attributes);
+    pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);  /* a wall clock that steps must not stretch the wait */
+    pthread_cond_init(&b->finished, &attributes);
+    pthread_condattr_destroy(&attributes);
     return b;
 }
 
@@ -662,27 +744,52 @@ void session_bus_free(session_bus_t *b) {
 
 int session_bus_notify(session_bus_t *b, const session_bus_notification_t *notification, uint32_t *id,
                        char *error, size_t error_size) {
-    job_t job;
-    memset(&job, 0, sizeof job);
-    job.notification = notification;
+    job_t *job = calloc(1, sizeof *job);
+    if (job) job->message = notify_message(notification);
+    if (!job || !job->message) {
+        if (job) free_job(job);
+        snprintf(error, error_size, "out of memory");
+        return -1;
+    }
     pthread_mutex_lock(&b->lock);
     if (!b->running) {
         pthread_mutex_unlock(&b->lock);
+        free_job(job);
         snprintf(error, error_size, "the session plugin is not running");
         return -1;
     }
     job_t **tail = &b->jobs;
     while (*tail) tail = &(*tail)->next;
-    *tail = &job;
+    *tail = job;
     pthread_mutex_unlock(&b->lock);
     wake(b);
-    pthread_mutex_lock(&b->lock);
-    while (!job.done) pthread_cond_wait(&b->finished, &b->lock);
-    pthread_mutex_unlock(&b->lock);
-    if (job.result == 0) {
-        *id = job.id;
-        return 0;
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += NOTIFY_WAIT_MS / 1000;
+    deadline.tv_nsec += (long)(NOTIFY_WAIT_MS % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
     }
-    snprintf(error, error_size, "%s", job.error);
-    return -1;
+    pthread_mutex_lock(&b->lock);
+    int timed_out = 0;
+    while (!job->done && !timed_out) timed_out = pthread_cond_timedwait(&b->finished, &b->lock, &deadline) == ETIMEDOUT;
+    if (!job->done) {
+        /* Still queued: take it out. Under way: the link's thread frees it when done. */
+        job_t **at = &b->jobs;
+        while (*at && *at != job) at = &(*at)->next;
+        int queued = *at == job;
+        if (queued) *at = job->next;
+        else job->abandoned = 1;
+        pthread_mutex_unlock(&b->lock);
+        if (queued) free_job(job);
+        snprintf(error, error_size, "busy: the session bus link did not get to the notification within %d ms", NOTIFY_WAIT_MS);
+        return -1;
+    }
+    pthread_mutex_unlock(&b->lock);
+    int result = job->result;
+    if (result == 0) *id = job->id;
+    else snprintf(error, error_size, "%s", job->error);
+    free_job(job);
+    return result;
 }

@@ -9,7 +9,6 @@ import SessionBus
 final class SessionBusLink: @unchecked Sendable {
     private let bus: OpaquePointer
     private let handle: (UnsafePointer<session_bus_event_t>) -> Void
-    private var running = false
 
     init(system: Bool, address: String, reconnectMaxMs: Int, handle: @escaping (UnsafePointer<session_bus_event_t>) -> Void) throws {
         self.handle = handle
@@ -23,15 +22,11 @@ final class SessionBusLink: @unchecked Sendable {
 
     func start() throws {
         guard session_bus_start(bus) == 0 else { throw SessionBusError("the D-Bus link's thread did not start") }
-        running = true
     }
 
     /// Returns once the link's thread has ended: no handler runs after it.
-    func stop() {
-        guard running else { return }
-        session_bus_stop(bus)
-        running = false
-    }
+    /// session_bus_stop itself knows whether the thread runs.
+    func stop() { session_bus_stop(bus) }
 
     struct Notification {
         var summary: String
@@ -71,10 +66,7 @@ final class SessionBusLink: @unchecked Sendable {
         return id
     }
 
-    deinit {
-        stop()
-        session_bus_free(bus)
-    }
+    deinit { session_bus_free(bus) }  // stops the thread first
 }
 
 struct SessionBusError: Error, CustomStringConvertible {

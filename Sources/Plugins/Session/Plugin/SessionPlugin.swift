@@ -1,11 +1,12 @@
 import PluginKit
 import ProctorJSON
-import Synchronization
 
 /// Watches the desktop session over D-Bus (the screensaver on the session
 /// bus, logind on the system bus: lock, sleep, idle) and shows the
 /// interviewee friendly desktop notifications when the agent or a paired
-/// page asks (`notify`), rate-limited and without repeats.
+/// page asks (`notify`), rate-limited and without repeats. The agent's own
+/// notices and the pages' are judged apart (a gate each): a page can neither
+/// claim one of the agent's keys nor spend its budget.
 public final class SessionPlugin: Plugin {
     public static let description = PluginDescription(
         id: "session", name: "Session", version: "0.1.0",
@@ -16,7 +17,9 @@ public final class SessionPlugin: Plugin {
     private let host: PluginHost
     private let settings: SessionSettings
     private let watch: SessionWatch
-    private let gate: Mutex<NotificationGate>
+    /// The agent's and the pages' limits. PluginKit calls `handle` on one
+    /// thread, never concurrently (Plugin.swift), so no lock guards them.
+    private var gates: [RequestCaller: NotificationGate]
     private var sessionLink: SessionBusLink?
     private var systemLink: SessionBusLink?
 
@@ -24,7 +27,8 @@ public final class SessionPlugin: Plugin {
         self.host = host
         settings = SessionSettings(config: config)
         watch = SessionWatch(host: host, settings: settings)
-        gate = Mutex(NotificationGate(maxPerMinute: settings.maxPerMinute, duplicateWindowSeconds: settings.duplicateWindowSeconds))
+        let gate = NotificationGate(maxPerMinute: settings.maxPerMinute, duplicateWindowSeconds: settings.duplicateWindowSeconds)
+        gates = [.agent: gate, .page: gate]
     }
 
     public func start() throws {
@@ -52,12 +56,12 @@ public final class SessionPlugin: Plugin {
         systemLink = nil
     }
 
-    public func handle(method: String, params: JSONValue?) throws -> JSONValue {
+    public func handle(method: String, params: JSONValue?, caller: RequestCaller) throws -> JSONValue {
         switch method {
         case "status":
             return watch.status()
         case "notify":
-            return try notify(try NotificationRequest(params))
+            return try notify(try NotificationRequest(params), caller: caller)
         default:
             throw PluginRequestError.unknownMethod(method)
         }
@@ -65,7 +69,7 @@ public final class SessionPlugin: Plugin {
 
     /// Shows one notification, unless it repeats one shown lately or the
     /// minute's budget is spent: those are answered, not queued.
-    private func notify(_ request: NotificationRequest) throws -> JSONValue {
+    private func notify(_ request: NotificationRequest, caller: RequestCaller) throws -> JSONValue {
         guard settings.notifications else {
             throw PluginRequestError(code: "notifications_off", message: "notifications are off (config notifications: false)")
         }
@@ -73,7 +77,7 @@ public final class SessionPlugin: Plugin {
             throw PluginRequestError(code: "no_session_bus", message: "the session bus is not watched (config session_bus: \"none\")")
         }
         let now = SessionTime.monotonicSeconds()
-        switch gate.withLock({ $0.judge(key: request.identity, now: now) }) {
+        switch gates[caller]!.judge(key: request.identity, now: now) {
         case .duplicate(let id):
             return ["outcome": "duplicate", "id": .number(Double(id))]
         case .rateLimited(let ms):
@@ -103,7 +107,7 @@ public final class SessionPlugin: Plugin {
         } catch {
             throw PluginRequestError(code: "notify_failed", message: "the notification server refused: \(error)")
         }
-        gate.withLock { $0.record(key: request.identity, id: id, now: now) }
+        gates[caller]!.record(key: request.identity, id: id, now: now)
         watch.shown(id: id, key: request.key)
         host.emit("session.notification", [
             "state": "shown", "id": .number(Double(id)), "key": request.key.map(JSONValue.string) ?? .null,

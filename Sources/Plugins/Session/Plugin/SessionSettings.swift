@@ -49,7 +49,7 @@ struct SessionSettings: Sendable {
         "properties": [
             "session_bus": [
                 "type": "string", "default": "",
-                "description": "The session bus's D-Bus address; empty: $DBUS_SESSION_BUS_ADDRESS, then unix:path=$XDG_RUNTIME_DIR/bus; \"none\": not watched (no screensaver, no notifications).",
+                "description": "The session bus's D-Bus address; empty: $DBUS_SESSION_BUS_ADDRESS, then unix:path=$XDG_RUNTIME_DIR/bus (unix:path=/run/user/<uid>/bus without it); \"none\": not watched (no screensaver, no notifications).",
             ],
             "system_bus": [
                 "type": "string", "default": "",
@@ -69,7 +69,7 @@ struct SessionSettings: Sendable {
             ],
             "max_per_minute": [
                 "type": "integer", "minimum": 1, "maximum": 60, "default": 6,
-                "description": "At most this many notifications in any 60 s; more are refused (rate_limited), not queued.",
+                "description": "At most this many notifications in any 60 s; more are refused (rate_limited), not queued. The agent's own notices and the pages' have this budget each.",
             ],
             "duplicate_window_s": [
                 "type": "number", "minimum": 0, "maximum": 86400, "default": 120,

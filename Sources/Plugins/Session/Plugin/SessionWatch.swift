@@ -35,6 +35,8 @@ final class SessionWatch: Sendable {
         var health: String??
         /// Our notifications still up: server id → key.
         var notifications: [UInt32: String?] = [:]
+        /// The unique name of the notification server that gave those ids.
+        var notificationOwner: String?
 
         subscript(bus: Bus) -> Link {
             get { bus == .session ? session : system }
@@ -82,6 +84,7 @@ final class SessionWatch: Sendable {
                 if name == Self.notificationServer { s.capabilities = [] }
                 return true
             }
+            if name == Self.notificationServer { notificationServer(owner: e.flag != 0 ? text : nil) }
             if gone {
                 if Self.screensavers.contains(name) { setScreensaver(name, active: nil) }
                 if name == Self.logind { forgetLogind() }
@@ -138,11 +141,29 @@ final class SessionWatch: Sendable {
             if bus == .session { s.capabilities = [] }
             return first
         }
+        if bus == .session { notificationServer(owner: nil) }
         if first { host.log(.warning, "\(bus.rawValue) bus \(snapshot[bus].address ?? ""): \(reason)") }
         if bus == .session {
             for name in Self.screensavers { setScreensaver(name, active: nil) }
         } else {
             forgetLogind()
+        }
+    }
+
+    /// The notification server now is `owner` (nil: none). Another server
+    /// (or none) never reports on our notifications, and a new one counts
+    /// ids from 1 again, so one of its ids could match an old "Allow": every
+    /// notification still up is closed, reason undefined.
+    private func notificationServer(owner: String?) {
+        let orphans = state.withLock { s -> [(UInt32, String?)] in
+            guard s.notificationOwner != owner || owner == nil else { return [] }
+            s.notificationOwner = owner
+            defer { s.notifications = [:] }
+            return s.notifications.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        }
+        for (id, key) in orphans {
+            host.emit("session.notification", ["state": "closed", "id": .number(Double(id)), "key": key.map(JSONValue.string) ?? .null,
+                                               "reason": "undefined"])
         }
     }
 

@@ -14,6 +14,12 @@
  *   system bus:  logind (org.freedesktop.login1): PrepareForSleep, and for
  *                our session Lock / Unlock, LockedHint and IdleHint.
  *
+ * Only the current owner of a watched name is believed: a signal from any
+ * other sender (anyone may send one, and may address it to our connection,
+ * past every match rule) is ignored. The owners are looked up with
+ * GetNameOwner when a service is looked at and followed through the bus's
+ * NameOwnerChanged.
+ *
  * Threads: the callback runs on the link's thread, one event at a time;
  * every pointer in an event is valid only during the call. The other
  * functions may be called from any one other thread, never from inside the
@@ -30,7 +36,9 @@ typedef enum session_bus_kind {
     SESSION_BUS_CONNECTED = 1,
     /* Could not connect, or the bus went away (text = why); a retry follows. */
     SESSION_BUS_DISCONNECTED,
-    /* A watched service is there (flag 1) or not (flag 0): name = its bus name. */
+    /* A watched service is there (flag 1) or not (flag 0): name = its bus name,
+     * text = its owner's unique name (NULL when none). A new owner is a new
+     * service: the old one's notification ids mean nothing to it. */
     SESSION_BUS_SERVICE,
     /* A screensaver is active (flag 1) or not: name = its interface; initial = read with GetActive. */
     SESSION_BUS_SCREENSAVER,
@@ -93,9 +101,11 @@ typedef struct session_bus_notification {
     int32_t expire_timeout_ms; /* -1: the server's default */
 } session_bus_notification_t;
 
-/* Sends Notify on the link's thread and waits for the server's answer (at
- * most a few seconds). Returns 0 and sets *id, or -1 with the reason in
- * error (NUL-terminated, cut to error_size). */
+/* Sends Notify on the link's thread and waits for the server's answer, at
+ * most 4 s in all (below the agent's 5 s hang timeout): a link still busy
+ * then answers "busy: ..." and the notification, if it is still shown, is
+ * not reported. Returns 0 and sets *id, or -1 with the reason in error
+ * (NUL-terminated, cut to error_size). */
 int session_bus_notify(session_bus_t *bus, const session_bus_notification_t *notification, uint32_t *id,
                        char *error, size_t error_size);
 
