@@ -7,7 +7,8 @@ import Testing
 
 /// The page's own reports (`page.*` host requests) through the API: published
 /// marked as the page's, checked strictly, rate-limited, counted by the
-/// integrity rules when no plugin watches the desktop.
+/// integrity rules when no plugin watches the desktop, and listed on the
+/// agent's page with which signals come from where.
 @Suite(.serialized) struct PageSignalAPITests {
     /// A host request; `params` nil sends none at all.
     func ask(_ client: WebSocketTestClient, _ id: Int, _ method: String, _ params: String?) async throws -> JSONValue {
@@ -98,5 +99,26 @@ import Testing
         _ = try await ask(client, 3, "page.visibility", #"{"visible":true}"#)
         let resolved = try JSONParser.parse(await client.receive(until: { $0.contains(#""rule":"page_away""#) && $0.contains(#""state":"resolved""#) }, timeout: 20))
         #expect(resolved["d"]?["data"]?["alert"] == "page_away#1")
+    }
+
+    /// The agent's page says which signals come from the desktop and which from
+    /// the page only, and what each page last said.
+    @Test func theAgentsPageListsWhereEachSignalComesFrom() async throws {
+        let api = try await harness()
+        defer { Task { await api.stop() } }
+        let (client, identified) = try await api.paired()
+        let session = try #require(identified["session"]?.stringValue)
+        _ = try await ask(client, 1, "page.focus", #"{"focused":false}"#)
+        let (status, body) = try await HTTPGet.get(port: api.port, path: "/local/status")
+        #expect(status == 200)
+        let signals = try #require(try JSONParser.parse(body)["signals"])
+        let rows = signals["signals"]?.arrayValue ?? []
+        func source(_ name: String) -> JSONValue? { rows.first { $0["signal"] == .string(name) }?["source"] }
+        #expect(rows.compactMap { $0["signal"]?.stringValue } == ["focus", "visibility", "full_screen", "windows", "clipboard", "monitors", "covered", "screen_share"])
+        // No screen or desktop plugin runs here: focus, visibility, full screen and the share come from the page.
+        #expect(source("focus") == "page" && source("visibility") == "page" && source("full_screen") == "page" && source("screen_share") == "page")
+        #expect(source("clipboard") == "none" && source("windows") == "none" && source("monitors") == "none")
+        #expect(rows.first { $0["signal"] == "focus" }?["topics"] == ["page.focus"])
+        #expect(signals["pages"]?[session]?["page.focus"] == ["focused": false])
     }
 }
