@@ -48,6 +48,22 @@ import Testing
         #expect(problems.isEmpty, "\(problems)")
     }
 
+    /// Reports sent back to back are published in the order sent: the last event is the page's state now.
+    @Test func reportsSentBackToBackKeepTheirOrder() async throws {
+        let api = try await harness()
+        defer { Task { await api.stop() } }
+        let (client, _) = try await api.paired()
+        let log = EventLog(bus: api.agent.bus, patterns: ["page.visibility"])
+        for id in 1...10 {
+            let visible = id.isMultiple(of: 2) ? "true" : "false"
+            try await client.send(#"{"op":"request","id":\#(id),"d":{"target":"host","method":"page.visibility","params":{"visible":\#(visible)}}}"#)
+        }
+        _ = try await client.receive(until: { $0.contains(#""op":"response","id":10"#) }, timeout: 20)
+        #expect(await eventually { log.data("page.visibility").count == 10 })
+        let order = log.data("page.visibility").compactMap { $0["visible"]?.boolValue }
+        #expect(order == (1...10).map { $0.isMultiple(of: 2) }, "\(order)")
+    }
+
     /// Each malformed report is refused with `invalid_params` naming the member and its value, as protocol.md words it.
     @Test func aMalformedReportIsRefusedNamingTheMemberAndValue() async throws {
         let api = try await harness()

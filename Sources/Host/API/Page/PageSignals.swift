@@ -36,7 +36,8 @@ final class PageSignals: Sendable {
     func report(method: String, params: JSONValue?, session: SessionRecord) throws(PageSignalError) -> JSONValue {
         let report = try PageReport.parse(method: method, params: params)
         let now = clock()
-        let changed = try sessions.withLock { sessions throws(PageSignalError) -> Bool in
+        // Published under the lock, so the last state kept is always the last one published.
+        return try sessions.withLock { sessions throws(PageSignalError) -> JSONValue in
             var state = sessions[session.id] ?? SessionState(windowStart: now, count: 0, touched: now)
             if now - state.windowStart >= Self.windowSeconds { (state.windowStart, state.count) = (now, 0) }
             guard state.count < Self.reportsPerWindow else {
@@ -52,13 +53,12 @@ final class PageSignals: Sendable {
                 sessions[oldest] = nil
             }
             sessions[session.id] = state
-            return changed
+            guard changed else { return ["published": false, "seq": .null] }
+            var data: JSONObject = ["source": "page", "session": .string(session.id), "origin": .string(session.origin)]
+            for (key, value) in report.fields.members { data[key] = value }
+            let event = bus.publish(topic: report.topic, data: .object(data))
+            return ["published": true, "seq": .number(Double(event.seq))]
         }
-        guard changed else { return ["published": false, "seq": .null] }
-        var data: JSONObject = ["source": "page", "session": .string(session.id), "origin": .string(session.origin)]
-        for (key, value) in report.fields.members { data[key] = value }
-        let event = bus.publish(topic: report.topic, data: .object(data))
-        return ["published": true, "seq": .number(Double(event.seq))]
     }
 
     /// The last state each session reported, per topic (for the agent's page).
