@@ -32,6 +32,10 @@
  *   markWindow     true (default): once identified, ask the agent's screen plugin for its window marker and
  *                  keep it in document.title, so the agent can find this window to keep it full screen
  *                  (quietly skipped when the agent runs no screen plugin)
+ *   pageSignals    true (default): once identified, tell the agent the page's visibility, focus, full screen
+ *                  and screen-share track state as they change (page.* topics, docs/protocol.md "Page
+ *                  signals"): what the browser knows, the agent's only view on a desktop that hides
+ *                  other windows
  *   origin, createSocket   for tests outside a browser only (the page's origin; (url) => WebSocket)
  *
  * Methods (all promises reject with ProctorClientError)
@@ -48,7 +52,7 @@
  *                  or endSession() (see the option; the client renews it when the agent restarts)
  *   reportScreenShare(streamOrTrack)   tells the agent what getDisplayMedia() shares (a whole monitor, a
  *                  window or a tab) and when the share stops; returns a function that stops reporting
- *   keepFullScreen({element, overlay, message})   keeps the page in the browser's own full screen (asked on
+ *   keepFullScreen({element, overlay, message, keyboardLock})   keeps the page in the browser's own full screen (asked on
  *                  the next click or key press; an overlay asks to return after it was left) and tells the
  *                  agent which kind of full screen holds; returns a function that stops it
  *   Properties: state, session, agentSession, lastSeq, tokenExpiresAt (Date), agent ({name, version}), topics
@@ -506,6 +510,7 @@ export class ProctorClient extends EventTarget {
   #markWindow;
   #pageWatch = null; // stops the page_state reports
   #stopKeeping = null; // stops keepFullScreen()
+  #signals = null; // the page.* reports to the host (pageSignals option)
   #windowMarker = null;
   #markerAgentSession = null; // the marker names one run of the agent
   #titleObserver = null;
@@ -513,10 +518,15 @@ export class ProctorClient extends EventTarget {
   constructor({
     url = DEFAULT_URL, topics = [], clientName, clientVersion, askPairingCode,
     storage = defaultStorage(), reconnect = {}, origin = globalThis.location?.origin,
-    createSocket = (socketURL) => new WebSocket(socketURL), markWindow = true,
+    createSocket = (socketURL) => new WebSocket(socketURL), markWindow = true, pageSignals = true,
   } = {}) {
     super();
     this.#markWindow = markWindow;
+    if (pageSignals && typeof document !== "undefined") {
+      this.#signals = new PageSignalReporter(
+        (topic, params) => this.request("host", topic, params),
+        (error) => this.#dispatch("error", error));
+    }
     this.#url = url;
     this.#topics = [...topics];
     this.#clientInfo = { ...(clientName && { name: clientName }), ...(clientVersion && { version: clientVersion }) };
@@ -629,7 +639,9 @@ export class ProctorClient extends EventTarget {
   reportScreenShare(streamOrTrack) {
     const track = typeof streamOrTrack?.getVideoTracks === "function" ? streamOrTrack.getVideoTracks()[0] : streamOrTrack;
     if (!track) throw new ProctorClientError("invalid_track", "reportScreenShare needs a MediaStream or its video track");
+    const stopSignal = this.#signals?.watchShare(track);
     const stopReporting = () => {
+      stopSignal?.();
       clearInterval(watch);
       track.removeEventListener("ended", ended);
       this.removeEventListener("state", reidentified);
@@ -671,8 +683,11 @@ export class ProctorClient extends EventTarget {
    *   overlay   true (default) shows the overlay; false leaves the prompt to the page (listen for
    *             "fullscreenchange" on document)
    *   message   the overlay's words
+   *   keyboardLock  false (default); true asks the Keyboard Lock API (Chromium) to hold Esc and the system
+   *             keys while in full screen, so Esc alone does not leave it (holding Esc does); the outcome
+   *             goes to the agent in page.fullscreen's keyboard_lock
    */
-  keepFullScreen({ element = null, overlay = true, message = RETURN_TO_INTERVIEW } = {}) {
+  keepFullScreen({ element = null, overlay = true, message = RETURN_TO_INTERVIEW, keyboardLock = false } = {}) {
     if (typeof document === "undefined") throw new ProctorClientError("no_document", "keepFullScreen needs a page");
     if (this.#stopKeeping) return this.#stopKeeping; // already keeping it: one set of listeners, one overlay
     this.#watchPage();
@@ -696,6 +711,7 @@ export class ProctorClient extends EventTarget {
     const changed = () => {
       if (holds()) held = true;
       veil?.show(held && !holds());
+      if (keyboardLock) this.#lockKeyboard(holds());
     };
     window.addEventListener("click", ask, true);
     window.addEventListener("keydown", ask, true);
@@ -709,6 +725,18 @@ export class ProctorClient extends EventTarget {
       this.#stopKeeping = null;
     };
     return this.#stopKeeping;
+  }
+
+  /** Asks for the Keyboard Lock in full screen and tells the agent what came of it. */
+  #lockKeyboard(full) {
+    const keyboard = globalThis.navigator?.keyboard;
+    if (!full) {
+      keyboard?.unlock?.();
+      this.#signals?.keyboardLock(keyboard?.lock ? "off" : "unsupported");
+      return;
+    }
+    if (typeof keyboard?.lock !== "function") return this.#signals?.keyboardLock("unsupported");
+    keyboard.lock().then(() => this.#signals?.keyboardLock("locked"), () => this.#signals?.keyboardLock("refused"));
   }
 
   /**
@@ -906,6 +934,7 @@ export class ProctorClient extends EventTarget {
     link.closed.then((info) => this.#linkClosed(link, info));
     this.#startHeartbeats(link);
     link.attach((message) => this.#receive(link, message)); // replayed events follow, in order
+    this.#signals?.identified(); // the agent may have restarted: it hears the page's whole state again
     if (this.#markWindow && this.#markerAgentSession !== this.#hello.agent_session) {
       // Best effort: an agent without the screen plugin has no marker to give.
       this.markWindow().catch((error) => {
@@ -1131,6 +1160,88 @@ export class ProctorClient extends EventTarget {
 
   #dispatch(type, detail) {
     this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}
+
+/**
+ * Tells the agent what the browser itself knows of the page, as host requests named after their topics
+ * (docs/protocol.md, "Page signals"): page.visibility (visibilitychange), page.focus (the window's focus and
+ * blur), page.fullscreen (fullscreenchange, with the Keyboard Lock's state once keepFullScreen asked for
+ * it) and page.screen_share (a shared track live, muted or ended). Only changes are sent, and the whole
+ * state again after each identify. An agent without page signals (unknown_method) is left alone.
+ */
+class PageSignalReporter {
+  #send;
+  #fail;
+  #last = new Map(); // topic -> the params last sent, as JSON
+  #keyboardLock = null;
+  #shareReport = null; // reports the shared track's state, while one is watched
+  #started = false;
+  #gone = false; // the agent does not know page signals
+
+  constructor(send, fail) {
+    this.#send = send;
+    this.#fail = fail;
+  }
+
+  identified() {
+    if (!this.#started) this.#start();
+    this.#last.clear();
+    this.#visibility();
+    this.#focus(document.hasFocus());
+    this.#fullScreen();
+    this.#shareReport?.();
+  }
+
+  keyboardLock(state) {
+    this.#keyboardLock = state;
+    this.#fullScreen();
+  }
+
+  /** Reports a shared track's state (live, muted, ended) on each change; returns a function that stops. */
+  watchShare(track) {
+    const report = () => this.#report("page.screen_share", {
+      track: track.readyState === "ended" ? "ended" : track.muted ? "muted" : "live",
+      display_surface: track.getSettings?.().displaySurface ?? null,
+    });
+    const events = ["mute", "unmute", "ended"];
+    for (const name of events) track.addEventListener(name, report);
+    // track.stop() from the page fires no event: look once a second, as reportScreenShare does.
+    const watch = setInterval(() => { if (track.readyState === "ended") { report(); clearInterval(watch); } }, 1_000);
+    this.#shareReport = report;
+    report();
+    return () => {
+      if (this.#shareReport === report) this.#shareReport = null;
+      clearInterval(watch);
+      for (const name of events) track.removeEventListener(name, report);
+    };
+  }
+
+  #start() {
+    this.#started = true;
+    document.addEventListener("visibilitychange", () => this.#visibility());
+    window.addEventListener("focus", () => this.#focus(true));
+    window.addEventListener("blur", () => this.#focus(false));
+    document.addEventListener("fullscreenchange", () => this.#fullScreen());
+  }
+
+  #visibility() { this.#report("page.visibility", { visible: document.visibilityState === "visible" }); }
+  #focus(focused) { this.#report("page.focus", { focused }); }
+  #fullScreen() {
+    const params = { full_screen: document.fullscreenElement != null };
+    if (this.#keyboardLock) params.keyboard_lock = this.#keyboardLock;
+    this.#report("page.fullscreen", params);
+  }
+
+  #report(topic, params) {
+    const text = JSON.stringify(params);
+    if (this.#gone || this.#last.get(topic) === text) return;
+    this.#last.set(topic, text);
+    this.#send(topic, params).catch((error) => {
+      if (this.#last.get(topic) === text) this.#last.delete(topic); // not heard: say it again next time
+      if (error.code === "unknown_method") this.#gone = true;
+      else if (!["not_connected", "closed", "rate_limited"].includes(error.code)) this.#fail(error);
+    });
   }
 }
 

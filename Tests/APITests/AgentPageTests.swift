@@ -30,6 +30,13 @@ import Testing
         #expect(!text.contains("sysinfo.load"), "a topic the page did not subscribe to is not listed as shared")
         let plugins = try await page.waitFor("document.getElementById('plugins-list').textContent") { $0.stringValue?.contains("sysinfo") == true }
         #expect(plugins.stringValue?.contains("heartbeat") == true)
+        // No screen or desktop plugin runs: the page says focus comes from the page alone, the clipboard from nowhere.
+        let focus = try await page.waitFor("document.querySelector('#signals-list [data-signal=focus]')?.textContent ?? ''") {
+            $0.stringValue?.contains("reported by the page only") == true
+        }
+        #expect(focus.stringValue?.contains("page.focus") == true, "\(focus)")
+        let clipboard = try await page.evaluate("document.querySelector('#signals-list [data-signal=clipboard]')?.textContent ?? ''")
+        #expect(clipboard.stringValue?.contains("not observed here") == true, "\(clipboard)")
         _ = client
         await api.stop()
     }

@@ -295,7 +295,8 @@ import Testing
         let plugins = try await ask(4, "host", "plugins.list")["result"]?["plugins"]?.arrayValue ?? []
         #expect(plugins.map { $0["id"] } == ["host", "heartbeat"] && plugins.last?["state"] == "running")
         #expect(plugins.first?["topics"] == ["plugin.state", "bus.dropped", "interview.started", "interview.resumed", "interview.phase", "interview.ended", "store.state",
-                                             "gaze.heatmap", "alert", "assist", "integrity.context", "integrity.summary"])
+                                             "gaze.heatmap", "alert", "assist", "integrity.context", "integrity.summary",
+                                             "page.visibility", "page.focus", "page.fullscreen", "page.screen_share"])
         let info = try await ask(5, "host", "session.info")["result"]
         #expect(info?["origin"]?.stringValue == Self.page && info?["client"] == "Acme Interviews")
         #expect(info?["subscribed"] == [] && info?["token_expires_at"]?.stringValue?.hasSuffix("Z") == true)

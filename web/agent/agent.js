@@ -1,5 +1,6 @@
 // The agent's own page: polls GET /local/status every second and shows the person at the machine the
-// pairing code, the connected pages, what each of them receives, the paired sessions and the plugins.
+// pairing code, the connected pages, what each of them receives, the paired sessions, the plugins, and which
+// signals the plugins see on this desktop and which only the page reports.
 // No framework; each section is rebuilt only when its data changed, so focus and selection survive polling.
 
 const POLL_INTERVAL_MS = 1_000;
@@ -222,6 +223,18 @@ function buildPlugins(plugins) {
       el("td", {}, (plugin.topics ?? []).map((topic, index) => [index ? ", " : "", el("code", {}, topic)])))));
 }
 
+const SOURCE_WORDS = { desktop: "seen on the desktop", page: "reported by the page only", none: "not observed here" };
+
+function buildSignals(signals) {
+  if (!signals?.signals) return emptyNote("Unknown.");
+  return el("div", {},
+    el("p", {}, `Desktop: ${signals.name} (${signals.desktop})`),
+    table("Signals", ["Signal", "Source", "Topics"],
+      signals.signals.map((row) => el("tr", { "data-signal": row.signal }, el("td", {}, row.what),
+        el("td", {}, el("span", { class: `pill ${row.source === "desktop" ? "pill-ok" : "pill-warn"}` }, SOURCE_WORDS[row.source] ?? row.source)),
+        el("td", {}, row.topics.map((topic, index) => [index ? ", " : "", el("code", {}, topic)]))))));
+}
+
 function render(status) {
   renderAgent(status);
   renderPairing(status.pairing ?? {});
@@ -232,6 +245,7 @@ function render(status) {
   renderIfChanged("pages-list", { pages, minute: Math.floor(Date.now() / 60_000) }, (data) => buildPages(data.pages));
   renderIfChanged("sessions-list", status.sessions ?? [], buildSessions);
   renderIfChanged("plugins-list", plugins, buildPlugins);
+  renderIfChanged("signals-list", status.signals ?? null, buildSignals);
   renderIfChanged("origins-asking", status.origins ?? {}, buildAsking);
   renderIfChanged("origins-allowed", status.origins ?? {}, buildAllowed);
 }
@@ -248,7 +262,7 @@ function showOffline(offline) {
   byId("revoke-all").hidden = true;
   // Stale lists would claim pages are connected: say plainly that nothing is known now.
   lastRendered.clear();
-  for (const id of ["shared-list", "pages-list", "sessions-list", "plugins-list", "origins-asking", "origins-allowed"]) {
+  for (const id of ["shared-list", "pages-list", "sessions-list", "plugins-list", "signals-list", "origins-asking", "origins-allowed"]) {
     byId(id).replaceChildren(emptyNote("Unknown while the agent is not answering."));
   }
 }

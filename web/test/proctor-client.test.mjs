@@ -355,3 +355,45 @@ test("an agent that closes each connection right after identifying is not hammer
   assert.deepEqual(waits, [1, 2, 3, 4], "each quick close waits longer than the last");
   client.close();
 });
+
+test("the page reports its visibility, focus and full screen to the host: all once identified, then only changes", async () => {
+  // A stand-in page: the client reads these and listens on them.
+  const page = Object.assign(new EventTarget(), { visibilityState: "visible", fullscreenElement: null, hasFocus: () => true });
+  globalThis.document = page;
+  globalThis.window = new EventTarget();
+  try {
+    const { client, socket, nextSocket } = await connectedClient();
+    const reports = (from) => from.sent.filter((m) => m.op === "request" && m.d.target === "host" && m.d.method.startsWith("page."))
+      .map((m) => [m.d.method, m.d.params]);
+    await until(() => reports(socket).length === 3);
+    assert.deepEqual(reports(socket), [
+      ["page.visibility", { visible: true }], ["page.focus", { focused: true }], ["page.fullscreen", { full_screen: false }]]);
+
+    page.visibilityState = "hidden";
+    page.dispatchEvent(new Event("visibilitychange"));
+    page.dispatchEvent(new Event("visibilitychange")); // no change: nothing more
+    window.dispatchEvent(new Event("blur"));
+    assert.deepEqual(reports(socket).slice(3), [["page.visibility", { visible: false }], ["page.focus", { focused: false }]]);
+
+    // After a reconnect the agent may have restarted: the whole state again.
+    socket.drop(1006);
+    const again = await nextSocket(1);
+    await handshake(again);
+    await until(() => reports(again).length === 3);
+    assert.deepEqual(reports(again).map(([method]) => method), ["page.visibility", "page.focus", "page.fullscreen"]);
+    assert.deepEqual(reports(again)[0], ["page.visibility", { visible: false }]);
+
+    // An agent without page signals answers unknown_method: the client stops sending them, quietly.
+    for (const message of again.sent.filter((m) => m.op === "request")) {
+      again.deliver("response", { error: { code: "unknown_method", message: "no such method" } }, message.id);
+    }
+    await sleep(10);
+    page.visibilityState = "visible";
+    page.dispatchEvent(new Event("visibilitychange"));
+    assert.equal(reports(again).length, 3);
+    client.close();
+  } finally {
+    delete globalThis.document;
+    delete globalThis.window;
+  }
+});

@@ -41,6 +41,9 @@ struct DoctorCommand: AsyncParsableCommand {
         findings += configFindings
         findings += AgentChecks.models(pluginConfigs: pluginConfigs, dataDirectory: paths.dataDirectory)
         findings.append(service)
+        // No config: assume the shipped one, which runs both.
+        let watching = config.map { SignalCoverage.roles(of: $0.plugins.filter(\.enabled).map(\.library)) } ?? ["screen", "desktop"]
+        findings.append(SignalCoverage.finding(environment: environment, enabledPlugins: watching))
 
         let worst = findings.map(\.level).max() ?? .ok
         let canWork = worst < .problem

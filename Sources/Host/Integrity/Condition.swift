@@ -73,7 +73,7 @@ public enum ConditionKinds {
     public static let all: [any Condition.Type] = [
         LookAway.self, RepeatedGlances.self, FaceAbsent.self, MultipleFaces.self, VoiceInQuietPhase.self,
         MicrophoneCapture.self, ClipboardThenFocus.self, FocusAway.self, FullScreenLeft.self, ShareNotMonitor.self,
-        ExtraMonitor.self, Flag.self, PluginDown.self, HeartbeatGap.self,
+        ExtraMonitor.self, Flag.self, PluginDown.self, HeartbeatGap.self, PageAway.self, PageFullScreenLeft.self,
     ]
 
     public static func named(_ kind: String) -> (any Condition.Type)? { all.first { $0.kind == kind } }

@@ -28,6 +28,9 @@ public enum GuidelineDefaults {
              ["min_s": 0, "topic": "session.lock", "field": "locked", "what": "the screen locked"]),
         rule("plugin_down", "plugin_down", "The agent's observers keep running for the whole interview.", "medium", ["min_s": 0]),
         rule("heartbeat_gap", "heartbeat_gap", "The agent keeps running for the whole interview.", "medium", ["gap_s": 5]),
+        // The page's own word, counted only where no plugin sees the desktop: weaker evidence, lower severity.
+        rule("page_away", "page_away", "Keep the call page in front and in focus.", "low", ["min_s": 5]),
+        rule("page_fullscreen_left", "page_fullscreen_left", "Keep the call page full screen.", "low", ["min_s": 5]),
     ]
 
     private static func rule(_ id: String, _ kind: String, _ text: String, _ severity: String, _ parameters: JSONObject) -> JSONValue {

@@ -20,7 +20,7 @@ struct KeyedEpisodes: Sendable {
         return out
     }
 
-    mutating func release(_ key: String, at time: Timestamp, seq: UInt64) -> [Finding] {
+    mutating func release(_ key: String, at time: Timestamp, seq: UInt64?) -> [Finding] {
         guard var entry = entries.removeValue(forKey: key) else { return [] }
         return entry.episode.release(at: time, seq: seq, describe: describer(key, entry.label))
     }

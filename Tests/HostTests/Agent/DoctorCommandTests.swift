@@ -62,4 +62,30 @@ import Testing
         #expect(finding(screenReport, "display")?["level"] == "problem")
         #expect(withScreen == 1, "the screen plugin cannot work without a display")
     }
+
+    /// Per desktop, which signals the plugins observe and which only the page reports.
+    @Test func theDoctorSaysWhichSignalsComeFromTheDesktopAndWhichFromThePageOnly() async throws {
+        var builder = ConfigBuilder()
+        builder.api = ["port": .number(Double(try FreePort.pick())), "allowed_origins": []]
+        builder.add(id: "screen", library: "screen")
+        builder.add(id: "desktop", library: "desktop")
+        func sources(_ report: JSONValue?) -> [String: String] {
+            var table: [String: String] = [:]
+            for row in finding(report, "signals")?["details"]?["signals"]?.arrayValue ?? [] {
+                if let name = row["signal"]?.stringValue, let source = row["source"]?.stringValue { table[name] = source }
+            }
+            return table
+        }
+        let gnome = try await doctor(builder, environment: ["DISPLAY": nil, "WAYLAND_DISPLAY": "wayland-9", "XDG_CURRENT_DESKTOP": "GNOME"]).report
+        let signals = finding(gnome, "signals")
+        #expect(signals?["details"]?["desktop"] == "wayland_limited" && signals?["level"] == "note", "\(String(describing: signals))")
+        #expect(sources(gnome) == ["focus": "page", "visibility": "page", "full_screen": "page", "windows": "none", "clipboard": "none",
+                                   "monitors": "desktop", "covered": "none", "screen_share": "page"])
+        #expect(signals?["summary"]?.stringValue?.contains("from the page only: focus, visibility, full_screen, screen_share") == true)
+
+        let sway = try await doctor(builder, environment: ["DISPLAY": nil, "WAYLAND_DISPLAY": "wayland-9", "XDG_CURRENT_DESKTOP": "sway"]).report
+        #expect(finding(sway, "signals")?["details"]?["desktop"] == "wayland_wlroots")
+        #expect(sources(sway) == ["focus": "desktop", "visibility": "desktop", "full_screen": "desktop", "windows": "desktop", "clipboard": "desktop",
+                                  "monitors": "desktop", "covered": "none", "screen_share": "page"])
+    }
 }

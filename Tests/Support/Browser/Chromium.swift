@@ -14,15 +14,16 @@ public final class Chromium: @unchecked Sendable {
     }
 
     /// Starts Chromium; `display` runs it with a window on that X display
-    /// instead of headless.
-    public static func launch(display: String? = nil, extraArguments: [String] = []) async throws -> Chromium {
-        try await offPool { try Chromium(display: display, extraArguments: extraArguments) }
+    /// instead of headless, `wayland` (a compositor's client environment:
+    /// `WAYLAND_DISPLAY`, `XDG_RUNTIME_DIR`) natively on that Wayland compositor.
+    public static func launch(display: String? = nil, wayland: [String: String?]? = nil, extraArguments: [String] = []) async throws -> Chromium {
+        try await offPool { try Chromium(display: display, wayland: wayland, extraArguments: extraArguments) }
     }
 
-    private init(display: String?, extraArguments: [String]) throws {
+    private init(display: String?, wayland: [String: String?]?, extraArguments: [String]) throws {
         var arguments = ["--no-sandbox", "--no-first-run", "--no-default-browser-check", "--disable-gpu",
                          "--disable-dev-shm-usage", "--remote-debugging-port=0", "--user-data-dir=\(profile.path)"]
-        if display == nil { arguments.append("--headless=new") }
+        if wayland != nil { arguments.append("--ozone-platform=wayland") } else if display == nil { arguments.append("--headless=new") }
         arguments += extraArguments + ["about:blank"]
         // The browser itself, not Debian's wrapper script, so its pid is the browser's.
         let binary = FileManager.default.isExecutableFile(atPath: "/usr/lib/chromium/chromium") ? "/usr/lib/chromium/chromium" : "/usr/bin/chromium"
@@ -30,6 +31,7 @@ public final class Chromium: @unchecked Sendable {
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["DISPLAY"] = display
+        for (name, value) in wayland ?? [:] { environment[name] = value }
         process.environment = environment
         let errors = Pipe()
         process.standardError = errors
@@ -57,12 +59,16 @@ public final class Chromium: @unchecked Sendable {
 
     /// Opens `url` in a new tab and returns a DevTools session on it.
     public func open(_ url: String) async throws -> DevToolsSession {
-        let browser = try await DevToolsSession.connect(port: devToolsPort, path: browserPath)
-        let target = try await browser.call("Target.createTarget", ["url": .string(url)])
+        let target = try await browser().call("Target.createTarget", ["url": .string(url)])
         guard let id = target["targetId"]?.stringValue else {
             throw Unavailable(description: "Target.createTarget gave no targetId: \(target)")
         }
-        return try await DevToolsSession.connect(port: devToolsPort, path: "/devtools/page/\(id)")
+        return try await DevToolsSession.connect(port: devToolsPort, path: "/devtools/page/\(id)", targetID: id)
+    }
+
+    /// A DevTools session on the browser itself, for its `Target` domain (tabs, windows).
+    public func browser() async throws -> DevToolsSession {
+        try await DevToolsSession.connect(port: devToolsPort, path: browserPath)
     }
 
     deinit {

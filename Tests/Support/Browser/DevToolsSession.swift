@@ -6,11 +6,16 @@ import ProctorJSON
 public final class DevToolsSession: @unchecked Sendable {
     private let socket: WebSocketTestClient
     private var nextID = 1
+    /// The page's target id (for `Target.activateTarget`); nil for the browser's own session.
+    public let targetID: String?
 
-    init(socket: WebSocketTestClient) { self.socket = socket }
+    init(socket: WebSocketTestClient, targetID: String?) {
+        self.socket = socket
+        self.targetID = targetID
+    }
 
-    static func connect(port: Int, path: String) async throws -> DevToolsSession {
-        DevToolsSession(socket: try await WebSocketTestClient.connect(port: port, path: path, origin: nil))
+    static func connect(port: Int, path: String, targetID: String? = nil) async throws -> DevToolsSession {
+        DevToolsSession(socket: try await WebSocketTestClient.connect(port: port, path: path, origin: nil), targetID: targetID)
     }
 
     /// Calls `method` and returns its `result`; throws the protocol's error.

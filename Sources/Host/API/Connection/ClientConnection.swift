@@ -294,6 +294,13 @@ final class ClientConnection: Sendable {
             await send(ServerMessage.response(id: requestID, result: ["subscribed": .array(topics.map { .string($0.description) })]))
         case .request(let requestID, let target, let method, let params):
             guard let session = identity.withLock({ $0?.session }) else { return }
+            if target == "host" && PageReport.topics.contains(method) {
+                // A page's reports are quick, and their order is what they mean (hidden, then shown):
+                // answered here in the read loop, one after the other, never reordered by tasks.
+                await send(await RequestRouter(services: services).answer(
+                    id: requestID, target: target, method: method, params: params, session: session, connection: id))
+                return
+            }
             guard pendingRequests.add(1, ordering: .relaxed).newValue <= APILimits.maximumPendingRequests else {
                 pendingRequests.subtract(1, ordering: .relaxed)
                 await send(ServerMessage.response(id: requestID, error: "busy", "more than \(APILimits.maximumPendingRequests) requests waiting"))

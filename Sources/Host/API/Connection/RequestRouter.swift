@@ -52,13 +52,19 @@ struct RequestRouter: Sendable {
             let interviews = services.agent.interviews
             return await ReportRequest(archive: InterviewArchive(directory: interviews.directory))
                 .answer(id: id, params: params, session: session, running: await interviews.current)
+        case _ where PageReport.topics.contains(method):
+            do throws(PageSignalError) {
+                return ServerMessage.response(id: id, result: try services.pageSignals.report(method: method, params: params, session: session))
+            } catch {
+                return ServerMessage.response(id: id, error: error.code, error.message)
+            }
         case "integrity.summary":
             guard let summary = services.agent.integrity.summary() else {
                 return ServerMessage.response(id: id, error: "no_interview", "no interview has run since the agent started")
             }
             return ServerMessage.response(id: id, result: summary)
         default:
-            return ServerMessage.response(id: id, error: "unknown_method", "the host answers plugins.list, session.info, session.end, interview.start, interview.phase, interview.end, interview.report and integrity.summary, not \(JSONWriter.quoted(method))")
+            return ServerMessage.response(id: id, error: "unknown_method", "the host answers plugins.list, session.info, session.end, interview.start, interview.phase, interview.end, interview.report, integrity.summary, \(PageReport.topics.joined(separator: ", ")), not \(JSONWriter.quoted(method))")
         }
     }
 
@@ -67,8 +73,8 @@ struct RequestRouter: Sendable {
     func pluginList() async -> JSONValue {
         var list: [JSONValue] = [[
             "id": "host", "name": "proctord", "version": .string(ProctorVersion.string), "state": "running",
-            "topics": ["plugin.state", "bus.dropped", "interview.started", "interview.resumed", "interview.phase", "interview.ended", "store.state",
-                       "gaze.heatmap", "alert", "assist", "integrity.context", "integrity.summary"],
+            "topics": .array(["plugin.state", "bus.dropped", "interview.started", "interview.resumed", "interview.phase", "interview.ended", "store.state",
+                       "gaze.heatmap", "alert", "assist", "integrity.context", "integrity.summary"] + PageReport.topics.map(JSONValue.string)),
             "reason": .null,
         ]]
         for report in await services.agent.reports where report.entry.enabled {

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import ProctorHost
@@ -95,6 +96,29 @@ struct LocalPage {
             "sessions": .array(services.sessions.active.map(\.publicJSON)),
             "plugins": await RequestRouter(services: services).pluginList(),
             "origins": services.checks.consent?.json(configured: services.checks.allowedOrigins.sorted()) ?? .null,
+            "signals": await signals(),
         ]
+    }
+
+    /// Which signals a running plugin observes on this desktop and which only
+    /// the pages report, with each page's last reports (by session).
+    func signals() async -> JSONValue {
+        var watching: Set<String> = []
+        for report in await services.agent.reports where report.entry.enabled {
+            guard let supervisor = await services.agent.supervisor(report.entry.id), await supervisor.state.name == .running else { continue }
+            watching.formUnion(SignalCoverage.roles(of: [report.entry.library]))
+        }
+        let found = SignalCoverage.desktop(environment: ProcessInfo.processInfo.environment)
+        // A plugin running on Wayland sees the compositor's windows, whatever the compositor is called.
+        let desktop = found.desktop == .waylandLimited && !watching.isEmpty ? SignalCoverage.Desktop.waylandWlroots : found.desktop
+        guard case .object(var table) = SignalCoverage.json(desktop: desktop, name: found.name, sees: watching.contains) else { return .null }
+        var pages: JSONObject = [:]
+        for (session, reports) in services.pageSignals.latest.sorted(by: { $0.key < $1.key }) {
+            var topics: JSONObject = [:]
+            for (topic, fields) in reports.sorted(by: { $0.key < $1.key }) { topics[topic] = .object(fields) }
+            pages[session] = .object(topics)
+        }
+        table["pages"] = .object(pages)
+        return .object(table)
     }
 }

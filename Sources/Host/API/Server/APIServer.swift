@@ -60,6 +60,7 @@ public final class APIServer: Sendable {
                 logger.notice("pairing code: \(code.prefix(3)) \(code.dropFirst(3)) (valid until \(Timestamp(seconds: expiresAt).rfc3339))")
             },
             sessions: sessions, clients: clients, connections: ConnectionTable(), checks: checks, refusals: RefusalLimiter(),
+            pageSignals: PageSignals(bus: agent.bus, clock: clock),
             thinTopics: Set(config.thinTopics),
             heartbeatInterval: .seconds(config.heartbeatIntervalSeconds), webDirectory: paths.webDirectory, logger: logger)
         let housekeeping = DeadlineLoop(clock: clock)

@@ -13,6 +13,8 @@ public struct APIServices: Sendable {
     public let connections: ConnectionTable
     public let checks: UpgradeGuard
     public let refusals: RefusalLimiter
+    /// The pages' own reports of their visibility, focus, full screen and share.
+    let pageSignals: PageSignals
     /// The name of the bus's seq numbering: new each time the agent starts,
     /// unless it continued an interview and with it the numbering.
     public var agentSession: String { bus.agentSession }
