@@ -264,14 +264,18 @@ static void on_source_output(pa_context *c, const pa_source_output_info *info, i
     emit(p, &e);
 }
 
+/* pipewire-pulse answers with libpulse's aliases for the default until its
+ * session manager (WirePlumber) has chosen one: that is no default yet. */
+static const char *chosen(const char *name, const char *alias) { return same(name, alias) ? NULL : name; }
+
 static void on_server(pa_context *c, const pa_server_info *info, void *userdata) {
     (void)c;
     audio_pulse_t *p = userdata;
     if (!info) return;
-    replace(&p->default_source, info->default_source_name);
     audio_pulse_event_t e = blank(AUDIO_PULSE_SERVER);
-    e.default_source = info->default_source_name;
-    e.default_sink = info->default_sink_name;
+    e.default_source = chosen(info->default_source_name, "@DEFAULT_SOURCE@");
+    e.default_sink = chosen(info->default_sink_name, "@DEFAULT_SINK@");
+    replace(&p->default_source, e.default_source);
     e.text = info->server_name;
     emit(p, &e);
     update_stream(p);
