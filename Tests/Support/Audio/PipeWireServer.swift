@@ -56,13 +56,15 @@ public final class PipeWireServer: TestSoundServer, @unchecked Sendable {
             libcamera_monitor.enabled = false
             """)
         directory.write("config/wireplumber/bluetooth.lua.d/80-proctor-test.lua", "bluez_monitor.enabled = false\n")
-        // Debian's pipewire-pulse.conf, less the real-time module, on this test's socket.
+        // Debian's pipewire-pulse.conf (its real-time module too, as a desktop
+        // runs it), on this test's socket, without its client quirks.
         pulseConfig = directory.write("pipewire-pulse.conf", """
             context.spa-libs = {
                 audio.convert.* = audioconvert/libspa-audioconvert
                 support.*       = support/libspa-support
             }
             context.modules = [
+                { name = libpipewire-module-rt args = { nice.level = -11 } flags = [ ifexists nofail ] }
                 { name = libpipewire-module-protocol-native }
                 { name = libpipewire-module-client-node }
                 { name = libpipewire-module-adapter }
