@@ -26,14 +26,25 @@ packages=(
   strace
 )
 
+# The audio tests on PipeWire: the daemon, its tools (pw-cli, pw-record, pw-loopback)
+# and WirePlumber; the harness runs pipewire-pulse itself, as `pipewire -c` with a
+# config of its own. Without recommends: WirePlumber recommends the pipewire-pulse
+# package, whose user units would take the pulse socket from PulseAudio in a desktop
+# user's session. None of these replaces or diverts anything of pulseaudio's.
+no_recommends=(pipewire pipewire-bin wireplumber)
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
 missing=()
 for package in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
-    missing+=("$package")
-  fi
+  installed "$package" || missing+=("$package")
+done
+missing_no_recommends=()
+for package in "${no_recommends[@]}"; do
+  installed "$package" || missing_no_recommends+=("$package")
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
+if [ ${#missing[@]} -eq 0 ] && [ ${#missing_no_recommends[@]} -eq 0 ]; then
   exit 0
 fi
 
@@ -46,7 +57,12 @@ if [ "$(id -u)" -ne 0 ]; then
   sudo="sudo"
 fi
 
-echo "install-deps: installing ${missing[*]}"
+echo "install-deps: installing ${missing[*]} ${missing_no_recommends[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -q
-$sudo apt-get install -y -q "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  $sudo apt-get install -y -q "${missing[@]}"
+fi
+if [ ${#missing_no_recommends[@]} -gt 0 ]; then
+  $sudo apt-get install -y -q --no-install-recommends "${missing_no_recommends[@]}"
+fi

@@ -5,24 +5,26 @@ import ProctorTestSupport
 import Testing
 
 /// Every audio test runs inside this suite, one at a time: each starts its
-/// own PulseAudio daemon and agent, and on a small machine their timings
-/// must not compete.
+/// own sound server and agent, and on a small machine their timings must
+/// not compete.
 @Suite(.serialized) enum AudioIntegrationTests {}
 
-/// One test's world: a private PulseAudio daemon (a null sink, no sound card
-/// here), a real agent supervising the audio plugin as a child process
-/// pointed at that daemon, and the events the agent publishes.
+/// One test's world: a private sound server (PulseAudio, or PipeWire with
+/// pipewire-pulse; a null sink, no sound card here), a real agent
+/// supervising the audio plugin as a child process pointed at that server,
+/// and the events the agent publishes.
 final class AudioScenario: AgentScenario, @unchecked Sendable {
-    let pulse: PulseAudioServer
+    /// The sound server, which the plugin reaches through libpulse.
+    let pulse: any TestSoundServer
     let agent: Agent
     let log: EventLog
     let directory: TemporaryDirectory
 
-    /// Starts the daemon (unless `daemon` is false: the plugin then finds no
+    /// Starts a `server` (unless `daemon` is false: the plugin then finds no
     /// server) and an agent with the audio plugin; returns once it runs.
-    static func start(config extra: JSONObject = [:], daemon: Bool = true) async throws -> AudioScenario {
+    static func start(_ server: SoundServerKind = .pulseaudio, config extra: JSONObject = [:], daemon: Bool = true) async throws -> AudioScenario {
         let directory = TemporaryDirectory("proctord-audio")
-        let pulse = try PulseAudioServer(directory: directory, startNow: daemon)
+        let pulse = try server.make(directory: directory, startNow: daemon)
         var config: JSONObject = ["server": .string(pulse.server), "reconnect_max_ms": 500]
         for (key, value) in extra.members { config[key] = value }
         var builder = ConfigBuilder()
@@ -44,7 +46,7 @@ final class AudioScenario: AgentScenario, @unchecked Sendable {
         return scenario
     }
 
-    private init(pulse: PulseAudioServer, agent: Agent, log: EventLog, directory: TemporaryDirectory) {
+    private init(pulse: any TestSoundServer, agent: Agent, log: EventLog, directory: TemporaryDirectory) {
         self.pulse = pulse
         self.agent = agent
         self.log = log

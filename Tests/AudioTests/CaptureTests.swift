@@ -6,8 +6,9 @@ import Testing
 extension AudioIntegrationTests {
     /// Every program that records is reported, with who it is and what it records.
     @Suite struct CaptureTests {
-        @Test func aRecordingProgramIsReportedUntilItEnds() async throws {
-            let scenario = try await AudioScenario.start()
+        @Test(arguments: SoundServerKind.allCases)
+        func aRecordingProgramIsReportedUntilItEnds(server: SoundServerKind) async throws {
+            let scenario = try await AudioScenario.start(server)
             let mark = scenario.lastSeq
             // Records the monitor of the sink, as a transcription assistant listening to the interviewer would.
             let parec = try scenario.pulse.spawn("/usr/bin/parec", ["--device=\(scenario.pulse.monitorName)", "/dev/null"], log: "parec.log")
@@ -37,8 +38,9 @@ extension AudioIntegrationTests {
         /// candidate; the same browser recording a monitor is not. The browser is
         /// parec dressed as chromium: libpulse takes client properties from
         /// PULSE_PROP before filling in its own (there is no browser capture here).
-        @Test func aBrowserRecordingThePagesMicrophoneIsACandidate() async throws {
-            let scenario = try await AudioScenario.start()
+        @Test(arguments: SoundServerKind.allCases)
+        func aBrowserRecordingThePagesMicrophoneIsACandidate(server: SoundServerKind) async throws {
+            let scenario = try await AudioScenario.start(server)
             let before = scenario.lastSeq
             _ = try scenario.pulse.loadModule("module-remap-source", "source_name=mic master=\(scenario.pulse.monitorName)")
             // The plugin learns of the new source from the server's event, after pactl returns.
@@ -56,6 +58,27 @@ extension AudioIntegrationTests {
             #expect(other.data["call_page_candidate"] == false && other.data["source_is_monitor"] == true)
             page.crash()
             spy.crash()
+            #expect(try scenario.schemaProblems() == [])
+            await scenario.stop()
+        }
+
+        /// A native PipeWire program (pw-record, as OBS or a PipeWire-native
+        /// assistant would record) has no process id or binary on its stream
+        /// under pipewire-pulse, only on its client: the plugin looks them up.
+        @Test func aNativePipeWireRecorderIsReportedWithItsProcess() async throws {
+            let scenario = try await AudioScenario.start(.pipewire)
+            let mark = scenario.lastSeq
+            let recorder = try scenario.pulse.spawn("/usr/bin/pw-record", ["--target", scenario.pulse.sinkName,
+                                                                           scenario.directory.path + "/recorded.wav"], log: "pw-record.log")
+            let started = try #require(await scenario.waitFor("audio.capture", after: mark) { $0["state"] == "started" },
+                                       "no capture seen: \(scenario.events("audio.capture"))")
+            #expect(started.data["pid"]?.intValue == Int(recorder.pid), "\(started.data)")
+            // pw-record is pw-cat under another name, as parec is pacat.
+            #expect(started.data["application"] == "pw-record" && started.data["binary"] == "pw-cat", "\(started.data)")
+            #expect(started.data["source"]?.stringValue == scenario.pulse.monitorName && started.data["source_is_monitor"] == true)
+            recorder.crash()
+            let stopped = try #require(await scenario.waitFor("audio.capture", after: started.event.seq) { $0["state"] == "stopped" })
+            #expect(stopped.data["index"] == started.data["index"] && stopped.data["reason"] == "ended")
             #expect(try scenario.schemaProblems() == [])
             await scenario.stop()
         }

@@ -10,8 +10,9 @@ extension AudioIntegrationTests {
     @Suite struct VoiceTests {
         /// Speech made with espeak-ng between silences: one segment per
         /// sentence, edges within 150 ms of the speech in the WAV.
-        @Test func speechIsFoundWhereTheWavHasIt() async throws {
-            let scenario = try await AudioScenario.start()
+        @Test(arguments: SoundServerKind.allCases)
+        func speechIsFoundWhereTheWavHasIt(server: SoundServerKind) async throws {
+            let scenario = try await AudioScenario.start(server)
             let sounds = TestSounds(directory: scenario.directory)
             let gap = try sounds.silence("gap", seconds: 1.2)
             let file = try sounds.concatenate("speech", [
@@ -54,8 +55,9 @@ extension AudioIntegrationTests {
 
         /// White, pink and brown noise (a fan), a 50 Hz hum: none is voice.
         /// Speech after them shows the plugin was listening all along.
-        @Test func steadyNoiseIsNotVoice() async throws {
-            let scenario = try await AudioScenario.start()
+        @Test(arguments: SoundServerKind.allCases)
+        func steadyNoiseIsNotVoice(server: SoundServerKind) async throws {
+            let scenario = try await AudioScenario.start(server)
             let sounds = TestSounds(directory: scenario.directory)
             let noises = [
                 try sounds.synth("white", seconds: 3, ["whitenoise"], volume: 0.3),
@@ -85,8 +87,9 @@ extension AudioIntegrationTests {
         }
 
         /// The page's word that the interviewer speaks marks voice heard meanwhile.
-        @Test func voiceWhileTheInterviewerSpeaksIsMarked() async throws {
-            let scenario = try await AudioScenario.start()
+        @Test(arguments: SoundServerKind.allCases)
+        func voiceWhileTheInterviewerSpeaksIsMarked(server: SoundServerKind) async throws {
+            let scenario = try await AudioScenario.start(server)
             let sounds = TestSounds(directory: scenario.directory)
             let file = try sounds.concatenate("whisper", [try sounds.silence("lead", seconds: 0.5), try sounds.speech("w", "The answer is forty two.")])
             #expect(try await scenario.request("remote_speech", ["active": true])["result"]?["active"] == true)

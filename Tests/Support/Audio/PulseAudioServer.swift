@@ -10,12 +10,12 @@ import Foundation
 /// but allows outside --system), with its own runtime and state directories,
 /// and listens on its own socket with anonymous auth; clients reach it through
 /// `server` (PULSE_SERVER). It can be killed and started again on the same socket.
-public final class PulseAudioServer: @unchecked Sendable {
+public final class PulseAudioServer: TestSoundServer, @unchecked Sendable {
+    public var kind: SoundServerKind { .pulseaudio }
     public let sinkName: String
     public let socketPath: String
     public var server: String { "unix:" + socketPath }
-    /// The monitor of the null sink: the default source.
-    public var monitorName: String { sinkName + ".monitor" }
+    public var directoryPath: String { directory.path }
     private let directory: TemporaryDirectory
     private var process: SpawnedProcess?
 
@@ -54,42 +54,6 @@ public final class PulseAudioServer: @unchecked Sendable {
         ["HOME": directory.path, "XDG_RUNTIME_DIR": directory.path, "PULSE_RUNTIME_PATH": directory.path + "/pulse-run",
          "PULSE_STATE_PATH": directory.path + "/pulse-state", "PULSE_SERVER": server, "DISPLAY": nil, "DBUS_SESSION_BUS_ADDRESS": nil]
     }
-
-    /// Runs pactl against this daemon and returns its output; throws when it fails.
-    @discardableResult
-    public func pactl(_ arguments: [String]) throws -> String {
-        try run("/usr/bin/pactl", arguments)
-    }
-
-    /// Runs a client program to its end (pactl, paplay) against this daemon.
-    @discardableResult
-    public func run(_ executable: String, _ arguments: [String]) throws -> String {
-        try runToEnd(executable, arguments, environment: environment)
-    }
-
-    /// Plays a WAV into the default sink and returns when it has been played.
-    /// A short latency: paplay's default buffers two seconds ahead, which the
-    /// null sink then takes as its own latency, so sound would reach the
-    /// monitor seconds after it was written.
-    public func play(_ file: String) throws {
-        try run("/usr/bin/paplay", ["--latency-msec=30", file])
-    }
-
-    /// Starts a long-running client (parec) against this daemon; stop it to end it.
-    public func spawn(_ executable: String, _ arguments: [String], log: String) throws -> SpawnedProcess {
-        try SpawnedProcess(executable, arguments, environment: environment, log: directory.path + "/" + log)
-    }
-
-    /// Loads a module and returns its index.
-    public func loadModule(_ name: String, _ arguments: String = "") throws -> Int {
-        let out = try pactl(["load-module", name] + (arguments.isEmpty ? [] : arguments.split(separator: " ").map(String.init)))
-        guard let index = Int(out.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw HarnessError("load-module \(name): unexpected answer \(out)")
-        }
-        return index
-    }
-
-    public func unloadModule(_ index: Int) throws { try pactl(["unload-module", String(index)]) }
 
     /// Kills the daemon as a crash would.
     public func crash() {

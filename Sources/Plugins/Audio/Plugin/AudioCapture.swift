@@ -18,8 +18,15 @@ struct AudioCapture: Sendable, Equatable {
         pid = e.pid >= 0 ? e.pid : nil
         sourceIndex = e.source_index
         module = e.owner_module == AUDIO_PULSE_NO_INDEX ? nil
-            : AudioDevice.module(driver: audio_pulse_event_t.string(e.driver), factory: nil)
+            : AudioDevice.module(driver: audio_pulse_event_t.string(e.driver), factory: nil,
+                                 moduleName: audio_pulse_event_t.string(e.module_name))
     }
+
+    /// Whether it records from a source now. PipeWire makes a stream before
+    /// WirePlumber links it to a source (and a remap source's stream is
+    /// linked only while the remap source is used): until then it records
+    /// nothing, and it is reported once it does.
+    var isRecording: Bool { sourceIndex != AUDIO_PULSE_NO_INDEX }
 
     /// `state` is started or stopped; `source` the device it records from,
     /// when known; `voiceSource` the call page's microphone, once the page named it.

@@ -14,6 +14,8 @@ struct AudioDevice: Sendable, Equatable {
     var monitorOf: UInt32?
     /// The module (PulseAudio) or factory (PipeWire) that made it.
     var module: String?
+    /// PipeWire: the SPA factory of its node (factory.name), which says what the node is.
+    var factory: String?
     /// PipeWire's own word that a node is virtual.
     var nodeVirtual: Bool
 
@@ -24,15 +26,20 @@ struct AudioDevice: Sendable, Equatable {
         description = audio_pulse_event_t.string(e.description) ?? ""
         hardware = e.hardware != 0
         monitorOf = e.monitor_of_sink == AUDIO_PULSE_NO_INDEX ? nil : e.monitor_of_sink
-        module = Self.module(driver: audio_pulse_event_t.string(e.driver), factory: audio_pulse_event_t.string(e.factory))
+        factory = audio_pulse_event_t.string(e.factory)
+        module = Self.module(driver: audio_pulse_event_t.string(e.driver), factory: factory,
+                             moduleName: audio_pulse_event_t.string(e.module_name))
         nodeVirtual = audio_pulse_event_t.string(e.node_virtual) == "true"
     }
 
     /// PulseAudio's driver is the module's source file ("module-null-sink.c");
-    /// PipeWire says "PipeWire" there and names the factory in factory.name.
-    static func module(driver: String?, factory: String?) -> String? {
+    /// pipewire-pulse says "PipeWire" there, which names nothing: its nodes
+    /// name their factory in factory.name ("support.null-audio-sink"), and
+    /// what its own modules made (module-remap-source) comes with the
+    /// module's name, looked up by the C side.
+    static func module(driver: String?, factory: String?, moduleName: String?) -> String? {
         if let driver, driver.hasPrefix("module-") { return driver.hasSuffix(".c") ? String(driver.dropLast(2)) : driver }
-        return factory ?? driver
+        return factory ?? moduleName
     }
 
     /// Hardware that a module (not a device) stands for: a sound card, bluetooth, a USB headset.
@@ -40,14 +47,23 @@ struct AudioDevice: Sendable, Equatable {
 
     /// Not a device of its own: a null sink and its monitor, a remap or
     /// loopback source, a PipeWire virtual node, a "voice changer" chain.
-    /// A monitor is as virtual as the sink it listens to.
+    /// A monitor is as virtual as the sink it listens to. A PipeWire node's
+    /// factory decides over the hardware flag: pipewire-pulse sets that flag
+    /// for any node with a device.api property, which whoever makes the node
+    /// chooses (a null-audio-sink node made with device.api=alsa), while the
+    /// factory is the code that runs it.
     func isVirtual(sinks: [UInt32: AudioDevice]) -> Bool {
         if nodeVirtual { return true }
         if let monitorOf {
             if let sink = sinks[monitorOf] { return sink.isVirtual(sinks: [:]) }
-            return !(module.map { m in Self.hardwareModules.contains { m.hasPrefix($0) } } ?? false)
+            return !Self.isHardwareModule(module)
         }
+        if let factory { return !Self.isHardwareModule(factory) }
         return !hardware
+    }
+
+    private static func isHardwareModule(_ module: String?) -> Bool {
+        module.map { m in hardwareModules.contains { m.hasPrefix($0) } } ?? false
     }
 
     func json(sinks: [UInt32: AudioDevice]) -> JSONValue {

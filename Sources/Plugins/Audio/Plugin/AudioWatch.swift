@@ -73,13 +73,12 @@ final class AudioWatch: Sendable {
             let (previous, source) = state.withLock { s in
                 (s.captures.updateValue(capture, forKey: capture.index), s.sources[capture.sourceIndex])
             }
-            // A capture that moves to another source is a new capture of that source.
-            if let previous, previous.sourceIndex != capture.sourceIndex {
-                emitCapture(previous, state: "stopped", reason: "moved")
-            }
-            if previous == nil || previous!.sourceIndex != capture.sourceIndex {
-                emitCapture(capture, state: "started", source: source)
-            }
+            // A capture that moves to another source is a new capture of that
+            // source; one unlinked from its source (PipeWire) stops until linked again.
+            let reported = previous.flatMap { $0.isRecording ? $0 : nil }
+            guard reported?.sourceIndex != capture.sourceIndex else { return }
+            if let reported { emitCapture(reported, state: "stopped", reason: capture.isRecording ? "moved" : "unlinked") }
+            if capture.isRecording { emitCapture(capture, state: "started", source: source) }
         case AUDIO_PULSE_SAMPLES:
             voice?.consume(UnsafeBufferPointer(start: e.samples, count: e.sample_count))
         case AUDIO_PULSE_RECORDING:
@@ -96,7 +95,7 @@ final class AudioWatch: Sendable {
                 if changed && listed { publishDevices(reason: "voice_source_changed", device: nil) }
             }
         case AUDIO_PULSE_CAPTURE_REMOVED:
-            if let capture = state.withLock({ $0.captures.removeValue(forKey: e.index) }) {
+            if let capture = state.withLock({ $0.captures.removeValue(forKey: e.index) }), capture.isRecording {
                 emitCapture(capture, state: "stopped", reason: "ended")
             }
         default:
@@ -114,7 +113,7 @@ final class AudioWatch: Sendable {
         }
         guard was || first else { return }
         voice?.recording(from: nil, reason: "server_gone")
-        for capture in captures.sorted(by: { $0.index < $1.index }) {
+        for capture in captures.filter(\.isRecording).sorted(by: { $0.index < $1.index }) {
             emitCapture(capture, state: "stopped", reason: "server_gone")
         }
         let server = settings.server.isEmpty ? "the default sound server" : "sound server \(settings.server)"
@@ -147,7 +146,7 @@ final class AudioWatch: Sendable {
         return [
             "connected": .bool(s.connected && s.listed), "reason": s.reason.map(JSONValue.string) ?? .null,
             "default_source": s.defaultSource.map(JSONValue.string) ?? .null,
-            "captures": .number(Double(s.captures.count)),
+            "captures": .number(Double(s.captures.values.filter(\.isRecording).count)),
         ]
     }
 

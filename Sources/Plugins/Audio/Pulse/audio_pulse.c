@@ -31,6 +31,7 @@ struct audio_pulse {
     char *wanted_source;      /* NULL: no recording; "": the default source */
     char *default_source;     /* as the server last said */
     char *recording_source;   /* what the stream records from */
+    struct held *held;        /* events waiting for a lookup (see below) */
     int running;
 };
 
@@ -61,12 +62,32 @@ static void replace(char **slot, const char *value) {
     *slot = copy(value);
 }
 
+static void drop(pa_operation *o) {
+    if (o) pa_operation_unref(o);
+}
+
 static int same(const char *a, const char *b) {
     if (!a || !b) return a == b;
     return strcmp(a, b) == 0;
 }
 
-/* ---- listing ---- */
+/* ---- lookups ----
+ * pipewire-pulse does not say everything where PulseAudio says it: a device's
+ * driver is "PipeWire", not its module's source file, and the stream of a
+ * native PipeWire program (pw-record, OBS) carries no process id or binary,
+ * which only its client has. Such an event is held, with copies of what it
+ * points to, until one more answer (the module's or the client's) completes
+ * it. One whose device or stream goes away meanwhile is dropped, so nothing
+ * stale is reported; the held events go with the context. */
+
+typedef struct held {
+    struct held *next;
+    audio_pulse_t *p;
+    audio_pulse_event_t event;
+    pa_proplist *props;   /* a copy: the event's property strings point into it */
+    char *name, *description, *driver;
+    int done;             /* emitted, or its device or stream went away */
+} held_t;
 
 static void fill_device_props(audio_pulse_event_t *e, pa_proplist *props) {
     e->factory = pa_proplist_gets(props, "factory.name");
@@ -75,8 +96,123 @@ static void fill_device_props(audio_pulse_event_t *e, pa_proplist *props) {
     e->node_virtual = pa_proplist_gets(props, "node.virtual");
 }
 
-static void on_source(pa_context *c, const pa_source_info *info, int eol, void *userdata) {
+static void fill_capture_props(audio_pulse_event_t *e, pa_proplist *props) {
+    e->app_name = pa_proplist_gets(props, PA_PROP_APPLICATION_NAME);
+    e->app_binary = pa_proplist_gets(props, PA_PROP_APPLICATION_PROCESS_BINARY);
+    e->media_name = pa_proplist_gets(props, PA_PROP_MEDIA_NAME);
+    const char *pid = pa_proplist_gets(props, PA_PROP_APPLICATION_PROCESS_ID);
+    e->pid = pid ? (int32_t)strtol(pid, NULL, 10) : -1;
+    e->own = pa_proplist_gets(props, OWN_STREAM_PROPERTY) != NULL;
+}
+
+static held_t *hold(audio_pulse_t *p, const audio_pulse_event_t *e, const pa_proplist *props) {
+    held_t *h = calloc(1, sizeof *h);
+    if (!h) return NULL;
+    h->p = p;
+    h->event = *e;
+    h->props = pa_proplist_copy(props);
+    h->name = copy(e->name);
+    h->description = copy(e->description);
+    h->driver = copy(e->driver);
+    h->event.name = h->name;
+    h->event.description = h->description;
+    h->event.driver = h->driver;
+    if (e->kind == AUDIO_PULSE_DEVICE) fill_device_props(&h->event, h->props);
+    else fill_capture_props(&h->event, h->props);
+    h->next = p->held;
+    p->held = h;
+    return h;
+}
+
+static void release(held_t *h) {
+    for (held_t **slot = &h->p->held; *slot; slot = &(*slot)->next) {
+        if (*slot == h) {
+            *slot = h->next;
+            break;
+        }
+    }
+    pa_proplist_free(h->props);
+    free(h->name);
+    free(h->description);
+    free(h->driver);
+    free(h);
+}
+
+static void release_all(audio_pulse_t *p) {
+    while (p->held) release(p->held);
+}
+
+/* The device or stream `index` went away: whatever is held for it is not reported. */
+static void forget_held(audio_pulse_t *p, audio_pulse_kind_t kind, int is_source, uint32_t index) {
+    for (held_t *h = p->held; h; h = h->next) {
+        if (h->event.kind == kind && h->event.index == index && (kind != AUDIO_PULSE_DEVICE || h->event.is_source == is_source)) {
+            h->done = 1;
+        }
+    }
+}
+
+/* The driver names no module: PulseAudio's is the module's file, "module-....c". */
+static int driver_names_module(const char *driver) { return driver && strncmp(driver, "module-", 7) == 0; }
+
+static void on_module(pa_context *c, const pa_module_info *info, int eol, void *userdata) {
     (void)c;
+    held_t *h = userdata;
+    if (!eol && info && !h->done) {
+        h->done = 1;
+        h->event.module_name = info->name;
+        emit(h->p, &h->event);
+        if (h->event.kind == AUDIO_PULSE_DEVICE && h->event.is_source) update_stream(h->p);
+    }
+    if (eol) release(h);  /* a failure means the module, and what it made, is gone */
+}
+
+static void on_client(pa_context *c, const pa_client_info *info, int eol, void *userdata) {
+    (void)c;
+    held_t *h = userdata;
+    if (!eol && info && !h->done) {
+        h->done = 1;
+        audio_pulse_event_t *e = &h->event;
+        if (!e->app_name) e->app_name = pa_proplist_gets(info->proplist, PA_PROP_APPLICATION_NAME);
+        if (!e->app_binary) e->app_binary = pa_proplist_gets(info->proplist, PA_PROP_APPLICATION_PROCESS_BINARY);
+        if (e->pid < 0) {
+            /* The kernel's word (PipeWire took it from the client's socket), else the client's. */
+            const char *pid = pa_proplist_gets(info->proplist, "pipewire.sec.pid");
+            if (!pid) pid = pa_proplist_gets(info->proplist, PA_PROP_APPLICATION_PROCESS_ID);
+            if (pid) e->pid = (int32_t)strtol(pid, NULL, 10);
+        }
+        emit(h->p, e);
+    }
+    if (eol) {
+        /* The client went before it answered: report what the stream said (its removal follows). */
+        if (!h->done && eol < 0) emit(h->p, &h->event);
+        release(h);
+    }
+}
+
+/* Whether the question about `h` was sent; when it could not be, `h` is let
+ * go and the caller emits its event as it is. */
+static int asked(held_t *h, pa_operation *o) {
+    if (o) {
+        pa_operation_unref(o);
+        return 1;
+    }
+    release(h);
+    return 0;
+}
+
+/* Emits a device now, or once its module's name is known. */
+static void emit_device(audio_pulse_t *p, pa_context *c, audio_pulse_event_t *e, pa_proplist *props) {
+    if (e->owner_module != PA_INVALID_INDEX && !driver_names_module(e->driver) && !e->factory) {
+        held_t *h = hold(p, e, props);
+        if (h && asked(h, pa_context_get_module_info(c, e->owner_module, on_module, h))) return;
+    }
+    emit(p, e);
+    if (e->is_source) update_stream(p);  /* the source to record from may just have come back */
+}
+
+/* ---- listing ---- */
+
+static void on_source(pa_context *c, const pa_source_info *info, int eol, void *userdata) {
     if (eol || !info) return;
     audio_pulse_event_t e = blank(AUDIO_PULSE_DEVICE);
     e.is_source = 1;
@@ -88,12 +224,10 @@ static void on_source(pa_context *c, const pa_source_info *info, int eol, void *
     e.monitor_of_sink = info->monitor_of_sink;
     e.owner_module = info->owner_module;
     fill_device_props(&e, info->proplist);
-    emit(userdata, &e);
-    update_stream(userdata);  /* the source to record from may just have come back */
+    emit_device(userdata, c, &e, info->proplist);
 }
 
 static void on_sink(pa_context *c, const pa_sink_info *info, int eol, void *userdata) {
-    (void)c;
     if (eol || !info) return;
     audio_pulse_event_t e = blank(AUDIO_PULSE_DEVICE);
     e.index = info->index;
@@ -103,42 +237,57 @@ static void on_sink(pa_context *c, const pa_sink_info *info, int eol, void *user
     e.hardware = (info->flags & PA_SINK_HARDWARE) != 0;
     e.owner_module = info->owner_module;
     fill_device_props(&e, info->proplist);
-    emit(userdata, &e);
+    emit_device(userdata, c, &e, info->proplist);
 }
 
 static void on_source_output(pa_context *c, const pa_source_output_info *info, int eol, void *userdata) {
-    (void)c;
+    audio_pulse_t *p = userdata;
     if (eol || !info) return;
     audio_pulse_event_t e = blank(AUDIO_PULSE_CAPTURE);
     e.index = info->index;
     e.source_index = info->source;
     e.corked = info->corked;
-    e.app_name = pa_proplist_gets(info->proplist, PA_PROP_APPLICATION_NAME);
-    e.app_binary = pa_proplist_gets(info->proplist, PA_PROP_APPLICATION_PROCESS_BINARY);
-    e.media_name = pa_proplist_gets(info->proplist, PA_PROP_MEDIA_NAME);
-    const char *pid = pa_proplist_gets(info->proplist, PA_PROP_APPLICATION_PROCESS_ID);
-    e.pid = pid ? (int32_t)strtol(pid, NULL, 10) : -1;
-    e.own = pa_proplist_gets(info->proplist, OWN_STREAM_PROPERTY) != NULL;
+    fill_capture_props(&e, info->proplist);
     /* Every client's stream belongs to the protocol module; a stream without a
      * client belongs to a module that records for itself (remap, loopback). */
     if (info->client == PA_INVALID_INDEX) {
         e.owner_module = info->owner_module;
         e.driver = info->driver;
+        if (e.owner_module != PA_INVALID_INDEX && !driver_names_module(e.driver)) {
+            held_t *h = hold(p, &e, info->proplist);
+            if (h && asked(h, pa_context_get_module_info(c, e.owner_module, on_module, h))) return;
+        }
+    } else if (!e.own && (e.pid < 0 || !e.app_binary)) {
+        held_t *h = hold(p, &e, info->proplist);
+        if (h && asked(h, pa_context_get_client_info(c, info->client, on_client, h))) return;
     }
-    emit(userdata, &e);
+    emit(p, &e);
 }
+
+/* pipewire-pulse answers with libpulse's aliases for the default until its
+ * session manager (WirePlumber) has chosen one: that is no default yet. */
+static const char *chosen(const char *name, const char *alias) { return same(name, alias) ? NULL : name; }
 
 static void on_server(pa_context *c, const pa_server_info *info, void *userdata) {
     (void)c;
     audio_pulse_t *p = userdata;
     if (!info) return;
-    replace(&p->default_source, info->default_source_name);
     audio_pulse_event_t e = blank(AUDIO_PULSE_SERVER);
-    e.default_source = info->default_source_name;
-    e.default_sink = info->default_sink_name;
+    e.default_source = chosen(info->default_source_name, "@DEFAULT_SOURCE@");
+    e.default_sink = chosen(info->default_sink_name, "@DEFAULT_SINK@");
+    replace(&p->default_source, e.default_source);
     e.text = info->server_name;
     emit(p, &e);
     update_stream(p);
+}
+
+/* The answer to one more question, asked after the listing's last: answers
+ * come in order, so every lookup the listing started has been answered. */
+static void on_listing_complete(pa_context *c, const pa_server_info *info, void *userdata) {
+    (void)c;
+    (void)info;
+    audio_pulse_event_t e = blank(AUDIO_PULSE_LISTED);
+    emit(userdata, &e);
 }
 
 /* The last answer of the listing made after connecting. */
@@ -147,12 +296,7 @@ static void on_source_output_listed(pa_context *c, const pa_source_output_info *
         on_source_output(c, info, eol, userdata);
         return;
     }
-    audio_pulse_event_t e = blank(AUDIO_PULSE_LISTED);
-    emit(userdata, &e);
-}
-
-static void drop(pa_operation *o) {
-    if (o) pa_operation_unref(o);
+    drop(pa_context_get_server_info(c, on_listing_complete, userdata));
 }
 
 static void on_subscription(pa_context *c, pa_subscription_event_type_t type, uint32_t index, void *userdata) {
@@ -166,6 +310,7 @@ static void on_subscription(pa_context *c, pa_subscription_event_type_t type, ui
             audio_pulse_event_t e = blank(AUDIO_PULSE_DEVICE_REMOVED);
             e.index = index;
             e.is_source = facility == PA_SUBSCRIPTION_EVENT_SOURCE;
+            forget_held(p, AUDIO_PULSE_DEVICE, e.is_source, index);
             emit(p, &e);
         } else if (facility == PA_SUBSCRIPTION_EVENT_SOURCE) {
             drop(pa_context_get_source_info_by_index(c, index, on_source, p));
@@ -177,6 +322,7 @@ static void on_subscription(pa_context *c, pa_subscription_event_type_t type, ui
         if (removed) {
             audio_pulse_event_t e = blank(AUDIO_PULSE_CAPTURE_REMOVED);
             e.index = index;
+            forget_held(p, AUDIO_PULSE_CAPTURE, 0, index);
             emit(p, &e);
         } else {
             drop(pa_context_get_source_output_info(c, index, on_source_output, p));
@@ -291,11 +437,13 @@ static void schedule_retry(audio_pulse_t *p) {
 static void forget_context(audio_pulse_t *p) {
     close_stream(p);
     if (!p->context) return;
+    /* Disconnecting cancels the lookups' operations: their callbacks never run. */
     pa_context_set_state_callback(p->context, NULL, NULL);
     pa_context_set_subscribe_callback(p->context, NULL, NULL);
     pa_context_disconnect(p->context);
     pa_context_unref(p->context);
     p->context = NULL;
+    release_all(p);
 }
 
 static void disconnected(audio_pulse_t *p, const char *why) {

@@ -57,10 +57,15 @@ typedef struct audio_pulse_event {
     const char *device_class;    /* device.class: "sound", "monitor", "abstract", ... */
     const char *device_api;      /* device.api: "alsa", "bluez", ... */
     const char *node_virtual;    /* PipeWire: node.virtual, when set */
+    const char *module_name;     /* the owner module's name, looked up when the driver does not say it
+                                    (pipewire-pulse's driver is "PipeWire"); NULL otherwise */
     int hardware;                /* PA_SOURCE_HARDWARE / PA_SINK_HARDWARE */
     uint32_t monitor_of_sink;    /* a source that monitors this sink, or AUDIO_PULSE_NO_INDEX */
     uint32_t owner_module;       /* captures: set only for a module's own stream (no client) */
-    /* Captures (source-outputs). */
+    /* Captures (source-outputs). The stream's application properties; when it
+     * lacks the process id or binary (a native PipeWire program's stream under
+     * pipewire-pulse), they come from its client, the pid as PipeWire took it
+     * from the client's socket (pipewire.sec.pid) when it has that. */
     const char *app_name;
     const char *app_binary;
     const char *media_name;
