@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -459,7 +460,8 @@ void landmark_cache(const bench::Paths &paths, const std::vector<bench::Frame> &
     namespace fs = std::filesystem;
     const fs::path dir = fs::temp_directory_path() / ("gaze-vision-cache-check-" + std::to_string(getpid()));
     fs::remove_all(dir);
-    const std::string cached = gaze::compact_model_path(paths.landmarks, dir.string(), gaze::LeafPrecision::int8);
+    const std::string cache_dir = (dir / "state" / "cache").string();  // neither exists yet
+    const std::string cached = gaze::compact_model_path(paths.landmarks, cache_dir, gaze::LeafPrecision::int8);
 
     // Through the C API: the first tracker makes the file, a second maps it.
     const auto in_memory = [&] {
@@ -469,12 +471,13 @@ void landmark_cache(const bench::Paths &paths, const std::vector<bench::Frame> &
         return results;
     }();
     bench::Paths with_cache = paths;
-    with_cache.landmark_cache = dir.string();
+    with_cache.landmark_cache = cache_dir;
     gaze_tracker *first = bench::make_tracker(with_cache, {});
     const auto from_file = bench::run(first, clip);
     const auto made = file_identity(cached);
-    struct stat info {};
-    const bool private_file = stat(cached.c_str(), &info) == 0 && (info.st_mode & 0777) == 0600;
+    struct stat folder {}, info {};
+    const bool private_file = stat(cache_dir.c_str(), &folder) == 0 && (folder.st_mode & 0777) == 0700 &&
+                              stat(cached.c_str(), &info) == 0 && (info.st_mode & 0777) == 0600;
     gaze_tracker *second = bench::make_tracker(with_cache, {});
     gaze_tracker_destroy(second);
     gaze_tracker_destroy(first);
@@ -483,23 +486,30 @@ void landmark_cache(const bench::Paths &paths, const std::vector<bench::Frame> &
         same = in_memory[i].face_found == from_file[i].face_found &&
                std::memcmp(in_memory[i].landmarks, from_file[i].landmarks, sizeof(in_memory[i].landmarks)) == 0;
     expect(made.first != 0 && private_file && same,
-           "landmark cache: the tracker writes the compact model (0600) and its landmarks equal the in-memory model's on every frame",
+           "landmark cache: the tracker makes the directory (0700) and writes the compact model (0600); its landmarks equal the in-memory model's on every frame",
            fmt("%.1f MB", static_cast<double>(info.st_size) / 1e6));
     expect(file_identity(cached) == made, "landmark cache: a second tracker maps the file without rewriting it");
 
-    const gaze::LandmarkStorage storage{dir.string()};
+    const gaze::LandmarkStorage storage{cache_dir};
     {
         const gaze::LandmarkModel model(paths.landmarks, storage);
         expect(model.mapped(), "landmark cache: the model's trees are a read-only mapping of the file");
     }
-    // A byte changed in the payload fails the checksum: the file is remade.
-    const uint8_t garbage[4] = {0xde, 0xad, 0xbe, 0xef};
-    overwrite(cached, sizeof(gaze::ForestHeader) + 1000, garbage, sizeof garbage);
+    // Bytes changed in a leaf (no index to check there) fail the checksum: the file is remade.
+    const auto read_tail = [&] {
+        std::ifstream in(cached, std::ios::binary | std::ios::ate);
+        const std::streamoff size = in.tellg();
+        std::array<char, 4> tail{};
+        in.seekg(size - 4);
+        in.read(tail.data(), 4);
+        return std::make_pair(static_cast<size_t>(size), tail);
+    };
+    const auto [size, original] = read_tail();
+    const std::array<char, 4> garbage{'\x55', '\x66', '\x77', '\x11'};
+    overwrite(cached, size - 4, garbage.data(), garbage.size());
     {
         const gaze::LandmarkModel model(paths.landmarks, storage);
-        gaze::LandmarkForest forest;
-        const gaze::ModelBytes bytes = gaze::ModelBytes::map(cached);
-        expect(model.mapped() && gaze::view_forest(bytes.data(), bytes.size(), forest),
+        expect(model.mapped() && read_tail().second == original && original != garbage,
                "landmark cache: a file with changed bytes is remade");
     }
     // A cache made from another version of the model file (its modification time) is remade.

@@ -159,13 +159,7 @@ int main(int argc, char **argv) {
     result.struct_size = sizeof(result);
     for (int i = 0; i < frames; ++i) {
         const gaze_frame frame = read_looping(clip, source);
-        gaze_image image{};
-        image.struct_size = sizeof(image);
-        image.pixel_format = frame.pixel_format;
-        image.width = frame.width;
-        image.height = frame.height;
-        image.stride = frame.stride;
-        image.data = frame.data;
+        const gaze_image image{sizeof(gaze_image), frame.pixel_format, frame.width, frame.height, frame.stride, frame.data};
         if (gaze_tracker_process(tracker, &image, i, &result, &error) != GAZE_OK) bench::die(error.message);
     }
     std::snprintf(stage, sizeof(stage), "and %d frames processed", frames);

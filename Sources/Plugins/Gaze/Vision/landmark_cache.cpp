@@ -90,6 +90,15 @@ bool write_atomically(const std::string &path, const std::vector<uint8_t> &bytes
     return ok;
 }
 
+// mkdir -p with 0700 for what it creates (the agent's state directory may not
+// exist yet when the plugin starts); failures show when the file is written.
+void make_directories(const std::string &dir) {
+    for (size_t slash = dir.find('/', 1); ; slash = dir.find('/', slash + 1)) {
+        mkdir(dir.substr(0, slash).c_str(), 0700);
+        if (slash == std::string::npos) break;
+    }
+}
+
 }  // namespace
 
 std::string compact_model_path(const std::string &source, const std::string &cache_dir, LeafPrecision precision) {
@@ -113,7 +122,7 @@ ModelBytes load_compact_model(const std::string &source, const std::string &cach
     }
     std::vector<uint8_t> encoded = encode_dlib_model(source, precision);
     if (!cached.empty()) {
-        mkdir(cache_dir.c_str(), 0700);  // may exist already; the write below says whether it can be used
+        make_directories(cache_dir);
         if (write_atomically(cached, encoded)) {
             ModelBytes bytes = ModelBytes::map(cached);
             if (bytes.size() && view_forest(bytes.data(), bytes.size(), forest)) return bytes;

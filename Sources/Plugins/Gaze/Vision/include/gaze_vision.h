@@ -162,7 +162,7 @@ typedef struct gaze_tracker_options {
                                     (default 0.6) */
     int32_t pupil_refinement;    /* 1 = gradient method (default), 0 = report the contour centre */
     /* A directory for the landmark model's compact form (its leaves as int8,
-     * 16 MB instead of dlib's 65 MB of floats), made from the model file once
+     * an 18 MB file instead of dlib's 65 MB of floats), made from the model file once
      * and then mapped read-only, which also spares dlib's 0.5 s of parsing on
      * every later start. The file is named after the model's path and remade
      * when the model's size or modification time changes. NULL or empty, or
