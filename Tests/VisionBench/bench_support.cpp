@@ -60,6 +60,7 @@ gaze_tracker *make_tracker(const Paths &paths, const TrackerChoice &choice) {
     const std::string yunet = paths.yunet();
     options.landmark_model_path = paths.landmarks.c_str();
     options.face_detector_model_path = yunet.c_str();
+    if (!paths.landmark_cache.empty()) options.landmark_cache_dir = paths.landmark_cache.c_str();
     options.mirrored = choice.mirrored ? 1 : 0;
     options.pupil_refinement = choice.pupil_refinement ? 1 : 0;
     if (choice.redetect_interval > 0) options.redetect_interval = choice.redetect_interval;

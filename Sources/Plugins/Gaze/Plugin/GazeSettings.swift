@@ -12,6 +12,9 @@ struct GazeSettings: Sendable {
     var fps: Float
     var mirrored: Bool
     var landmarkModel: String
+    /// Where the landmark model's compact form is kept and mapped from (the
+    /// agent's state directory); nil: made in memory on every start.
+    var landmarkCacheDirectory: String?
     var faceDetectorModel: String?
     var faceCascade: String?
     var redetectInterval: Int
@@ -41,7 +44,7 @@ struct GazeSettings: Sendable {
         var screenMargin: Double
     }
 
-    init(_ config: JSONValue, dataDirectory: String?) throws {
+    init(_ config: JSONValue, dataDirectory: String?, stateDirectory: String? = nil) throws {
         let text = config["source"]?.stringValue ?? "camera"
         source = try Self.source(text)
         loop = config["loop"]?.boolValue ?? true
@@ -53,6 +56,8 @@ struct GazeSettings: Sendable {
         guard FileManager.default.isReadableFile(atPath: landmarkModel) else {
             throw PluginError("landmark_model: cannot read \(landmarkModel) (install libdlib-data, or point landmark_model at a 68-point model)")
         }
+        // The data directory is read-only (shipped models); the cache is the agent's own state.
+        landmarkCacheDirectory = stateDirectory.map { $0 + "/cache" }
         // The face detector model is optional: without it the slower Haar cascade detects faces.
         let detector = Self.resolve(config["face_detector_model"]?.stringValue, in: dataDirectory)
         faceDetectorModel = detector.flatMap { FileManager.default.isReadableFile(atPath: $0) ? $0 : nil }

@@ -36,6 +36,7 @@ gaze::TrackerSettings settings_from(const gaze_tracker_options *o) {
     READ(mirrored, s.mirrored = o->mirrored != 0)
     READ(closed_share, if (o->closed_share > 0) s.closed_share = o->closed_share)
     READ(pupil_refinement, s.pupil_refinement = o->pupil_refinement != 0)
+    READ(landmark_cache_dir, s.landmark_cache_dir = text_or_empty(o->landmark_cache_dir))
 #undef READ
     return s;
 }

@@ -33,7 +33,7 @@ constexpr float kIrisCueOpenness = 0.10f;
 
 GazeTracker::GazeTracker(const TrackerSettings &settings)
     : settings_(settings),
-      landmark_model_(settings.landmark_model_path),
+      landmark_model_(settings.landmark_model_path, LandmarkStorage{settings.landmark_cache_dir}),
       tracking_(make_detector(settings), landmark_model_, settings.tracking),
       image_left_blinks_(settings.closed_share),
       image_right_blinks_(settings.closed_share) {}

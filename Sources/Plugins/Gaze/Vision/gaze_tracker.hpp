@@ -16,6 +16,7 @@ namespace gaze {
 
 struct TrackerSettings {
     std::string landmark_model_path;
+    std::string landmark_cache_dir;         // empty = the compact model in memory
     std::string face_detector_model_path;   // YuNet ONNX; empty = cascade
     std::string face_cascade_path;
     DetectorSettings detector;

@@ -1,29 +1,20 @@
-// The 68-point landmark model: dlib's file format, our own evaluator.
+// The 68-point landmark model: dlib's model, our own form and evaluator.
 //
 // The model is an ensemble of regression trees (Kazemi & Sullivan 2014):
 // 15 cascade levels of 500 depth-4 trees; each tree compares pairs of
 // pixels placed relative to the current shape and adds its leaf's shape
 // correction. dlib evaluates it through nested heap vectors; here every
-// level's splits and leaves sit in flat arrays read front to back, leaves
-// are summed in one vectorisable loop, and the final points keep their
+// level's splits and leaves sit in flat arrays read front to back (the
+// compact form of landmark_forest.hpp, its leaves as int8 steps), leaves are
+// summed in one vectorisable loop, and the final points keep their
 // sub-pixel position (dlib rounds them to whole pixels). The results are
 // otherwise dlib's: same features, same trees, same similarity transform.
 #include "landmark_model.hpp"
+#include "landmark_cache.hpp"
 #include "vision_error.hpp"
-
-// Debian's dlib is configured with BLAS and LAPACK; we use only its
-// deserialisation, which needs neither. Let dlib's guarded headers read
-// its config first, then switch the bindings off before the matrix code is
-// seen, so users of this library need not link BLAS, LAPACK or libdlib.
-#include <dlib/assert.h>
-#include <dlib/test_for_odr_violations.h>
-#undef DLIB_USE_BLAS
-#undef DLIB_USE_LAPACK
-#include <dlib/image_processing/shape_predictor.h>
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -31,77 +22,15 @@
 
 namespace gaze {
 
-struct Split { uint16_t a, b; float threshold; };
-
-struct CascadeLevel {
-    std::vector<uint16_t> anchors;     // per feature pixel: the shape point it hangs from
-    std::vector<cv::Point2f> deltas;   // per feature pixel: offset from that point (mean-shape units)
-    int tree_count = 0, splits_per_tree = 0, leaves_per_tree = 0;
-    std::vector<Split> splits;         // tree-major
-    std::vector<float> leaves;         // tree-major, leaf-major, 136 values each
-};
-
 struct LandmarkModel::Impl {
-    std::vector<float> initial_shape;  // x0, y0, x1, y1... in the unit face box
-    std::vector<CascadeLevel> levels;
+    ModelBytes bytes;        // the mapped cache file, or memory
+    LandmarkForest forest;   // points into `bytes`
 };
 
 namespace {
 
-constexpr int kPoints = 68;
-constexpr int kValues = 2 * kPoints;
-
-void load(const std::string &path, LandmarkModel::Impl &model) {
-    std::ifstream in(path, std::ios::binary);
-    if (path.empty() || !in) throw VisionError(GAZE_ERR_MODEL, "cannot open landmark model '" + path + "'");
-    // The same fields, in the same order, as dlib's shape_predictor serialiser.
-    int version = 0;
-    dlib::matrix<float, 0, 1> initial;
-    std::vector<std::vector<dlib::impl::regression_tree>> forests;
-    std::vector<std::vector<unsigned long>> anchors;
-    std::vector<std::vector<dlib::vector<float, 2>>> deltas;
-    try {
-        dlib::deserialize(version, in);
-        dlib::deserialize(initial, in);
-        dlib::deserialize(forests, in);
-        dlib::deserialize(anchors, in);
-        dlib::deserialize(deltas, in);
-    } catch (const std::exception &e) {
-        throw VisionError(GAZE_ERR_MODEL, "landmark model '" + path + "' is not a dlib shape predictor: " + e.what());
-    }
-    if (version != 1 || initial.size() != kValues || forests.size() != anchors.size() || forests.size() != deltas.size())
-        throw VisionError(GAZE_ERR_MODEL, "landmark model '" + path + "' is not a 68-point dlib shape predictor");
-
-    model.initial_shape.assign(initial.begin(), initial.end());
-    model.levels.resize(forests.size());
-    for (size_t l = 0; l < forests.size(); ++l) {
-        CascadeLevel &level = model.levels[l];
-        for (size_t i = 0; i < anchors[l].size(); ++i) {
-            level.anchors.push_back(static_cast<uint16_t>(anchors[l][i]));
-            level.deltas.emplace_back(deltas[l][i].x(), deltas[l][i].y());
-        }
-        const auto &trees = forests[l];
-        level.tree_count = static_cast<int>(trees.size());
-        level.splits_per_tree = trees.empty() ? 0 : static_cast<int>(trees[0].splits.size());
-        level.leaves_per_tree = level.splits_per_tree + 1;
-        for (const auto &tree : trees) {
-            if (static_cast<int>(tree.splits.size()) != level.splits_per_tree ||
-                static_cast<int>(tree.leaf_values.size()) != level.leaves_per_tree)
-                throw VisionError(GAZE_ERR_MODEL, "landmark model '" + path + "' has trees of uneven depth");
-            for (const auto &s : tree.splits) {
-                if (s.idx1 >= level.anchors.size() || s.idx2 >= level.anchors.size())
-                    throw VisionError(GAZE_ERR_MODEL, "landmark model '" + path + "' is corrupt");
-                level.splits.push_back({static_cast<uint16_t>(s.idx1), static_cast<uint16_t>(s.idx2), s.thresh});
-            }
-            for (const auto &leaf : tree.leaf_values) {
-                if (leaf.size() != kValues) throw VisionError(GAZE_ERR_MODEL, "landmark model '" + path + "' is corrupt");
-                level.leaves.insert(level.leaves.end(), leaf.begin(), leaf.end());
-            }
-        }
-        for (uint16_t a : level.anchors)
-            if (a >= kPoints) throw VisionError(GAZE_ERR_MODEL, "landmark model '" + path + "' is corrupt");
-    }
-}
+constexpr int kPoints = kForestPoints;
+constexpr int kValues = kForestValues;
 
 // Least-squares similarity (rotation and scale, no translation needed)
 // taking the mean shape to the current one: what dlib's
@@ -125,14 +54,17 @@ cv::Matx22f similarity(const float *from, const float *to) {
 
 }  // namespace
 
-LandmarkModel::LandmarkModel(const std::string &path) : impl_(std::make_unique<Impl>()) {
-    load(path, *impl_);
+LandmarkModel::LandmarkModel(const std::string &path, const LandmarkStorage &storage) : impl_(std::make_unique<Impl>()) {
+    impl_->bytes = load_compact_model(path, storage.cache_dir, storage.precision, impl_->forest);
 #ifdef __GLIBC__
-    // dlib's nested vectors were ~200k small blocks, now freed: hand the
-    // pages back instead of keeping ~100 MB of fragmented heap resident.
+    // dlib's nested vectors (when the model was converted) were ~200k small
+    // blocks, now freed: hand the pages back instead of keeping ~100 MB of
+    // fragmented heap resident.
     malloc_trim(0);
 #endif
 }
+
+bool LandmarkModel::mapped() const { return impl_->bytes.mapped(); }
 
 LandmarkModel::~LandmarkModel() = default;
 
@@ -157,6 +89,11 @@ float contrast_gain(const std::vector<float> &pixels) {
     return spread > 1 && spread < kTypicalFaceContrast ? static_cast<float>(kTypicalFaceContrast / spread) : 1.f;
 }
 
+// One leaf's correction added to the shape: the hottest loop, vectorised.
+template <typename Step> void add_steps(float *__restrict shape, const Step *__restrict steps, float scale) {
+    for (int k = 0; k < kValues; ++k) shape[k] += scale * static_cast<float>(steps[k]);
+}
+
 }  // namespace
 
 Landmarks LandmarkModel::fit(const cv::Mat &gray, const cv::Rect2f &box, float angle) const {
@@ -173,18 +110,21 @@ Landmarks LandmarkModel::fit(const cv::Mat &gray, const cv::Rect2f &box, float a
         if (upright) return cv::Point2f(x, y);
         return cv::Point2f(cx + cosine * (x - cx) - sine * (y - cy), cy + sine * (x - cx) + cosine * (y - cy));
     };
+    const LandmarkForest &forest = impl_->forest;
+    const LeafPrecision precision = forest.precision();
+    const int splits_per_tree = static_cast<int>(forest.header.splits_per_tree);
+    const size_t leaves_per_tree = static_cast<size_t>(forest.leaves_per_tree());
     float shape[kValues];
-    std::copy(impl_->initial_shape.begin(), impl_->initial_shape.end(), shape);
-    std::vector<float> features;
+    std::copy(forest.initial_shape, forest.initial_shape + kValues, shape);
+    std::vector<float> features(forest.header.features);
     float gain = 0;  // from the first level's pixels, for every level
 
-    for (const CascadeLevel &level : impl_->levels) {
-        const cv::Matx22f m = similarity(impl_->initial_shape.data(), shape);
-        features.resize(level.anchors.size());
-        for (size_t i = 0; i < level.anchors.size(); ++i) {
-            const cv::Point2f d = level.deltas[i];
-            const float ux = m(0, 0) * d.x + m(0, 1) * d.y + shape[2 * level.anchors[i]];
-            const float uy = m(1, 0) * d.x + m(1, 1) * d.y + shape[2 * level.anchors[i] + 1];
+    for (const ForestLevel &level : forest.levels) {
+        const cv::Matx22f m = similarity(forest.initial_shape, shape);
+        for (size_t i = 0; i < features.size(); ++i) {
+            const float dx = level.deltas[2 * i], dy = level.deltas[2 * i + 1];
+            const float ux = m(0, 0) * dx + m(0, 1) * dy + shape[2 * level.anchors[i]];
+            const float uy = m(1, 0) * dx + m(1, 1) * dy + shape[2 * level.anchors[i] + 1];
             const cv::Point2f at = to_image(left + ux * width, top + uy * height);
             const long x = static_cast<long>(std::floor(at.x + 0.5f));
             const long y = static_cast<long>(std::floor(at.y + 0.5f));
@@ -192,17 +132,19 @@ Landmarks LandmarkModel::fit(const cv::Mat &gray, const cv::Rect2f &box, float a
         }
         if (gain == 0) gain = contrast_gain(features);
         if (gain != 1.f) for (float &f : features) f *= gain;
-        const Split *split = level.splits.data();
-        const float *leaves = level.leaves.data();
-        for (int t = 0; t < level.tree_count; ++t, split += level.splits_per_tree,
-                 leaves += static_cast<size_t>(level.leaves_per_tree) * kValues) {
+        const ForestSplit *split = level.splits;
+        for (size_t t = 0; t < forest.header.trees; ++t, split += splits_per_tree) {
             int node = 0;
-            while (node < level.splits_per_tree) {
-                const Split &s = split[node];
+            while (node < splits_per_tree) {
+                const ForestSplit &s = split[node];
                 node = features[s.a] - features[s.b] > s.threshold ? 2 * node + 1 : 2 * node + 2;
             }
-            const float *leaf = leaves + static_cast<size_t>(node - level.splits_per_tree) * kValues;
-            for (int k = 0; k < kValues; ++k) shape[k] += leaf[k];
+            const size_t leaf = t * leaves_per_tree + static_cast<size_t>(node - splits_per_tree);
+            switch (precision) {
+            case LeafPrecision::int8: add_steps(shape, static_cast<const int8_t *>(level.leaves) + leaf * kValues, level.leaf_scales[leaf]); break;
+            case LeafPrecision::int16: add_steps(shape, static_cast<const int16_t *>(level.leaves) + leaf * kValues, level.leaf_scales[leaf]); break;
+            case LeafPrecision::float32: add_steps(shape, static_cast<const float *>(level.leaves) + leaf * kValues, 1.f); break;
+            }
         }
     }
 

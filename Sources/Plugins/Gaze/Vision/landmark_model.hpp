@@ -1,8 +1,10 @@
 // Facial landmarks: dlib's 68-point shape predictor model (an ensemble of
 // regression trees, Kazemi & Sullivan 2014) evaluated by our own code on
 // the gray frame inside a face box. The model file is the caller's choice
-// (see gaze_vision.h).
+// (see gaze_vision.h); it is held in our compact form (landmark_forest.hpp).
 #pragma once
+
+#include "landmark_forest.hpp"
 
 #include <opencv2/core.hpp>
 
@@ -24,10 +26,16 @@ constexpr int kImageLeftEyeFirst = 36, kImageRightEyeFirst = 42;
 constexpr int kMouthLeftImage = 48, kMouthRightImage = 54;
 }  // namespace lm
 
+// How the model is kept (see landmark_cache.hpp).
+struct LandmarkStorage {
+    std::string cache_dir;  // where the compact form is kept and mapped from; empty = converted in memory
+    LeafPrecision precision = LeafPrecision::int8;  // float32: dlib's values, the reference the checks measure against
+};
+
 class LandmarkModel {
 public:
     // Throws VisionError(GAZE_ERR_MODEL) when the file cannot be read.
-    explicit LandmarkModel(const std::string &path);
+    explicit LandmarkModel(const std::string &path, const LandmarkStorage &storage = {});
     ~LandmarkModel();
     LandmarkModel(const LandmarkModel &) = delete;
     LandmarkModel &operator=(const LandmarkModel &) = delete;
@@ -37,7 +45,10 @@ public:
     // image axes) about its centre. Points are in frame pixels.
     Landmarks fit(const cv::Mat &gray, const cv::Rect2f &box, float angle = 0) const;
 
-    struct Impl;  // the flattened trees; defined in landmark_model.cpp
+    // Whether the trees are a read-only mapping of the cache file.
+    bool mapped() const;
+
+    struct Impl;  // the compact trees; defined in landmark_model.cpp
 
 private:
     std::unique_ptr<Impl> impl_;

@@ -9,7 +9,8 @@ final class VisionTracker {
     private let handle: OpaquePointer
     private var result = gaze_result()
 
-    init(landmarkModel: String, faceDetectorModel: String?, faceCascade: String?, mirrored: Bool, redetectInterval: Int) throws {
+    init(landmarkModel: String, landmarkCache: String? = nil, faceDetectorModel: String?, faceCascade: String?, mirrored: Bool,
+         redetectInterval: Int) throws {
         var options = gaze_tracker_options()
         gaze_tracker_options_init(&options)
         options.mirrored = mirrored ? 1 : 0
@@ -18,12 +19,15 @@ final class VisionTracker {
         gaze_error_init(&error)
         var tracker: OpaquePointer?
         let status = landmarkModel.withCString { landmark in
-            (faceDetectorModel ?? "").withCString { detector in
-                (faceCascade ?? "").withCString { cascade in
-                    options.landmark_model_path = landmark
-                    options.face_detector_model_path = faceDetectorModel == nil ? nil : detector
-                    options.face_cascade_path = faceCascade == nil ? nil : cascade
-                    return gaze_tracker_create(&options, &tracker, &error)
+            (landmarkCache ?? "").withCString { cache in
+                (faceDetectorModel ?? "").withCString { detector in
+                    (faceCascade ?? "").withCString { cascade in
+                        options.landmark_model_path = landmark
+                        options.landmark_cache_dir = landmarkCache == nil ? nil : cache
+                        options.face_detector_model_path = faceDetectorModel == nil ? nil : detector
+                        options.face_cascade_path = faceCascade == nil ? nil : cascade
+                        return gaze_tracker_create(&options, &tracker, &error)
+                    }
                 }
             }
         }
