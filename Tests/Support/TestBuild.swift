@@ -12,6 +12,8 @@ public enum TestBuild {
 
     /// The program each plugin child runs, beside `proctord`.
     public static var pluginHost: String { productsDirectory + "/proctord-plugin-host" }
+    /// The plugin host for libraries without the Swift runtime.
+    public static var pluginHostC: String { productsDirectory + "/proctord-plugin-host-c" }
 
     /// `libproctor-<name>.so` from the build.
     public static func plugin(_ name: String) -> String { productsDirectory + "/libproctor-\(name).so" }

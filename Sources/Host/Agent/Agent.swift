@@ -52,6 +52,17 @@ public actor Agent {
     public static func inspect(
         _ config: AgentConfig, paths: AgentPaths, executable: String, spawner: ProcessSpawner, includeDisabled: Bool = false
     ) async -> (reports: [PluginReport], configs: [String: JSONValue], errors: [ConfigError], host: String?) {
+        await inspect(config, paths: paths, executable: executable, includeDisabled: includeDisabled) { host, report in
+            await PluginProbe(executable: host, spawner: spawner).describe(library: report.libraryPath)
+        }
+    }
+
+    /// `inspect` with the probe given: `describe` reads one plugin's manifest
+    /// with the plugin host at the path it is passed.
+    static func inspect(
+        _ config: AgentConfig, paths: AgentPaths, executable: String, includeDisabled: Bool = false,
+        describe: @escaping @Sendable (String, PluginReport) async -> Result<PluginManifest, PluginLoadError>
+    ) async -> (reports: [PluginReport], configs: [String: JSONValue], errors: [ConfigError], host: String?) {
         var reports = config.plugins.map {
             PluginReport(entry: $0, libraryPath: config.libraryPath(for: $0, paths: paths), outcome: nil)
         }
@@ -61,10 +72,9 @@ public actor Agent {
             for index in reports.indices where reports[index].entry.enabled || includeDisabled { reports[index].outcome = .failure(missing) }
         case .success(let host):
             found = host
-            let probe = PluginProbe(executable: host, spawner: spawner)
             await withTaskGroup(of: (Int, Result<PluginManifest, PluginLoadError>).self) { group in
                 for (index, report) in reports.enumerated() where report.entry.enabled || includeDisabled {
-                    group.addTask { (index, await probe.describe(library: report.libraryPath)) }
+                    group.addTask { (index, await describe(host, report)) }
                 }
                 for await (index, outcome) in group { reports[index].outcome = outcome }
             }
@@ -82,10 +92,18 @@ public actor Agent {
     }
 
     /// Starts every plugin that can run and returns; throws on config errors
-    /// before anything starts.
+    /// before any plugin is created. Each plugin's child is started first and
+    /// its hello is the load probe (see `LoadingChildren`); the children of a
+    /// config that is refused are killed.
     public func start() async throws(ConfigErrors) {
-        let (reports, configs, errors, host) = await Self.inspect(config, paths: paths, executable: executable, spawner: spawner)
-        guard errors.isEmpty else { throw ConfigErrors(errors) }
+        let children = LoadingChildren(spawner: spawner, logger: logger, paths: paths)
+        let (reports, configs, errors, host) = await Self.inspect(config, paths: paths, executable: executable) { host, report in
+            await children.load(report, host: host)
+        }
+        guard errors.isEmpty else {
+            children.discardAll(reason: "the config was refused; killed")
+            throw ConfigErrors(errors)
+        }
         self.reports = reports
         // Before anything is published: a continued interview continues the seq numbering.
         await interviews.startUp()
@@ -100,16 +118,19 @@ public actor Agent {
                 continue
             }
             let spec = ChildPlugin.Spec(
-                instanceID: report.entry.id, executable: host, library: report.libraryPath, manifest: manifest,
+                instanceID: report.entry.id, executable: PluginHostExecutable.host(for: report.libraryPath, swiftHost: host),
+                library: report.libraryPath, manifest: manifest,
                 config: JSONWriter.compact(pluginConfig),
                 hangTimeout: .milliseconds(report.entry.hangTimeoutMilliseconds),
                 paths: paths)
             let supervisor = PluginSupervisor(
-                id: report.entry.id, spec: spec, policy: report.entry.restart, bus: bus, spawner: spawner, logger: logger)
+                id: report.entry.id, spec: spec, policy: report.entry.restart, bus: bus, spawner: spawner, logger: logger,
+                loaded: children.take(report.entry.id))
             supervisors[report.entry.id] = supervisor
             if manifest.id == DesktopNotifier.pluginID { notices.attach(supervisor) }
             await supervisor.start()
         }
+        children.discardAll(reason: "not run; killed")
         for report in reports where !report.entry.enabled {
             logger.info("plugin \(report.entry.id) is disabled in \(config.file)")
         }

@@ -67,36 +67,29 @@ final class ChildPlugin: Sendable {
     /// Log lines a plugin may send through the ABI per second.
     static let logLinesPerSecond = 50
 
+    /// Starts a child for `spec` and asks it to run the plugin; the child
+    /// checks its library's hello itself (see `handle`).
     static func launch(
         _ spec: Spec, spawner: ProcessSpawner, bus: EventBus, logger: Logger,
         onLifecycle: @escaping @Sendable (Lifecycle) -> Void
     ) throws -> ChildPlugin {
-        let ending = try ChildEnding()
-        let (parentEnd, childEnd) = try FrameSocket.pair()
-        var output: [Int32] = [-1, -1]
-        guard linux_pipe_cloexec(&output) == 0 else {
-            parentEnd.close(); childEnd.close()
-            throw RequestError(description: "pipe2: \(String(cString: strerror(errno)))")
-        }
-        let pid: pid_t
-        do {
-            pid = try spawner.spawn(.init(
-                executable: spec.executable,
-                arguments: ["--library", spec.library, "--fd", "3", "--parent", String(getpid()),
-                            "--state-dir", spec.paths.stateDirectory, "--runtime-dir", spec.paths.runtimeDirectory,
-                            "--data-dir", spec.paths.dataDirectory],
-                descriptors: [(child: Int32(3), parent: childEnd.fd), (child: Int32(1), parent: output[1]), (child: Int32(2), parent: output[1])],
-                environment: CrashReport.childEnvironment))
-        } catch {
-            parentEnd.close(); childEnd.close(); close(output[0]); close(output[1])
-            throw error
-        }
-        childEnd.close()
-        close(output[1])
+        let loading = try LoadingChild.spawn(
+            .init(instanceID: spec.instanceID, executable: spec.executable, library: spec.library, paths: spec.paths),
+            spawner: spawner, logger: logger)
+        return adopt(loading, spec: spec, bus: bus, logger: logger, onLifecycle: onLifecycle)
+    }
+
+    /// Takes over a child that was started for `spec` (its hello may already
+    /// have been read, as the agent's load probe) and asks it to run the plugin.
+    static func adopt(
+        _ loading: LoadingChild, spec: Spec, bus: EventBus, logger: Logger,
+        onLifecycle: @escaping @Sendable (Lifecycle) -> Void
+    ) -> ChildPlugin {
         let child = ChildPlugin(
-            pid: pid, spec: spec, socket: parentEnd, bus: bus, logger: logger, ending: ending, onLifecycle: onLifecycle)
-        child.startThreads(outputFD: output[0])
-        try? parentEnd.send(Frame(.start, text: spec.config))
+            pid: loading.pid, spec: spec, socket: loading.socket, bus: bus, logger: logger, ending: loading.ending,
+            onLifecycle: onLifecycle)
+        child.startThreads(decoder: loading.decoder)
+        try? loading.socket.send(Frame(.start, text: spec.config))
         return child
     }
 
@@ -126,15 +119,12 @@ final class ChildPlugin: Sendable {
         close(kick.write)
     }
 
-    private func startThreads(outputFD: Int32) {
-        let reader = Thread { [self] in readLoop() }
+    /// The reader (which carries on from `decoder`) and the watchdog; the
+    /// child's output has been read since it started (see `LoadingChild`).
+    private func startThreads(decoder: FrameDecoder) {
+        let reader = Thread { [self] in readLoop(decoder: decoder) }
         reader.name = "relay-\(spec.instanceID)"
         reader.start()
-        let output = Thread { [self] in
-            ChildOutputLog(fd: outputFD, logger: logger, ending: ending, crashDirectory: spec.paths.stateDirectory + "/crashes").run()
-        }
-        output.name = "output-\(spec.instanceID)"
-        output.start()
         // Opened before any thread can reap the child, so it names this child.
         let exitFD = linux_pidfd_open(pid)
         let watchdog = Thread { [self] in watchdogLoop(exitFD: exitFD) }
@@ -200,8 +190,8 @@ final class ChildPlugin: Sendable {
         socket.shutdown()
     }
 
-    private func readLoop() {
-        var decoder = FrameDecoder()
+    private func readLoop(decoder: FrameDecoder) {
+        var decoder = decoder
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 10, alignment: 8)
         defer { buffer.deallocate() }
         let check = EmitCheck(manifest: spec.manifest)
@@ -213,9 +203,12 @@ final class ChildPlugin: Sendable {
             if !events.isEmpty { bus.publish(plugin: spec.instanceID, batch: events) }
             events.removeAll(keepingCapacity: true)
         }
+        // What came with the hello (nothing, from a well-behaved child) first.
+        var carried = true
         reading: while true {
             do {
-                guard try socket.receive(into: &decoder, buffer: buffer) else { break }
+                if !carried { guard try socket.receive(into: &decoder, buffer: buffer) else { break } }
+                carried = false
                 while let frame = try decoder.next() {
                     if frame.kind == .event {
                         switch Self.event(in: frame, check: check) {

@@ -14,7 +14,10 @@ public struct PluginProbe: Sendable {
     public let executable: String
     /// Starts the probes from a thread that outlives them, so they die with the agent.
     public let spawner: ProcessSpawner
-    public var timeoutSeconds: Double = 15
+    public var timeoutSeconds: Double = Self.loadTimeoutSeconds
+    /// How long a library may take to load before it counts as hung (here and
+    /// for the agent's own children, whose hello is the probe: `LoadingChildren`).
+    public static let loadTimeoutSeconds: Double = 15
     /// A manifest is a few KiB; a library printing more is not answering.
     static let maximumOutput = 1 << 20
 

@@ -13,6 +13,8 @@ public actor PluginSupervisor {
     private let logger: Logger
     private var machine: SupervisorStateMachine
     private var child: ChildPlugin?
+    /// The child whose hello was the agent's load probe: the first launch runs the plugin in it.
+    private var loaded: LoadingChild?
     private var restartTimer: Task<Void, Never>?
     private var stopWaiters: [CheckedContinuation<Void, Never>] = []
     private var droppedInChild: UInt64 = 0
@@ -21,8 +23,12 @@ public actor PluginSupervisor {
 
     public private(set) var state: PluginState
 
-    init(id: String, spec: ChildPlugin.Spec, policy: RestartPolicy, bus: EventBus, spawner: ProcessSpawner, logger: Logger) {
+    init(
+        id: String, spec: ChildPlugin.Spec, policy: RestartPolicy, bus: EventBus, spawner: ProcessSpawner, logger: Logger,
+        loaded: LoadingChild? = nil
+    ) {
         self.id = id
+        self.loaded = loaded
         self.spec = spec
         self.bus = bus
         self.spawner = spawner
@@ -44,6 +50,10 @@ public actor PluginSupervisor {
     /// Stops the plugin (its child gets `stop`, then SIGKILL after a grace
     /// period) and returns once it is stopped.
     public func stop() async {
+        if let unused = loaded {
+            loaded = nil
+            unused.discard(instanceID: id, reason: "stopped before it ran; killed")
+        }
         handle(.stopRequested)
         if machine.state == .stopped { return }
         await withCheckedContinuation { stopWaiters.append($0) }
@@ -89,7 +99,13 @@ public actor PluginSupervisor {
         droppedInChild = 0
         let (events, continuation) = AsyncStream.makeStream(of: ChildPlugin.Lifecycle.self)
         do {
-            let child = try ChildPlugin.launch(spec, spawner: spawner, bus: bus, logger: logger) { continuation.yield($0) }
+            let child: ChildPlugin
+            if let first = loaded {
+                loaded = nil
+                child = ChildPlugin.adopt(first, spec: spec, bus: bus, logger: logger) { continuation.yield($0) }
+            } else {
+                child = try ChildPlugin.launch(spec, spawner: spawner, bus: bus, logger: logger) { continuation.yield($0) }
+            }
             self.child = child
             // One consumer per child keeps its lifecycle in order.
             Task { [weak self] in

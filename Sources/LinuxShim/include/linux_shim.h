@@ -44,4 +44,10 @@ int linux_pidfd_open(int pid);
 int linux_tcp_socket_owner(int family, const unsigned char *local, int local_port,
                            const unsigned char *remote, int remote_port, unsigned int *uid);
 
+/* Whether the ELF shared library at `path` names a library starting with
+ * `prefix` (eg "libswiftCore.so") among its DT_NEEDED entries, read from the
+ * file without loading it. Returns 1 or 0, or -1 when the file cannot be read
+ * or is not a 64-bit ELF file. */
+int linux_elf_needs_library(const char *path, const char *prefix);
+
 #endif

@@ -1,6 +1,6 @@
 /// Cuts a byte stream into frames. Feed it what `read` returned; it keeps
 /// partial frames between calls and refuses anything that is not a frame.
-public struct FrameDecoder {
+public struct FrameDecoder: Sendable {
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case tooLong(Int)
         case empty

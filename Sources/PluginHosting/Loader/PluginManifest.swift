@@ -49,6 +49,22 @@ public struct PluginManifest: Sendable, Equatable {
         self.library = library
     }
 
+    /// The manifest in a plugin child's hello. The C plugin host
+    /// (`proctord-plugin-host-c`) passes the schema as the plugin wrote it,
+    /// as `config_schema_text`, to be checked here in PluginLibrary's words.
+    /// Nil when `json` is no manifest.
+    public static func fromHello(_ json: JSONValue) -> Result<PluginManifest, PluginLoadError>? {
+        guard case .object(var fields) = json else { return nil }
+        if let text = fields["config_schema_text"]?.stringValue {
+            do { fields["config_schema"] = try JSONSchema(text: text).root } catch {
+                return .failure(.malformed(path: fields["library"]?.stringValue ?? "the plugin library",
+                                           problem: "config_schema: \(error.message) at \(error.path)"))
+            }
+            fields["config_schema_text"] = nil
+        }
+        return PluginManifest(json: .object(fields)).map { .success($0) }
+    }
+
     public init?(json: JSONValue) {
         guard let id = json["id"]?.stringValue, let name = json["name"]?.stringValue,
             let version = json["version"]?.stringValue, let abi = json["abi"]?.stringValue,

@@ -23,8 +23,9 @@ public enum PluginProcess {
     }
 
     /// Prints the library's manifest as JSON on stdout (exit 0), or
-    /// `{"error": "..."}` (exit 3). What `proctord plugins` and the agent's
-    /// start-up probe run, so loading problems never touch the agent itself.
+    /// `{"error": "..."}` (exit 3). What `proctord plugins`, `check-config` and
+    /// `doctor` run, so loading problems never touch the agent itself (the
+    /// agent's own start reads the `hello` of the child that runs the plugin).
     public static func describe(library: String, parent: pid_t) -> Int32 {
         // A library stuck in its initialisers must not outlive the agent.
         if parent > 0 {

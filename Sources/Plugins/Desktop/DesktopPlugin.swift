@@ -1,4 +1,3 @@
-import Foundation
 import PluginKit
 import ProctorJSON
 import WaylandSupport
@@ -32,7 +31,7 @@ public final class DesktopPlugin: Plugin {
     public func start() throws {
         let host = self.host
         let matcher = settings.x11.matcher(marker: marker)
-        let server = settings.x11.server(ProcessInfo.processInfo.environment)
+        let server = settings.x11.server(ProcessEnvironment.current)
         status.displayServer.server = server
         switch server {
         case .x11:

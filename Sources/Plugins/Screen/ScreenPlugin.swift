@@ -1,4 +1,3 @@
-import Foundation
 import PluginKit
 import ProctorJSON
 import Synchronization
@@ -36,7 +35,7 @@ public final class ScreenPlugin: Plugin {
     public func start() throws {
         let host = self.host
         let matcher = settings.x11.matcher(marker: marker)
-        let server = settings.x11.server(ProcessInfo.processInfo.environment)
+        let server = settings.x11.server(ProcessEnvironment.current)
         status.displayServer.server = server
         let watcher: any ScreenDisplayWatcher
         let session: any DisplaySession

@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import PluginKit
 import ProctorJSON
 
@@ -38,10 +40,21 @@ struct LoadReader: Sendable {
         return Load(load1: l1, load5: l5, load15: l15, memAvailableKiB: available, memTotalKiB: total)
     }
 
+    /// The whole file, read with open and read: procfs files are small, and
+    /// Foundation (8 MiB in the plugin's child) is not loaded for this alone.
     private func contents(_ name: String) throws -> String {
         let path = "\(procDir)/\(name)"
-        do { return try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw PluginError("cannot read \(path): \(error.localizedDescription)")
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw PluginError("cannot read \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = Glibc.read(fd, &chunk, chunk.count)
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw PluginError("cannot read \(path): \(String(cString: strerror(errno)))") }
+            if n == 0 { return String(decoding: bytes, as: UTF8.self) }
+            bytes += chunk[0..<n]
         }
     }
 }

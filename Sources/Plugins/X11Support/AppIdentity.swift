@@ -37,7 +37,7 @@ public struct AppIdentity: Equatable, Sendable {
         defer { fclose(handle) }
         var buffer = [CChar](repeating: 0, count: 64)
         guard fgets(&buffer, Int32(buffer.count), handle) != nil else { return nil }
-        let name = String(cString: buffer).trimmingSuffix { $0 == "\n" }
+        let name = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }.trimmingSuffix { $0 == "\n" }
         return name.isEmpty ? nil : name
     }
 }

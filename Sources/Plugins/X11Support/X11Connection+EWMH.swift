@@ -78,7 +78,7 @@ extension X11Connection {
         guard let machine = text(window, atoms["WM_CLIENT_MACHINE"]), !machine.isEmpty else { return true }
         var name = [CChar](repeating: 0, count: 256)
         guard gethostname(&name, name.count - 1) == 0 else { return true }
-        return machine == String(cString: name)
+        return machine == name.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
     /// The window's frame around the client, as the window manager reports it.

@@ -1,4 +1,3 @@
-import Foundation
 import PluginKit
 
 /// What both X11 plugins do in `start` and `stop`: run their watcher's
@@ -9,7 +8,7 @@ public final class X11SessionThread: Sendable {
 
     /// Starts the session on a thread named `name` (shown by `top -H`).
     public init(_ watcher: any X11Watcher, settings: X11Settings, host: PluginHost, name: String) {
-        let environment = settings.environment(ProcessInfo.processInfo.environment)
+        let environment = settings.environment(ProcessEnvironment.current)
         // What is known before connecting is said during start, so the plugin's
         // first state is already degraded (the session repeats it; repeats are dropped).
         if let blind = environment.noDisplayReason ?? environment.waylandReason { host.reportHealth(degraded: blind) }

@@ -27,7 +27,10 @@ struct Figure {
         } else if let target, value == 0, !higherIsBetter {
             text += "   \(baselineName) <= \(format(target)) \(unit): ok"  // none at all
         }
-        if let before { text += "   (before: \(format(before)) \(unit))" }
+        if let before {
+            let change = value - before
+            text += "   (before: \(format(before)) \(unit); change \(change < 0 ? "-" : "+")\(format(abs(change))) \(unit))"
+        }
         return text
     }
 

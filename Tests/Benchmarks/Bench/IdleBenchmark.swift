@@ -106,7 +106,8 @@ struct IdleBenchmark {
                 let command = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))
             else { continue }
             let arguments = command.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            guard arguments.first?.hasSuffix("/proctord-plugin-host") == true, !arguments.contains("--describe"),
+            guard let host = arguments.first, host.hasSuffix("/proctord-plugin-host") || host.hasSuffix("/proctord-plugin-host-c"),
+                !arguments.contains("--describe"),
                 let library = arguments.firstIndex(of: "--library").map({ arguments[$0 + 1] }),
                 let id = plugins.first(where: { library.hasSuffix("/libproctor-\($0).so") })
             else { continue }

@@ -10,7 +10,10 @@
  * time of the emit, at rate_hz, for latency benchmarks.
  * requests: the same behaviours by name ("segfault", "hang", ...),
  * "stats" ({"emitted": N, "dropped": N}) and "big_answer" (a 5 MiB answer).
+ * With PROCTORD_TEST_LOAD_LOG set, loading the library appends the loading
+ * process's pid to that file, so a test can count where it was loaded.
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -23,6 +26,17 @@
 #include <unistd.h>
 
 #include "proctor_plugin.h"
+
+__attribute__((constructor)) static void note_load(void) {
+    const char *path = getenv("PROCTORD_TEST_LOAD_LOG");
+    if (path == NULL) return;
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) return;
+    char line[32];
+    int length = snprintf(line, sizeof line, "%d\n", (int)getpid());
+    if (write(fd, line, (size_t)length) < 0) { /* the test sees the line missing */ }
+    close(fd);
+}
 
 struct proctor_plugin {
     const proctor_host_t *host;

@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What the voice detector looks at in one 10 ms frame besides the WebRTC
 /// VAD's verdict, which in Debian's webrtc-audio-processing 0.3 calls any

@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Turns per-frame evidence into voice segments: a frame is voice when the
 /// WebRTC VAD says so, it stands `marginDb` above the room's noise floor

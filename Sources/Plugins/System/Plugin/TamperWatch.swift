@@ -51,10 +51,12 @@ final class TamperWatch {
     }
 
     /// Whether a process with these arguments is a plugin child: the agent
-    /// runs each plugin in `proctord-plugin-host` (found beside it or in its
-    /// lib directory, so only the file name is certain).
+    /// runs each plugin in `proctord-plugin-host`, or a plain C plugin in
+    /// `proctord-plugin-host-c` (found beside it or in its lib directory, so
+    /// only the file name is certain).
     static func isPluginHost(_ arguments: [String]) -> Bool {
-        arguments.first?.split(separator: "/").last == "proctord-plugin-host"
+        guard let name = arguments.first?.split(separator: "/").last else { return false }
+        return name == "proctord-plugin-host" || name == "proctord-plugin-host-c"
     }
 
     /// The config file the agent loaded, found as the agent finds it
