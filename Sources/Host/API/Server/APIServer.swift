@@ -110,7 +110,15 @@ public final class APIServer: Sendable {
             try await self.serve(primary.endpoint, name: primary.name, required: true) { readyContinuation.yield($0) }
         }
         var iterator = ready.makeAsyncIterator()
-        guard let port = await iterator.next() else { return try await ipv4.value }
+        guard let port = await iterator.next() else {
+            // No port: the bind failed (ipv4 throws why), or this task was
+            // cancelled before the bind; then ipv4, which is not this task's
+            // child, must be stopped too or it serves on and the agent hangs.
+            guard Task.isCancelled else { return try await ipv4.value }
+            ipv4.cancel()
+            _ = try? await ipv4.value
+            return
+        }
         boundPort.set(port)
         // ::1 on the same port (a machine without IPv6 loopback still serves IPv4),
         // or the other sockets systemd handed over.
