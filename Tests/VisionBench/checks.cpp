@@ -172,7 +172,8 @@ void face_leaves_and_returns(const bench::Paths &paths) {
 // rounding, not for luck. Stills count as one frame each, so for those
 // sources the pupils must simply do as well as the contour centre.
 
-void evaluation_set(const std::vector<eval::Item> &set, const bench::Paths &paths) {
+void evaluation_set(const bench::Paths &paths) {
+    const std::vector<eval::Item> set = eval::load_set(paths);
     gaze_tracker *t = bench::make_tracker(paths, {});
     const std::vector<eval::SourceTally> sources = eval::evaluate_set(t, set);
     gaze_tracker_destroy(t);
@@ -247,40 +248,6 @@ void evaluation_set(const std::vector<eval::Item> &set, const bench::Paths &path
                        fmt("%.2f", s.by_perturbation[p].gain(eval::kPlugin)));
         }
     }
-}
-
-// ---- head pose under roll ---------------------------------------------------
-// A head tilted back and rolled in the image: yaw and pitch are read with the
-// roll taken off. Read in camera axes, feat-video-b's pitch (~18 degrees up)
-// leaked into its yaw: mean yaw -3.8 / -9.6 / -15.2 degrees rolled by -20 / 0 /
-// +20 (a false "left" through the plugin); now -9.4 to -9.8 at every roll.
-
-void yaw_under_roll(const std::vector<eval::Item> &set, const bench::Paths &paths) {
-    gaze_tracker *t = bench::make_tracker(paths, {});
-    for (const eval::Item &item : set) {
-        if (item.source != "feat-video-b") continue;
-        double mean_yaw[3] = {}, mean_pitch[3] = {};
-        const int variants[3] = {eval::kNone, eval::kRotateLeft20, eval::kRotateRight20};
-        for (int v = 0; v < 3; ++v) {
-            const auto results = bench::run(t, eval::perturb(item, variants[v]).frames);
-            int n = 0;
-            for (const auto &r : results) {
-                if (!r.head_pose_found) continue;
-                mean_yaw[v] += r.yaw;
-                mean_pitch[v] += r.pitch;
-                ++n;
-            }
-            mean_yaw[v] /= std::max(1, n);
-            mean_pitch[v] /= std::max(1, n);
-        }
-        const double yaw_shift = std::max(std::abs(mean_yaw[1] - mean_yaw[0]), std::abs(mean_yaw[2] - mean_yaw[0]));
-        const double pitch_shift = std::max(std::abs(mean_pitch[1] - mean_pitch[0]), std::abs(mean_pitch[2] - mean_pitch[0]));
-        expect(yaw_shift <= 2 && pitch_shift <= 2,
-               "feat-video-b rolled by -20 / +20 degrees: mean yaw and pitch within 2 degrees of the upright clip's",
-               fmt("yaw %+.1f / %+.1f / %+.1f", mean_yaw[1], mean_yaw[0], mean_yaw[2]) +
-                   fmt(", pitch %+.1f / %+.1f / %+.1f", mean_pitch[1], mean_pitch[0], mean_pitch[2]));
-    }
-    gaze_tracker_destroy(t);
 }
 
 // ---- narrow eyes: the iris teaches the open level --------------------------
@@ -542,9 +509,7 @@ int main(int argc, char **argv) {
     mirrored_input(paths, clip);
     face_leaves_and_returns(paths);
     still_images(paths);
-    const std::vector<eval::Item> set = eval::load_set(paths);
-    evaluation_set(set, paths);
-    yaw_under_roll(set, paths);
+    evaluation_set(paths);
     pupil_confidence();
     lens_reflections();
     narrow_eyes();

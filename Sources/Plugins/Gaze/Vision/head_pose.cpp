@@ -64,28 +64,18 @@ HeadPose HeadPoseEstimator::estimate(const Landmarks &points, cv::Size frame_siz
 
     cv::Matx33d r;
     cv::Rodrigues(rotation_, r);
-    // The pose as roll (about the camera's axis, in the image) after yaw and
-    // pitch: R = Rz(roll) Ry(yaw) Rx(pitch). The face's left-right axis then
-    // gives the roll alone, and yaw and pitch are read with the roll taken
-    // off, in the face's own upright frame. Read in camera axes instead, a
-    // head tilted back and rolled leaked its pitch into yaw (sin(roll) x
-    // pitch: on the evaluation clip, 18 degrees up, the mean yaw moved by +6
-    // / -6 degrees rolled by -20 / +20, and the -10 and -20 rolls fired a
-    // false "left").
-    const cv::Vec3d across = r * cv::Vec3d(1, 0, 0);  // toward the subject's left
-    const double roll = std::atan2(across[1], across[0]);
-    const cv::Vec3d turned = r * cv::Vec3d(0, 0, -1);  // out of the face, toward the camera when frontal
-    const double c = std::cos(roll), s = std::sin(roll);
-    const cv::Vec3d forward(c * turned[0] + s * turned[1], -s * turned[0] + c * turned[1], turned[2]);
+    // Where the face points (out of the face, toward the camera when
+    // frontal) and where the top of the head points, in camera axes.
+    const cv::Vec3d forward = r * cv::Vec3d(0, 0, -1);
+    const cv::Vec3d up = r * cv::Vec3d(0, -1, 0);
     HeadPose pose;
     pose.found = true;
     // Turning to the subject's left moves the nose toward the image's right.
     pose.yaw = static_cast<float>(std::atan2(forward[0], -forward[2]) * kRadiansToDegrees);
     // Looking up moves the nose toward the image's top (negative y).
     pose.pitch = static_cast<float>(std::atan2(-forward[1], std::hypot(forward[0], forward[2])) * kRadiansToDegrees);
-    // Tilting toward the subject's left shoulder moves the crown to the image's right
-    // and the subject's left eye down.
-    pose.roll = static_cast<float>(roll * kRadiansToDegrees);
+    // Tilting toward the subject's left shoulder moves the crown to the image's right.
+    pose.roll = static_cast<float>(std::atan2(up[0], -up[1]) * kRadiansToDegrees);
     return pose;
 }
 
