@@ -102,6 +102,7 @@ let package = Package(
                 // Only the OpenCV modules the core uses; dlib is used through its headers only.
                 .linkedLibrary("opencv_dnn"), .linkedLibrary("opencv_objdetect"), .linkedLibrary("opencv_calib3d"),
                 .linkedLibrary("opencv_videoio"), .linkedLibrary("opencv_imgcodecs"), .linkedLibrary("opencv_imgproc"),
+                .linkedLibrary("opencv_photo"),
                 .linkedLibrary("opencv_core"), .linkedLibrary("v4l2"),
             ]),
         .target(name: "Gaze", dependencies: ["PluginKit", "GazeVision"], path: "Sources/Plugins/Gaze/Plugin"),

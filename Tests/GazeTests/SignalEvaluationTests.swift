@@ -9,7 +9,7 @@ import Testing
 /// bench measured (one reference event, where a clip has five), so a
 /// regression fails here.
 @Suite(.serialized) struct SignalEvaluationTests {
-    /// Floors in percent, from `proctord-bench gaze` (2026-12-07, after the rolled landmark fit), one event below it.
+    /// Floors in percent, from `proctord-bench gaze` (2026-12-07, after the rolled landmark fit and the lens reflections), one event below it.
     struct Floor {
         var blinkPrecision = 100.0, blinkRecall = 100.0, closurePrecision = 100.0, closureRecall = 100.0
         /// Closures of 400 ms or more that came out as one or more blinks (measured; the target is none).
@@ -20,8 +20,7 @@ import Testing
     /// (WolfgangLanger_Pexels.mp4) five of each in the reference.
     static func floor(_ clip: GazeSignalEvaluation.Clip) -> Floor {
         switch (clip.source, clip.variant) {
-        case ("feat-video-a", "glare"): return Floor(blinkRecall: 0)  // measured 0 %: the streak over the lid reads open
-        case ("feat-video-a", _): return Floor()
+        case ("feat-video-a", _): return Floor()  // glare too since lens reflections are inpainted for the landmarks (0 % recall before)
         // measured blink precision / recall, closure precision / recall:
         case (_, "none"), (_, "brighter"), (_, "noise"), (_, "jpeg-q15"), (_, "320x180"), (_, "roll-10"):  // 75 / 60, 100 / 60
             return Floor(blinkPrecision: 55, blinkRecall: 40, closurePrecision: 75, closureRecall: 40)
@@ -31,8 +30,8 @@ import Testing
             return Floor(blinkPrecision: 55, blinkRecall: 40, closurePrecision: 75, closureRecall: 20)
         case (_, "roll+10"):  // 60 / 60, 100 / 40, 2 closures as blinks
             return Floor(blinkPrecision: 40, blinkRecall: 40, closurePrecision: 75, closureRecall: 20, closuresAsBlinks: 2)
-        default:  // glare: a few shut frames are seen, inside long closures: blinks 0 / 0, closures 100 / 0, 2 closures as blinks
-            return Floor(blinkPrecision: 0, blinkRecall: 0, closurePrecision: 0, closureRecall: 0, closuresAsBlinks: 2)
+        default:  // glare: 66.7 / 40, 100 / 100 since lens reflections are inpainted for the landmarks (before: 0 / 0, 100 / 0, 2 closures as blinks)
+            return Floor(blinkPrecision: 33, blinkRecall: 20, closurePrecision: 75, closureRecall: 80)
         }
     }
 

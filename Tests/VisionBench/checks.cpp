@@ -7,6 +7,7 @@
 #include "eye_openness.hpp"
 #include "landmark_cache.hpp"
 #include "landmark_model.hpp"
+#include "lens_reflections.hpp"
 #include "pupil_locator.hpp"
 #include "json_lite.hpp"
 
@@ -190,13 +191,22 @@ void evaluation_set(const bench::Paths &paths) {
             const std::string name = s.source + " " + eval::perturbation_name(p);
             const int ours = tally.within05[eval::kPlugin], contour = tally.within05[eval::kContour];
             if (p == eval::kGlare) {
-                // Spectacles' glare over the iris defeats the gradient pupils (measured: 0 % within
-                // 0.05 on video-a, 26.5 % on video-b, 25-50 % on the stills; the contour centre
-                // 7-100 %): known weak, checked only within 0.10 (video-a 100 %, video-b 86.2 %).
-                if (video)
-                    expect(tally.share10(eval::kPlugin) >= (s.source == "feat-video-a" ? 95.0 : 80.0),
-                           name + ": pupils within 0.10 IOD despite the glare (a: >= 95 %, b: >= 80 %)",
+                // Spectacles' glare hides part of the iris: the gradient pupils found 0 % within 0.05
+                // on video-a and 29.7 % on video-b before the reflection lowered their confidence
+                // (LensReflections) and the landmarks were fitted without it; measured since: 85.5 /
+                // 73.7 % within 0.05, 100 / 99.3 % within 0.10 (the contour centre 69.6 / 77.5 %, so
+                // video-b stays out of "at least the contour centre").
+                if (video) {
+                    const bool a = s.source == "feat-video-a";
+                    expect(tally.share05(eval::kPlugin) >= (a ? 75.0 : 65.0),
+                           name + ": pupils within 0.05 IOD despite the glare (a: >= 75 %, b: >= 65 %)",
+                           fmt("%.1f %% of %.0f", tally.share05(eval::kPlugin), tally.open_frames));
+                    expect(tally.share10(eval::kPlugin) >= 95.0, name + ": pupils within 0.10 IOD despite the glare (>= 95 %)",
                            fmt("%.1f %% of %.0f", tally.share10(eval::kPlugin), tally.open_frames));
+                } else {
+                    expect(ours >= contour, name + ": pupils within 0.05 IOD at least as often as the contour centre",
+                           fmt("%.0f vs %.0f frames of %.0f", ours, contour, tally.open_frames));
+                }
                 continue;
             }
             if (video) {
@@ -225,21 +235,21 @@ void evaluation_set(const bench::Paths &paths) {
             // and codec perturbations; recall 79-83 % unchanged, JPEG, noise and 320x180, 68 % brighter
             // or mirrored, 69.5 % darker (21 % before the landmark fit stretched a flat face's contrast).
             // Rolled: recall 69.5 / 55.7 % at -10 / +10 degrees, 39.1 / 23.0 % at -20 / +20, precision
-            // 83-99 %. Glare: no closure is seen at all (the streak over the lid reads as an open eye).
+            // 83-99 %. Glare: 4 % recall while the streak over the lid read as an open eye; 86.8 %
+            // (precision 93.8 %) with the landmarks fitted on the frame without it.
             for (int p = 0; p < eval::kPerturbationCount; ++p) {
-                if (p == eval::kGlare) continue;
                 const eval::Tally &t = s.by_perturbation[p];
                 const double precision = 100.0 * t.closed_agreed / std::max(1, t.closed_ours);
                 const double recall = 100.0 * t.closed_agreed / std::max(1, t.closed_reference);
-                const double floors[eval::kPerturbationCount] = {75, 55, 60, 75, 75, 75, 60, 0, 30, 60, 45, 15};
-                const double precision_floor = p == eval::kRotateRight20 ? 75 : 93;
+                const double floors[eval::kPerturbationCount] = {75, 55, 60, 75, 75, 75, 60, 75, 30, 60, 45, 15};
+                const double precision_floor = p == eval::kRotateRight20 ? 75 : p == eval::kGlare ? 88 : 93;
                 expect(t.closed_ours > 0 && precision >= precision_floor && recall >= floors[p],
                        std::string("feat-video-b ") + eval::perturbation_name(p) + ": closed eyes, precision >= " +
                            fmt("%.0f %%", precision_floor) + ", recall >= " + fmt("%.0f %%", floors[p]),
                        fmt("%.1f %% / %.1f %%", precision, recall));
             }
             for (int p = 0; p < eval::kPerturbationCount; ++p)
-                if (p != eval::kGlare)  // measured 0.39 under glare
+                if (p != eval::kGlare)  // 0.39 under glare, 0.01 since the reflection sends the pupils to the contour
                 expect(s.by_perturbation[p].gain(eval::kPlugin) >= 0.6,
                        std::string("feat-video-b ") + eval::perturbation_name(p) + ": pupils follow the iris (gain >= 0.6)",
                        fmt("%.2f", s.by_perturbation[p].gain(eval::kPlugin)));
@@ -302,6 +312,54 @@ void pupil_confidence() {
     expect(b.found && b.quality < 0.35f && std::hypot(b.centre.x - 120, b.centre.y - 100) < 6.f,
            "pupil: no iris gives a confidence under 0.35 and a point near the eye's middle",
            fmt("(%.1f, %.1f), confidence %.2f", b.centre.x, b.centre.y, b.quality));
+}
+
+// ---- reflections on spectacles ---------------------------------------------
+// A synthetic eye (40 px wide) in a face at mid grey, the way the evaluation
+// set's glare and brighter variants differ: a clipped streak that crosses
+// the upper lid, against a sclera clipped to white inside the lids.
+
+void lens_reflections() {
+    const gaze::EyeContour eye = {cv::Point2f(100, 100), cv::Point2f(113, 94), cv::Point2f(127, 94),
+                                  cv::Point2f(140, 100), cv::Point2f(127, 106), cv::Point2f(113, 106)};
+    const std::array<gaze::EyeContour, 2> eyes = {eye, eye};
+    std::array<cv::Point, 6> polygon;
+    for (int i = 0; i < 6; ++i) polygon[i] = eye[i];
+    cv::Mat face(200, 240, CV_8U, cv::Scalar(130));
+    cv::fillConvexPoly(face, polygon.data(), 6, cv::Scalar(170));               // sclera
+    cv::circle(face, cv::Point(120, 100), 7, cv::Scalar(50), cv::FILLED, cv::LINE_AA);  // iris
+
+    gaze::LensReflections reflections;
+    gaze::PupilLocator locator;
+    // A sclera clipped to white inside the lids is no reflection.
+    cv::Mat bright_sclera = face.clone();
+    cv::fillConvexPoly(bright_sclera, polygon.data(), 6, cv::Scalar(255));
+    cv::circle(bright_sclera, cv::Point(120, 100), 7, cv::Scalar(50), cv::FILLED, cv::LINE_AA);
+    const float sclera_share = reflections.covered_share(bright_sclera, eye);
+    const bool untouched = &reflections.repair(bright_sclera, eyes) == &bright_sclera;
+    expect(sclera_share == 0 && untouched, "reflections: a sclera clipped inside the lids is none, the frame is left as it is",
+           fmt("share %.3f", sclera_share) + (untouched ? ", untouched" : ", repaired"));
+
+    // A streak over the iris that reaches past the upper lid is one.
+    cv::Mat glare = face.clone();
+    cv::ellipse(glare, cv::RotatedRect(cv::Point2f(126, 96), cv::Size2f(40, 7), -35), cv::Scalar(255), cv::FILLED);
+    const float share = reflections.covered_share(glare, eye);
+    const cv::Mat &repaired = reflections.repair(glare, eyes);
+    double brightest = 0;
+    cv::minMaxLoc(repaired(cv::Rect(95, 80, 50, 40)), nullptr, &brightest);
+    expect(share >= 0.04f && &repaired != &glare && brightest < 245,
+           "reflections: a clipped streak crossing the lid covers the eye and is inpainted for the landmarks",
+           fmt("share %.3f, brightest after %.0f", share, brightest));
+    const gaze::PupilEstimate under = locator.locate(glare, eye, share);
+    expect(under.found && under.quality == 0 && std::abs(under.centre.x - 120) < 1.f,
+           "reflections: the pupil under them has no confidence and falls back to the contour's middle",
+           fmt("(%.1f, %.1f), confidence %.2f", under.centre.x, under.centre.y, under.quality));
+
+    // The same streak on an overexposed face (the skin clipped too) cannot be told from it.
+    cv::Mat overexposed = glare.clone();
+    overexposed.setTo(255, overexposed >= 130);
+    cv::circle(overexposed, cv::Point(120, 100), 7, cv::Scalar(50), cv::FILLED, cv::LINE_AA);
+    expect(reflections.covered_share(overexposed, eye) == 0, "reflections: none are told on an overexposed face");
 }
 
 // ---- still images ---------------------------------------------------------
@@ -578,6 +636,7 @@ int main(int argc, char **argv) {
     still_images(paths);
     evaluation_set(paths);
     pupil_confidence();
+    lens_reflections();
     narrow_eyes();
     api_failures(paths);
     image_folder(clip);

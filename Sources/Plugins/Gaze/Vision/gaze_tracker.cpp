@@ -40,6 +40,7 @@ GazeTracker::GazeTracker(const TrackerSettings &settings)
 
 void GazeTracker::reset() {
     tracking_.reset();
+    have_last_eyes_ = false;
     head_pose_.reset();
     image_left_blinks_.reset();
     image_right_blinks_.reset();
@@ -54,13 +55,19 @@ void GazeTracker::process(const gaze_image &image, int64_t frame_index, gaze_res
     out.frame_index = frame_index;
     out.horizontal_ratio = -1;
 
-    const TrackedFace face = tracking_.update(frame, gray_, frame_index);
+    // The landmarks are fitted on the frame without lens reflections around
+    // the last frame's eyes; the pupils are searched on the frame as it is,
+    // the share of the eye a reflection covers lowering their confidence.
+    const cv::Mat &landmark_gray = have_last_eyes_ ? reflections_.repair(gray_, last_eyes_) : gray_;
+    const TrackedFace face = tracking_.update(frame, landmark_gray, frame_index);
     out.face_count = face.face_count;
     out.detection_ran = face.detection_ran ? 1 : 0;
+    have_last_eyes_ = face.found;
     if (!face.found) {
         head_pose_.reset();
         return;
     }
+    last_eyes_ = {contour_from(face.landmarks, lm::kImageLeftEyeFirst), contour_from(face.landmarks, lm::kImageRightEyeFirst)};
     out.face_found = 1;
     out.face = gaze_box{face.box.x, face.box.y, face.box.width, face.box.height};
     out.landmark_count = GAZE_MAX_LANDMARKS;
@@ -120,7 +127,7 @@ void GazeTracker::describe_eye(const cv::Mat &gray, const EyeContour &contour, B
     PupilEstimate pupil;
     if (report || out.openness >= kIrisCueOpenness) {
         if (settings_.pupil_refinement) {
-            pupil = pupils_.locate(gray, contour);
+            pupil = pupils_.locate(gray, contour, reflections_.covered_share(gray, contour));
         } else {
             pupil.found = true;
             pupil.centre = centre;

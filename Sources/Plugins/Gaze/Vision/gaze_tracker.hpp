@@ -5,6 +5,7 @@
 
 #include "eye_openness.hpp"
 #include "face_tracking.hpp"
+#include "lens_reflections.hpp"
 #include "gaze_vision.h"
 #include "head_pose.hpp"
 #include "pupil_locator.hpp"
@@ -44,6 +45,9 @@ private:
     FaceTracking tracking_;
     HeadPoseEstimator head_pose_;
     PupilLocator pupils_;
+    LensReflections reflections_;
+    std::array<EyeContour, 2> last_eyes_{};  // the last frame's, where reflections are looked for
+    bool have_last_eyes_ = false;
     BlinkDetector image_left_blinks_, image_right_blinks_;
     cv::Mat converted_, gray_;
 };

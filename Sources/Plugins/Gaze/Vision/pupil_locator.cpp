@@ -26,6 +26,14 @@
 // The confidence combines how far the peak stands out with how close it
 // sits to the contour centre; a low one blends the pupil toward the
 // contour's point, so an unclear eye gives the safe answer, not a wild one.
+//
+// A reflection on spectacles hides part of the iris and its edges out-vote
+// the iris's: the peak then stands out clearly at a wrong place (under the
+// evaluation set's glare, quality 0.89 against 0.62 without, and only 30 %
+// of the pupils within 0.05). Masking or inpainting the reflection leaves
+// too little iris to find. The share of the eye opening under such a
+// reflection (LensReflections) lowers the confidence instead, so the eye
+// falls back to the contour's point; 4 % leaves none.
 #include "pupil_locator.hpp"
 
 #include <opencv2/imgproc.hpp>
@@ -43,6 +51,7 @@ constexpr float kGradientStdShare = 0.3f;  // edge threshold: mean + 0.3 std of 
 constexpr float kPriorSigma = 0.28f;       // x eye width: the contour-centre prior's spread
 constexpr float kLidMidlineShare = 0.7f;   // how far the height moves to the lids' midline
 constexpr float kFullConfidence = 0.35f;   // below this the pupil blends toward the contour's point
+constexpr float kReflectionShareNone = 0.04f;  // share of the opening under a lens reflection leaving no confidence
 
 // Offset of a parabola's vertex through (-1, a), (0, b), (1, c).
 float parabola_peak(float a, float b, float c) {
@@ -74,7 +83,7 @@ float lid_midline_y(const EyeContour &eye, float x) {
 
 }  // namespace
 
-PupilEstimate PupilLocator::locate(const cv::Mat &gray, const EyeContour &eye) {
+PupilEstimate PupilLocator::locate(const cv::Mat &gray, const EyeContour &eye, float reflection_share) {
     const float eye_width = static_cast<float>(cv::norm(eye[3] - eye[0]));
     if (eye_width < 4.f) return {};
     cv::Point2f centre(0, 0);
@@ -167,7 +176,8 @@ PupilEstimate PupilLocator::locate(const cv::Mat &gray, const EyeContour &eye) {
     const float stands_out = std::clamp((best_plain / mean - 1.f) / 1.5f, 0.f, 1.f);
     const cv::Point2f off = (located - centre) * (1.f / eye_width);
     const float near_middle = std::exp(-off.dot(off) / (2 * kPriorSigma * kPriorSigma));
-    estimate.quality = stands_out * near_middle;
+    const float unreflected = std::max(0.f, 1.f - reflection_share / kReflectionShareNone);
+    estimate.quality = stands_out * near_middle * unreflected;
     if (estimate.quality < kFullConfidence) {
         const cv::Point2f fallback(centre.x, lid_midline_y(eye, centre.x));
         const float w = estimate.quality / kFullConfidence;

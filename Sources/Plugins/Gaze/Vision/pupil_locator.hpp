@@ -17,15 +17,18 @@ struct PupilEstimate {
     bool found = false;
     cv::Point2f centre;   // frame pixels
     float quality = 0;    // 0..1 confidence: how far the objective's peak stands out, times how
-                          // near the contour centre it lies; under 0.35 the centre is blended
-                          // toward the contour's point in proportion
+                          // near the contour centre it lies, times how little of the eye a
+                          // lens reflection covers; under 0.35 the centre is blended toward
+                          // the contour's point in proportion
 };
 
 class PupilLocator {
 public:
-    // `gray` is the full 8-bit frame. Reuses its buffers between calls, so
-    // one locator belongs to one thread.
-    PupilEstimate locate(const cv::Mat &gray, const EyeContour &eye);
+    // `gray` is the full 8-bit frame; `reflection_share`, the share of the
+    // eye opening that a lens reflection covers (LensReflections), lowers the
+    // confidence. Reuses its buffers between calls, so one locator belongs
+    // to one thread.
+    PupilEstimate locate(const cv::Mat &gray, const EyeContour &eye, float reflection_share = 0);
 
 private:
     void collect_gradients(const cv::Mat &mask);
