@@ -1,11 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import ProctorHost
 import ProctorJSON
 import ProctorTestSupport
-import Synchronization
 import X11Support
 
 /// The X11 plugins under a real X server and window manager: how long from
@@ -87,124 +83,20 @@ struct X11Benchmark {
         var idle: [String: Double] = [:]
         for id in ["screen", "desktop"] {
             guard let pid = await agent.supervisor(id)?.pid else { throw BenchError("plugin \(id) has no child") }
-            idle[id] = cpuTicks(pid)
+            idle[id] = ProcessCPU.ticks(pid)
         }
         try await Task.sleep(for: .seconds(idleSeconds))
         for id in ["screen", "desktop"] {
             let pid = await agent.supervisor(id)!.pid!
-            idle[id] = (cpuTicks(pid) - idle[id]!) / Double(sysconf(Int32(_SC_CLK_TCK))) / idleSeconds * 100
+            idle[id] = ProcessCPU.percentOfCore(ticks: ProcessCPU.ticks(pid) - idle[id]!, seconds: idleSeconds)
         }
         await api.stop()
 
-        func figures(_ name: String, _ samples: Samples) -> [Figure] {
-            [("bus subscriber", samples.bus.sorted()), ("WebSocket client", samples.socket.sorted())].flatMap { place, sorted in [
-                Figure(name: "\(name) -> \(place), median (\(sorted.count))", value: percentile(sorted, 0.5), unit: "ms",
-                       target: nil, higherIsBetter: false),
-                Figure(name: "\(name) -> \(place), p99", value: percentile(sorted, 0.99), unit: "ms", target: 20, higherIsBetter: false),
-            ] }
-        }
-        return figures("clipboard owner change", clipboard) + figures("focus change", focus) + figures("full screen left", left) + [
+        return clipboard.figures("clipboard owner change") + focus.figures("focus change") + left.figures("full screen left") + [
             Figure(name: "screen plugin idle CPU (\(Int(idleSeconds)) s)", value: idle["screen"]!, unit: "% of a core", target: 0.5,
                    higherIsBetter: false),
             Figure(name: "desktop plugin idle CPU (\(Int(idleSeconds)) s)", value: idle["desktop"]!, unit: "% of a core", target: 0.5,
                    higherIsBetter: false),
         ]
     }
-
-    /// utime + stime of a process, in clock ticks.
-    private func cpuTicks(_ pid: Int32) -> Double {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return 0 }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        return Double(fields[11])! + Double(fields[12])!
-    }
-}
-
-/// Latencies of one kind of trial, in ms, to both places.
-struct Samples {
-    var bus: [Double] = []
-    var socket: [Double] = []
-
-    mutating func add(_ arrivals: (bus: Double, socket: Double), since at: Double) {
-        bus.append((arrivals.bus - at) * 1000)
-        socket.append((arrivals.socket - at) * 1000)
-    }
-}
-
-/// The same event awaited at the bus subscriber and at the WebSocket client.
-struct Both {
-    let bus: Arrivals
-    let socket: Arrivals
-
-    func wait(_ topic: String, timeout: Duration = .seconds(10), _ match: @escaping (JSONValue) -> Bool) async throws -> (bus: Double, socket: Double) {
-        (try await bus.wait(topic, timeout: timeout, match), try await socket.wait(topic, timeout: timeout, match))
-    }
-}
-
-/// Events read in the background, from a bus subscription or a paired
-/// WebSocket client, with when each arrived (monotonic seconds), so waiting
-/// for one never skews its arrival time.
-final class Arrivals: Sendable {
-    private final class Store: Sendable {
-        let list = Mutex<[(topic: String, data: JSONValue, at: Double)]>([])
-        let stopped = Atomic<Bool>(false)
-
-        func record(_ topic: String, _ data: JSONValue?, at: Double) {
-            list.withLock { $0.append((topic, data ?? .null, at)) }
-        }
-    }
-
-    private let store = Store()
-    private let stopReading: @Sendable () -> Void
-
-    init(_ subscription: Subscription) {
-        let store = self.store
-        stopReading = { subscription.cancel() }
-        Task {
-            while true {
-                let batch = await subscription.nextBatch(maximum: 256)
-                if batch.isEmpty { return }
-                let at = SystemMonotonicClock().now
-                for event in batch { store.record(event.topic, try? JSONParser.parse(event.data), at: at) }
-            }
-        }
-    }
-
-    init(_ client: WebSocketTestClient) {
-        let store = self.store
-        stopReading = { store.stopped.store(true, ordering: .relaxed) }
-        let reader = Thread {
-            while !store.stopped.load(ordering: .relaxed) {
-                guard let message = try? client.receiveNow(timeout: 0.5) else { continue }
-                guard case .text(let text) = message else { return }  // closed
-                let at = SystemMonotonicClock().now
-                guard let frame = try? JSONParser.parse(text), frame["op"] == "event", let event = frame["d"],
-                    let topic = event["topic"]?.stringValue
-                else { continue }
-                store.record(topic, event["data"], at: at)
-            }
-        }
-        reader.start()
-    }
-
-    /// When the first not yet taken `topic` event matching `match` arrived;
-    /// it and everything before it are taken.
-    func wait(_ topic: String, timeout: Duration = .seconds(10), _ match: @escaping (JSONValue) -> Bool) async throws -> Double {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let found: Double? = store.list.withLock { list in
-                guard let index = list.firstIndex(where: { $0.topic == topic && match($0.data) }) else { return nil }
-                defer { list.removeFirst(index + 1) }
-                return list[index].at
-            }
-            if let found { return found }
-            try await Task.sleep(for: .milliseconds(1))
-        }
-        throw BenchError("no \(topic) event within \(timeout)")
-    }
-
-    func discardAll() { store.list.withLock { $0.removeAll() } }
-
-
-
-    func stop() { stopReading() }
 }
