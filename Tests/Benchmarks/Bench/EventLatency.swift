@@ -38,6 +38,34 @@ struct Both {
     func wait(_ topic: String, timeout: Duration = .seconds(10), _ match: @escaping (JSONValue) -> Bool) async throws -> (bus: Double, socket: Double) {
         (try await bus.wait(topic, timeout: timeout, match), try await socket.wait(topic, timeout: timeout, match))
     }
+
+    /// A bus subscriber and a client paired with `api`, both on `topics`, once
+    /// its `screen` and `desktop` plugins run; with the screen plugin's window
+    /// marker, for the call page's title.
+    static func displayPlugins(of api: APIHarness, topics: [String]) async throws -> (Both, marker: String) {
+        let agent = api.agent
+        let received = Both(bus: Arrivals(agent.bus.subscribe(name: "bench", patterns: topics.map { TopicPattern($0)! }, capacity: 1 << 14)),
+                            socket: Arrivals(try await api.paired(topics: topics).0))
+        for id in ["screen", "desktop"] {
+            guard await eventually(timeout: .seconds(15), { await agent.supervisor(id)?.state.name == .running }) else {
+                received.stop()
+                throw BenchError("plugin \(id) did not run")
+            }
+        }
+        let answer = try JSONParser.parse(try await agent.supervisor("screen")!.request(#"{"method":"window_marker"}"#))
+        return (received, answer["result"]?["marker"]?.stringValue ?? "")
+    }
+
+    /// Drops what arrived so far at both places.
+    func discardAll() {
+        bus.discardAll()
+        socket.discardAll()
+    }
+
+    func stop() {
+        bus.stop()
+        socket.stop()
+    }
 }
 
 /// Events read in the background, from a bus subscription or a paired

@@ -41,21 +41,9 @@ struct SwayBenchmark {
     /// taken out of full screen, each through sway's IPC `trials` times.
     private func latencies(on sway: SwayCompositor) async throws -> (focus: Samples, left: Samples) {
         let api = try await APIHarness(Self.plugins(on: sway))
-        let agent = api.agent
         let topics = ["screen.fullscreen", "desktop.focus"]
-        let bus = Arrivals(agent.bus.subscribe(name: "bench", patterns: topics.map { TopicPattern($0)! }, capacity: 1 << 14))
-        let socket = Arrivals(try await api.paired(topics: topics).0)
-        defer {
-            bus.stop()
-            socket.stop()
-        }
-        for id in ["screen", "desktop"] {
-            guard await eventually(timeout: .seconds(15), { await agent.supervisor(id)?.state.name == .running }) else {
-                throw BenchError("plugin \(id) did not run")
-            }
-        }
-        let received = Both(bus: bus, socket: socket)
-        let marker = try JSONParser.parse(try await agent.supervisor("screen")!.request(#"{"method":"window_marker"}"#))["result"]?["marker"]?.stringValue ?? ""
+        let (received, marker) = try await Both.displayPlugins(of: api, topics: topics)
+        defer { received.stop() }
         _ = try sway.openWindow(title: "bench \(marker)", appID: "callpage")
         _ = try await received.wait("screen.fullscreen", timeout: .seconds(20)) { $0["change"] == "found" }
         _ = try sway.openWindow(title: "bench notes", appID: "notes")
@@ -67,8 +55,7 @@ struct SwayBenchmark {
         _ = try ipc.run("[app_id=callpage] focus")
         _ = try await received.wait("desktop.focus") { $0["app"]?["class"] == "callpage" }
         try await Task.sleep(for: .milliseconds(300))
-        bus.discardAll()
-        socket.discardAll()
+        received.discardAll()
         var focus = Samples()
         for trial in 0..<trials {
             let target = trial % 2 == 0 ? "notes" : "callpage"

@@ -21,24 +21,13 @@ struct X11Benchmark {
         }
         let agent = api.agent
         let topics = ["screen.fullscreen", "desktop.clipboard", "desktop.focus"]
-        let bus = Arrivals(agent.bus.subscribe(name: "bench", patterns: topics.map { TopicPattern($0)! }, capacity: 1 << 14))
-        let socket = Arrivals(try await api.paired(topics: topics).0)
-        defer {
-            bus.stop()
-            socket.stop()
-        }
-        for id in ["screen", "desktop"] {
-            guard await eventually(timeout: .seconds(15), { await agent.supervisor(id)?.state.name == .running }) else {
-                throw BenchError("plugin \(id) did not run")
-            }
-        }
-        let marker = try JSONParser.parse(try await agent.supervisor("screen")!.request(#"{"method":"window_marker"}"#))["result"]?["marker"]?.stringValue ?? ""
+        let (received, marker) = try await Both.displayPlugins(of: api, topics: topics)
+        defer { received.stop() }
         let (_, pageID) = try await desktop.openOtherWindow("call page", geometry: "400x300+0+0", title: "bench \(marker)")
         let (_, otherID) = try await desktop.openOtherWindow("notes", geometry: "300x200+500+100", title: "bench notes")
         let page = WindowID(UInt(pageID.dropFirst(2), radix: 16)!), other = WindowID(UInt(otherID.dropFirst(2), radix: 16)!)
         let client = try X11BenchClient(display: desktop.display)
 
-        let received = Both(bus: bus, socket: socket)
         var clipboard = Samples()
         for trial in 0..<trials {
             let (owner, at) = client.takeClipboard(trial: trial)
@@ -49,8 +38,7 @@ struct X11Benchmark {
         client.perform { $0.requestActivation(page) }
         guard await eventually({ desktop.tools.activeWindow() == pageID }) else { throw BenchError("the call page never got focus") }
         try await Task.sleep(for: .milliseconds(300))
-        bus.discardAll()
-        socket.discardAll()
+        received.discardAll()
         var focus = Samples()
         for trial in 0..<trials {
             let target = trial % 2 == 0 ? other : page
