@@ -22,6 +22,11 @@ struct BenchMain {
                 let trials = Int(ProcessInfo.processInfo.environment["BENCH_X11_TRIALS"] ?? "") ?? 200
                 return try await X11Benchmark(trials: trials, idleSeconds: 10).run()
             }),
+            ("sway", {
+                let environment = ProcessInfo.processInfo.environment
+                return try await SwayBenchmark(trials: Int(environment["BENCH_SWAY_TRIALS"] ?? "") ?? 200,
+                                               idleSeconds: Double(environment["BENCH_SWAY_IDLE_SECONDS"] ?? "") ?? 30).run()
+            }),
             ("gaze", { try GazeSignalBenchmark().run() + GazePluginTimeBenchmark(rounds: 5).run() }),
             ("audio", { try await AudioBenchmark().run() + AudioBenchmark(heldOut: true).run() + AudioLiveBenchmark().run() }),
             // The detector's figures alone, offline: seconds instead of a live agent's minute.

@@ -11,6 +11,9 @@ struct Figure {
     var baselineName = "target"
     /// The figure before the change it measures, when there was one.
     var before: Double?
+    /// A second figure to judge against besides the target (another
+    /// desktop's, say), with its name.
+    var comparison: (name: String, value: Double)?
 
     /// How many times better than the target (above 1 meets it).
     var ratio: Double? {
@@ -26,6 +29,10 @@ struct Figure {
             text += "   \(baselineName) <= 0 \(unit): \(value == 0 ? "ok" : "MISSED")"  // none at all is the target
         } else if let target, value == 0, !higherIsBetter {
             text += "   \(baselineName) <= \(format(target)) \(unit): ok"  // none at all
+        }
+        if let comparison, comparison.value > 0, value > 0 {
+            let ratio = higherIsBetter ? value / comparison.value : comparison.value / value
+            text += "   \(comparison.name) \(format(comparison.value)) \(unit): \(String(format: "%.2f", ratio))x"
         }
         if let before {
             let change = value - before

@@ -24,13 +24,7 @@ struct IdleBenchmark {
         let directory = TemporaryDirectory("proctord-idle")
         var config = try JSONParser.parse(String(contentsOfFile: TestBuild.repositoryRoot + "/plugins.json", encoding: .utf8))
         config = try Self.idle(config)
-        let file = directory.write("plugins.json", JSONWriter.compact(config))
-        for sub in ["config", "state", "runtime"] { try FileManager.default.createDirectory(atPath: directory.path + "/" + sub, withIntermediateDirectories: true) }
-        chmod(directory.path + "/runtime", 0o700)
-        let agent = try AgentProcess(arguments: ["run", "--config", file], environment: [
-            "DISPLAY": desktop.display, "XDG_CONFIG_HOME": directory.path + "/config", "XDG_STATE_HOME": directory.path + "/state",
-            "XDG_RUNTIME_DIR": directory.path + "/runtime", "NOTIFY_SOCKET": nil, "WATCHDOG_USEC": nil,
-        ])
+        let agent = try Self.startAgent(config, in: directory, environment: ["DISPLAY": desktop.display])
         defer { agent.signal(SIGTERM) }
         let ids = (config["plugins"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }
         try await Self.waitUntilSettled(agent, plugins: ids)
@@ -55,6 +49,21 @@ struct IdleBenchmark {
                 value: rate, unit: "/s", target: isAgent ? 5 : 1, higherIsBetter: false,
                 before: isAgent ? Self.before.agent : Self.before.child)
         }
+    }
+
+    /// The real agent (`proctord run`, this build) on `config`, with its
+    /// config, state and runtime directories in `directory`, never the
+    /// user's; `environment` adds to (nil: removes from) the benchmark's.
+    static func startAgent(_ config: JSONValue, in directory: TemporaryDirectory, environment: [String: String?]) throws -> AgentProcess {
+        let file = directory.write("plugins.json", JSONWriter.compact(config))
+        for sub in ["config", "state", "runtime"] { try FileManager.default.createDirectory(atPath: directory.path + "/" + sub, withIntermediateDirectories: true) }
+        chmod(directory.path + "/runtime", 0o700)
+        var all: [String: String?] = [
+            "XDG_CONFIG_HOME": directory.path + "/config", "XDG_STATE_HOME": directory.path + "/state",
+            "XDG_RUNTIME_DIR": directory.path + "/runtime", "NOTIFY_SOCKET": nil, "WATCHDOG_USEC": nil,
+        ]
+        for (key, value) in environment { all[key] = value }
+        return try AgentProcess(arguments: ["run", "--config", file], environment: all)
     }
 
     /// The shipped config on a free port, with a heartbeat once a minute.
