@@ -16,12 +16,7 @@ import Testing
         var builder = ConfigBuilder()
         builder.api = ["port": 0]
         let config = try ConfigLoader.load(file: builder.write(to: directory))
-        var paths = AgentPaths.fromEnvironment()
-        paths.stateDirectory = directory.path + "/state"
-        paths.runtimeDirectory = directory.path + "/runtime"
-        paths.configDirectory = directory.path + "/config"
-        paths.systemConfigDirectory = directory.path + "/etc"
-        try PrivateDirectory.create(paths.runtimeDirectory)
+        let paths = try AgentPaths.isolated(in: directory)
         let agent = Agent(config: config, paths: paths, logger: .silent, executable: TestBuild.proctord)
         let server = APIServer(agent: agent, config: config.api, paths: paths, logger: .silent)
         let bound = Mutex<Int?>(nil)

@@ -26,13 +26,7 @@ public final class APIHarness: @unchecked Sendable {
                        "token_lifetime_s": .number(Double(tokenLifetime)), "thin_topics": .array(thinTopics.map(JSONValue.string))]
         build(&builder)
         let config = try ConfigLoader.load(file: builder.write(to: directory))
-        var paths = AgentPaths.fromEnvironment()
-        paths.stateDirectory = directory.path + "/state"
-        paths.runtimeDirectory = directory.path + "/runtime"
-        // Never the real user's config or /etc: the origins a test allows stay in the test.
-        paths.configDirectory = directory.path + "/config"
-        paths.systemConfigDirectory = directory.path + "/etc"
-        try PrivateDirectory.create(paths.runtimeDirectory)
+        let paths = try AgentPaths.isolated(in: directory)
         agent = Agent(config: config, paths: paths, logger: .silent, executable: TestBuild.proctord)
         try await agent.start()
         let server = APIServer(agent: agent, config: config.api, paths: paths, logger: .silent, clock: clock.seconds)
