@@ -519,7 +519,7 @@ void landmark_cache(const bench::Paths &paths, const std::vector<bench::Frame> &
     const fs::path dir = fs::temp_directory_path() / ("gaze-vision-cache-check-" + std::to_string(getpid()));
     fs::remove_all(dir);
     const std::string cache_dir = (dir / "state" / "cache").string();  // neither exists yet
-    const std::string cached = gaze::compact_model_path(paths.landmarks, cache_dir, gaze::LeafPrecision::int8);
+    const std::string cached = gaze::compact_model_path(paths.landmarks, cache_dir, gaze::LandmarkStorage{}.precision);  // the shipped form
 
     // Through the C API: the first tracker makes the file, a second maps it.
     const auto in_memory = [&] {

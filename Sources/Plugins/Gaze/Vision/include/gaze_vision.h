@@ -161,10 +161,10 @@ typedef struct gaze_tracker_options {
     float closed_share;          /* closed when openness < this share of the eye's open baseline
                                     (default 0.6) */
     int32_t pupil_refinement;    /* 1 = gradient method (default), 0 = report the contour centre */
-    /* A directory for the landmark model's compact form (its leaves as int8,
-     * an 18 MB file instead of dlib's 65 MB of floats), made from the model file once
-     * and then mapped read-only, which also spares dlib's 0.5 s of parsing on
-     * every later start. The file is named after the model's path and remade
+    /* A directory for the landmark model's flat form (dlib's float leaves,
+     * about 66 MB; an int8 form of 18 MB exists but is not the default, see
+     * docs/gaze-vision.md), made from the model file once and then mapped
+     * read-only: clean pages, and dlib's parsing spared on every later start. The file is named after the model's path and remade
      * when the model's size or modification time changes. NULL or empty, or
      * a directory that cannot be written: the compact form is made in memory
      * on every creation. */
