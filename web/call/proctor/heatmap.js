@@ -100,6 +100,7 @@ export class HeatmapView {
   render(grid) {
     const bins = grid.bins();
     const context = this.canvas.getContext("2d");
+    this.canvas.hidden = !bins;
     if (!bins) {
       this.canvas.dataset.state = "empty";
       context?.clearRect(0, 0, this.canvas.width, this.canvas.height);

@@ -119,7 +119,7 @@ class Steps {
   checkScreen(agentUrl, problem, resolve) {
     const children = [el("h2", {}, "Connect to the proctoring agent")];
     if (problem) {
-      children.push(el("p", { class: "problem", role: "alert", "data-code": problem.code ?? "unknown" }, adviceFor(problem)));
+      children.push(el("p", { class: "problem", role: "alert", "data-code": problem.code ?? "unknown" }, adviceFor(problem, { agentPage: agentPage(agentUrl) })));
       if (problem.code === "agent_unreachable") children.push(installHelp(agentUrl));
     } else {
       children.push(el("p", {}, "This interview uses proctord, a proctoring agent that runs on this computer. This page will now connect to it."));
@@ -158,7 +158,7 @@ class Steps {
       el("p", {}, "The agent shows a code on this computer: in a desktop notification, on its own page at ",
         el("a", { href: agentPage(agentUrl), target: "_blank", rel: "noopener" }, agentPage(agentUrl)),
         ", and in the terminal or journal where it runs. Type it here. The code itself is never sent."),
-      error ? el("p", { class: "problem", role: "alert", "data-code": error.code ?? "unknown" }, adviceFor(error)) : null,
+      error ? el("p", { class: "problem", role: "alert", "data-code": error.code ?? "unknown" }, adviceFor(error, { agentPage: agentPage(agentUrl) })) : null,
       form);
     input.focus();
   }
@@ -208,7 +208,9 @@ class Steps {
 async function runsGaze(client) {
   try {
     const { plugins } = await client.request("host", "plugins.list");
-    return plugins.some((p) => (p.topics ?? []).includes("gaze.sample") && p.state === "running");
+    // Degraded or starting counts: a gaze plugin is degraded while it loads its models; runCalibration
+    // itself says not_running when it cannot take the requests.
+    return plugins.some((p) => (p.topics ?? []).includes("gaze.sample") && ["running", "degraded", "starting"].includes(p.state));
   } catch {
     return false;
   }

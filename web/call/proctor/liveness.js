@@ -30,16 +30,16 @@ export class Liveness {
   /** Any forwarded event: it proves the agent alive, and plugin.state changes what is observed. */
   observe(event) {
     this.heard();
-    if (event?.topic === "plugin.state" && event.data?.plugin) {
-      this.plugins.set(event.data.plugin, { state: event.data.state, reason: event.data.reason ?? null, since: event.ts });
-    }
+    this.#plugin(event, true);
   }
 
   /** A plugin's state from before the dashboard listened (integrity.context): kept unless a newer one came. */
-  seed(event) {
-    if (event?.topic === "plugin.state" && event.data?.plugin && !this.plugins.has(event.data.plugin)) {
-      this.plugins.set(event.data.plugin, { state: event.data.state, reason: event.data.reason ?? null, since: event.ts });
-    }
+  seed(event) { this.#plugin(event, false); }
+
+  #plugin(event, replace) {
+    const id = event?.topic === "plugin.state" ? event.data?.plugin : null;
+    if (!id || (!replace && this.plugins.has(id))) return;
+    this.plugins.set(id, { state: event.data.state, reason: event.data.reason ?? null, since: event.ts });
   }
 
   /** ms since the agent was last heard from, or null when never. */
