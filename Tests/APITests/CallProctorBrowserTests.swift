@@ -55,6 +55,7 @@ import Testing
         let verdict = try await page.waitFor("document.querySelector('.liveness .verdict').dataset.verdict") { $0 == "not observed" }
         #expect(verdict == "not observed")
         #expect(try await text(page, ".liveness .agent-state").contains("no agent running"))
+        #expect(try await text(page, ".liveness .heard") == "never heard from the agent")
         await site.stop()
     }
 

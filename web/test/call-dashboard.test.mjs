@@ -147,6 +147,9 @@ test("liveness: no agent-state is 'not observed'; silence ages from observed to 
   const live = new Liveness({ now: () => now });
   assert.equal(live.verdict(), "not observed");
   assert.equal(live.age(), null);
+  live.agentState("absent", "continued without the agent");
+  assert.equal(live.age(), null, "the page's word is not the agent heard from");
+  assert.equal(live.verdict(), "not observed");
   live.agentState("connected");
   assert.equal(live.verdict(), "observed");
   live.observe({ topic: "plugin.state", data: { plugin: "gaze", state: "running", restarts: 0 } });

@@ -21,7 +21,11 @@ export class Liveness {
 
   constructor({ now = () => Date.now() } = {}) { this.#now = now; }
 
-  agentState(state, reason = null) { this.state = { state, reason }; this.heard(); }
+  /** The page's word on its agent connection; only "connected" is word from the agent itself. */
+  agentState(state, reason = null) {
+    this.state = { state, reason };
+    if (state === "connected") this.heard();
+  }
 
   heartbeat(beat) { this.lastHeartbeat = beat ?? null; this.heard(); }
 
