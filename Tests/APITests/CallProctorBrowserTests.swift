@@ -81,7 +81,15 @@ import Testing
         try await waitForStep(page, "check")
         try await page.click("[data-action=connect]")
         try await waitForStep(page, "pairing")
-        _ = try await page.evaluate("document.querySelector('input[name=code]').value = \(JSONWriter.quoted(api.pairingCode))")
+        // A wrong code first: the field comes back, saying so.
+        let code = api.pairingCode
+        let wrong = String(format: "%06d", ((Int(code) ?? 0) + 1) % 1_000_000)
+        _ = try await page.evaluate("document.querySelector('input[name=code]').value = \(JSONWriter.quoted(wrong))")
+        try await page.click("[data-action=pair]")
+        let refused = try await page.waitFor("document.querySelector('.step-pairing .problem')?.dataset.code ?? ''") { $0 != "" }
+        #expect(refused == "auth_failed")
+        #expect(try await text(page, ".step-pairing .problem").contains("tries left"))
+        _ = try await page.evaluate("document.querySelector('input[name=code]').value = \(JSONWriter.quoted(code))")
         try await page.click("[data-action=pair]")
 
         // Calibration: the gaze plugin runs, so it is offered; its accuracy is said in centimetres.

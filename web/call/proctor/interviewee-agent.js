@@ -98,20 +98,25 @@ class Steps {
     const client = new ProctorClient({
       url: agentEndpoint(agentUrl), topics, clientName, clientVersion: "1",
       askPairingCode: ({ digits, error }) => new Promise((resolve, reject) => {
-        this.pairingScreen(digits ?? 6, error, agentUrl, resolve, reject);
+        this.pairingScreen(digits ?? 6, error ?? this.pairingError, agentUrl, resolve, reject);
+        this.pairingError = null;
       }),
     });
     let problem = null;
     for (;;) {
-      const choice = await new Promise((resolve) => this.checkScreen(agentUrl, problem, resolve));
-      if (choice === WITHOUT) { client.close(); return null; }
-      this.step("check", el("p", { class: "progress", role: "status" }, "Connecting to the proctoring agent…"));
+      // A wrong code goes straight back to the code field (with why); anything else to the check.
+      if (!this.pairingError) {
+        const choice = await new Promise((resolve) => this.checkScreen(agentUrl, problem, resolve));
+        if (choice === WITHOUT) { client.close(); return null; }
+      }
+      this.step(this.current ?? "check", el("p", { class: "progress", role: "status" }, "Connecting to the proctoring agent…"));
       try {
         await client.connect();
         return client;
       } catch (error) {
         if (this.without) { client.close(); return null; }
-        problem = error;
+        if (error?.code === "auth_failed") this.pairingError = error;
+        else problem = error;
       }
     }
   }
