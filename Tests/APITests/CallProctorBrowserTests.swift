@@ -160,6 +160,9 @@ import Testing
         #expect(link.stringValue?.hasSuffix("-report.json") == true && link.stringValue?.hasPrefix("i_") == true, "\(link)")
         #expect(try await text(page, ".report .report-title").hasPrefix("call proctor test (i_"))
 
+        let violations = try await page.evaluate("window.testState.cspViolations.join('; ')")
+        #expect(violations == "", "the modules keep to a strict Content Security Policy")
+
         // For a reader of docs/: the dashboard with its data. Not blank: text, the heatmap's red, the alert.
         let shot = try await page.screenshot(of: "#interviewer", in: dir.path)
         #expect(shot.pixels.width > 700 && shot.pixels.fraction(of: .init(255, 255, 255), tolerance: 4) < 0.9)

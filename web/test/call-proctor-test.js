@@ -8,15 +8,19 @@
 // as a gap; the real channel is reliable, this stands in for any loss between the agent and the dashboard)
 //
 // window.testState: {steps: [...], prepared: {client: bool, calibration}, sent: {type: count}, dropped: seq,
-//                    acks: [...], error}
+//                    error, cspViolations: [...]}
 // The title is "done" once prepareAgent resolved (and forwarding started), "error:<message>" on a failure.
 
 import { prepareAgent, forwardAgent, handleInterviewerMessage } from "../call/proctor/interviewee-agent.js";
 import { ProctorDashboard } from "../call/proctor/dashboard.js";
 
 const query = new URLSearchParams(location.search);
-const testState = { steps: [], prepared: null, sent: {}, dropped: null, error: null };
+const testState = { steps: [], prepared: null, sent: {}, dropped: null, error: null, cspViolations: [] };
 window.testState = testState;
+// The page runs under a strict CSP (no inline script or style): anything the modules do against it shows here.
+document.addEventListener("securitypolicyviolation", (e) => {
+  testState.cspViolations.push(`${e.violatedDirective}: ${e.blockedURI || "inline"} ${e.sourceFile}:${e.lineNumber}`);
+});
 
 const notices = document.getElementById("notices");
 let toInterviewee = () => {};
