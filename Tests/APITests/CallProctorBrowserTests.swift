@@ -110,6 +110,9 @@ import Testing
         let heat = try await page.waitFor("document.querySelector('canvas.heatmap').dataset.state", timeout: 60) { $0 == "filled" }
         let caption = try await text(page, ".heatmap .caption")
         #expect(heat == "filled", "calibrated samples reach the map: \(caption)")
+        let framed = try await waitForText(page, ".heatmap .caption") { $0.contains("Calibration: ") }
+        let calibrated = try await page.evaluate("(({width, height}) => `${width} × ${height}`)(window.testState.prepared.calibration.screen)")
+        #expect(framed.contains("over the calibrated screen (\(calibrated.stringValue ?? "?"))"), "no screen plugin: the calibration's screen frames the map: \(framed)")
         let gaps = try await page.waitFor("document.querySelector('.liveness .gaps').dataset.count") { $0 == "1" }
         #expect(gaps == "1")
         let dropped = try #require(try await page.evaluate("window.testState.dropped").intValue)

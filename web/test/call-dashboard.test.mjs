@@ -142,6 +142,18 @@ test("a sample's dwell runs to the next sample, at most 1 s; uncalibrated sample
   assert.equal(bins.cells.reduce((a, b) => a + b, 0), 1100);
 });
 
+test("the calibrated screen frames the map when no monitor layout came; a monitor still wins, as in the report", () => {
+  const grid = new HeatGrid();
+  grid.add(700, 100, 500);
+  grid.calibration({ rating: "fair", accuracy_px: 115.4, accuracy_deg: 2.9, screen: { width: 1280, height: 800, fullscreen: true } });
+  assert.deepEqual(grid.screen(), { width: 1280, height: 800, source: "calibration" });
+  const bins = grid.bins();
+  assert.equal(bins.rows, 20); // 32 × 800 / 1280
+  assert.equal(bins.cells[2 * 32 + 17], 500); // (702, 102) at 4 px buckets → column 17 (40 px wide), row 2 (40 px high)
+  grid.observe({ topic: "screen.monitors", data: { monitors: [{ name: "eDP-1", width: 1920, height: 1080, primary: true }] } });
+  assert.equal(grid.screen().source, "monitor");
+});
+
 test("liveness: no agent-state is 'not observed'; silence ages from observed to late to silent; degraded plugins are not observed", () => {
   let now = 1_000_000;
   const live = new Liveness({ now: () => now });

@@ -60,7 +60,7 @@ async function run() {
     toInterviewee = (message) => {
       handleInterviewerMessage(client, JSON.parse(JSON.stringify(message)), { root: notices, send: toInterviewer });
     };
-    forwardAgent(client, toInterviewer, { noticeRoot: notices, title: "call proctor test" });
+    forwardAgent(client, toInterviewer, { noticeRoot: notices, title: "call proctor test", calibration });
     document.title = "done";
   } catch (error) {
     testState.error = String(error?.stack ?? error);

@@ -17,9 +17,10 @@
 //   agentUrl "ws://127.0.0.1:47615/" (the agent's address; "/v1" is added when the path is "/")
 //   topics ["*"]: every topic, so the interviewer's dashboard can tell lost events from thinned ones by seq
 //
-// forwardAgent(client, send, {noticeRoot, startInterview, title})
+// forwardAgent(client, send, {noticeRoot, startInterview, title, calibration})
 //   Sends the `proctor` channel's messages for the agent: agent-event (each event exactly as received),
-//   agent-gap, agent-state (the current state first), agent-heartbeat and agent-dropped. A null client
+//   agent-gap, agent-state (the current state first), agent-heartbeat and agent-dropped; with
+//   `calibration` (prepareAgent's), agent-calibration once (its rating, accuracy and screen). A null client
 //   sends agent-state "absent" once. With startInterview (default true) it asks the agent to start the
 //   interview (`interview.start`; one already running is kept), so phases can be marked and the report
 //   made. With noticeRoot, the events that call for it show a plain-language notice there (showNotice).
@@ -240,7 +241,7 @@ function installHelp(agentUrl) {
       el("code", {}, new URL(agentUrl).host), " of this computer only."));
 }
 
-export function forwardAgent(client, send, { noticeRoot = null, startInterview = true, title = "Interview call" } = {}) {
+export function forwardAgent(client, send, { noticeRoot = null, startInterview = true, title = "Interview call", calibration = null } = {}) {
   if (!client) {
     send({ type: "agent-state", state: "absent", reason: "the interviewee continued without the agent" });
     return () => {};
@@ -259,6 +260,10 @@ export function forwardAgent(client, send, { noticeRoot = null, startInterview =
   };
   for (const [name, listener] of Object.entries(listeners)) client.addEventListener(name, listener);
   send({ type: "agent-state", state: channelState(client.state), reason: null });
+  if (calibration) {
+    const { rating, accuracy_px, accuracy_deg, screen } = calibration;
+    send({ type: "agent-calibration", calibration: { rating, accuracy_px, accuracy_deg, screen } });
+  }
   if (startInterview && client.state === "identified") ensureInterview(client, title);
   return () => { for (const [name, listener] of Object.entries(listeners)) client.removeEventListener(name, listener); };
 }
