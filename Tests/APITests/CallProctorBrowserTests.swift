@@ -155,7 +155,8 @@ import Testing
         _ = try await page.waitFor("[...document.querySelectorAll('svg.timeline .phase-label')].map((t) => t.textContent).join()") { $0 == "Question 2" }
 
         // The report: asked for, shown to the interviewee, sent on consent.
-        try await page.click("#ask-report")
+        try await page.click(".report [data-action=ask-report]")
+        #expect(try await text(page, ".report .none") == "asked the interviewee for the report; waiting for their answer")
         _ = try await page.waitFor("document.querySelector('#notices .consent') !== null") { $0 == true }
         #expect(try await text(page, "#notices .consent").contains("where on the screen you looked"))
         try await page.click("[data-action=send-report]")

@@ -27,6 +27,7 @@ let toInterviewee = () => {};
 
 const dashboard = new ProctorDashboard(document.getElementById("dashboard"), {
   onPhase: (label) => toInterviewee({ type: "phase", label }),
+  onReportRequest: () => toInterviewee({ type: "report-request" }),
 });
 window.dashboard = dashboard;
 
@@ -40,11 +41,6 @@ function toInterviewer(message) {
   }
   dashboard.handle(JSON.parse(JSON.stringify(message)));
 }
-
-document.getElementById("ask-report").addEventListener("click", () => {
-  dashboard.reportRequested();
-  toInterviewee({ type: "report-request" });
-});
 
 async function run() {
   const calibrationOptions = query.get("calibrate") === "auto"
