@@ -52,6 +52,19 @@ public struct CallConfig: Sendable, Equatable {
             guard let text = value.stringValue, !text.isEmpty else { throw fail(key, value, "is not a path (a non-empty string)") }
             return text.hasPrefix("/") || base.isEmpty ? text : base + "/" + text
         }
+        /// `{"<key>": <whole number at least minimum>}`, the shape of `rooms` and `files`.
+        func limit(in value: JSONValue, section: String, key: String, minimum: Int, unit: String) throws(Invalid) -> Int? {
+            guard case .object(let object) = value else { throw fail(section, value, "is not an object with \(key)") }
+            var found: Int?
+            for (inner, item) in object.members {
+                guard inner == key else { throw fail("\(section).\(inner)", item, "is not a known key (\(key))") }
+                guard let number = item.intValue, number >= minimum else {
+                    throw fail("\(section).\(key)", item, "is not a whole number of \(unit), at least \(minimum)")
+                }
+                found = number
+            }
+            return found
+        }
         guard case .object(let root) = value else { throw Invalid(description: "\(file): the top level must be an object") }
         var config = CallConfig()
         for (key, value) in root.members {
@@ -96,19 +109,9 @@ public struct CallConfig: Sendable, Equatable {
                 }
                 config.iceServers = servers
             case "rooms":
-                guard case .object(let rooms) = value else { throw fail("rooms", value, "is not an object with max") }
-                for (inner, item) in rooms.members {
-                    guard inner == "max" else { throw fail("rooms.\(inner)", item, "is not a known key (max)") }
-                    guard let maximum = item.intValue, maximum >= 1 else { throw fail("rooms.max", item, "is not a whole number of rooms, at least 1") }
-                    config.maximumRooms = maximum
-                }
+                config.maximumRooms = try limit(in: value, section: "rooms", key: "max", minimum: 1, unit: "rooms") ?? config.maximumRooms
             case "files":
-                guard case .object(let files) = value else { throw fail("files", value, "is not an object with max_bytes") }
-                for (inner, item) in files.members {
-                    guard inner == "max_bytes" else { throw fail("files.\(inner)", item, "is not a known key (max_bytes)") }
-                    guard let maximum = item.intValue, maximum >= 0 else { throw fail("files.max_bytes", item, "is not a whole number of bytes") }
-                    config.maximumFileBytes = maximum
-                }
+                config.maximumFileBytes = try limit(in: value, section: "files", key: "max_bytes", minimum: 0, unit: "bytes") ?? config.maximumFileBytes
             default:
                 throw fail(key, value, "is not a known key (listen, tls, public_origin, admin_secret_file, ice_servers, rooms, files)")
             }

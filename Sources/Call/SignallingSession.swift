@@ -18,8 +18,10 @@ struct SignallingSession {
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
         let connection = services.nextConnectionID()
-        let (outbox, continuation) = AsyncStream.makeStream(of: PeerLink.Outgoing.self)
-        let sender = PeerLink(connection: connection, peerId: "", outbox: continuation)
+        let (outbox, continuation) = AsyncStream.makeStream(of: PeerLink.Outgoing.self, bufferingPolicy: .bufferingOldest(PeerLink.capacity))
+        let channel = self.channel
+        let cut: @Sendable () -> Void = { channel.close(promise: nil) }
+        let sender = PeerLink(connection: connection, peerId: "", outbox: continuation, cut: cut)
         var joined: (link: PeerLink, room: String, role: Role)?
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await write(outbox, to: outbound) }
@@ -47,7 +49,7 @@ struct SignallingSession {
                             sender.send(error: "already_joined", "this connection has joined already")
                             continue
                         }
-                        joined = await join(code: code, secret: secret, peerId: peerId, connection: connection, outbox: continuation)
+                        joined = await join(PeerLink(connection: connection, peerId: peerId, outbox: continuation, cut: cut), code: code, secret: secret)
                         if joined != nil { timer.cancel() }
                     case .signal(let data):
                         guard let (_, room, role) = joined else {
@@ -72,10 +74,7 @@ struct SignallingSession {
     }
 
     /// Joins, or answers the refusal and closes. Unknown codes and wrong secrets count against the address.
-    private func join(
-        code: String, secret: String?, peerId: String, connection: Int, outbox: AsyncStream<PeerLink.Outgoing>.Continuation
-    ) async -> (link: PeerLink, room: String, role: Role)? {
-        let link = PeerLink(connection: connection, peerId: peerId, outbox: outbox)
+    private func join(_ link: PeerLink, code: String, secret: String?) async -> (link: PeerLink, room: String, role: Role)? {
         do {
             if let wait = services.limiter.retryAfter(address) { throw CallError.rateLimited(retryAfter: wait) }
             let (room, role) = try await services.registry.join(code: code, secret: secret, link: link)

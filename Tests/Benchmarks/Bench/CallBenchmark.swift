@@ -13,7 +13,9 @@ struct CallBenchmark {
         raiseDescriptorLimit()  // 2 sockets a room here, 2 in the server (which inherits the limit)
         let directory = TemporaryDirectory("proctord-call-bench")
         let config = directory.write("call.json", #"{"listen": {"port": 0}, "admin_secret_file": "admin-secret", "rooms": {"max": \#(rooms + 10)}}"#)
-        let server = try AgentProcess(arguments: ["serve", "--config", config], executable: TestBuild.proctordCall)
+        // BENCH_CALL_SERVER: another build of it (a release one beside a debug bench).
+        let executable = ProcessInfo.processInfo.environment["BENCH_CALL_SERVER"] ?? TestBuild.proctordCall
+        let server = try AgentProcess(arguments: ["serve", "--config", config], executable: executable)
         guard await server.waitForLog(containing: "call server on http://127.0.0.1:") else {
             throw BenchFailure("proctord-call did not start: \(server.log.joined(separator: "\n"))")
         }
