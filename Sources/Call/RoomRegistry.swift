@@ -122,9 +122,11 @@ public actor RoomRegistry {
         return (id, role)
     }
 
-    /// Hands `text` to the peer at the other end; false when nobody is there.
-    func deliver(_ text: String, from role: Role, in room: String) -> Bool {
-        guard let peer = rooms[room]?.peers[role.other] else { return false }
+    /// Hands `text` to the peer at the other end; false when nobody is
+    /// there. A replaced connection's last words are not passed on.
+    func deliver(_ text: String, from link: PeerLink, role: Role, in room: String) -> Bool {
+        guard let entry = rooms[room], entry.peers[role]?.connection == link.connection else { return true }
+        guard let peer = entry.peers[role.other] else { return false }
         peer.send(text: text)
         return true
     }

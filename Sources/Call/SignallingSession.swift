@@ -23,6 +23,8 @@ struct SignallingSession {
         let cut: @Sendable () -> Void = { channel.close(promise: nil) }
         let sender = PeerLink(connection: connection, peerId: "", outbox: continuation, cut: cut)
         var joined: (link: PeerLink, room: String, role: Role)?
+        // Once a close is on its way, what the page still sends is not acted on.
+        var closing = false
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await write(outbox, to: outbound) }
             group.addTask { await keepAlive(sender) }
@@ -33,14 +35,16 @@ struct SignallingSession {
             }
             defer { timer.cancel() }
             do {
-                for try await message in inbound.messages(maxSize: Self.maximumMessageBytes) {
+                for try await message in inbound.messages(maxSize: Self.maximumMessageBytes) where !closing {
                     guard case .text(let text) = message else {
                         sender.close(4400, reason: "binary frames are not part of the protocol: send JSON text")
+                        closing = true
                         continue
                     }
                     let parsed: SignalMessage
                     do throws(SignalMessage.Malformed) { parsed = try SignalMessage.parse(text) } catch {
                         sender.close(4400, reason: error.reason)
+                        closing = true
                         continue
                     }
                     switch parsed {
@@ -50,14 +54,15 @@ struct SignallingSession {
                             continue
                         }
                         joined = await join(PeerLink(connection: connection, peerId: peerId, outbox: continuation, cut: cut), code: code, secret: secret)
-                        if joined != nil { timer.cancel() }
+                        if joined != nil { timer.cancel() } else { closing = true }
                     case .signal(let data):
-                        guard let (_, room, role) = joined else {
+                        guard let (link, room, role) = joined else {
                             sender.close(4400, reason: "the first message must be join")
+                            closing = true
                             continue
                         }
                         let relayed = JSONWriter.compact(["type": "signal", "from": .string(role.rawValue), "data": data])
-                        if !(await services.registry.deliver(relayed, from: role, in: room)) {
+                        if !(await services.registry.deliver(relayed, from: link, role: role, in: room)) {
                             sender.send(error: "no_peer", "the other peer has not joined yet")
                         }
                     }
