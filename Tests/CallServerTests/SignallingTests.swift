@@ -244,4 +244,20 @@ struct SignallingTests {
         #expect(error["code"] == "join_timeout")
         #expect(try await socket.receiveClose().code == 4408)
     }
+
+    @Test("failed joins count against the address: after 10 the code check answers 429 too")
+    func failedJoinsLimit() async throws {
+        let server = try await CallServerHarness()
+        let codes = try await Self.room(server)
+        for _ in 0..<10 {
+            let (socket, answer) = try await server.join(code: codes.interviewer, secret: "a guess")
+            #expect(answer["code"] == "wrong_secret")
+            _ = try await socket.receiveClose()
+        }
+        let check = try await server.request("POST", "/api/rooms/check", body: ["code": .string(codes.interviewee)])
+        #expect(check.status == 429)
+        let (socket, answer) = try await server.join(code: codes.interviewer, secret: codes.secret)
+        #expect(answer["code"] == "rate_limited", "even the right secret waits")
+        #expect(try await socket.receiveClose().code == 4429)
+    }
 }
