@@ -260,4 +260,25 @@ struct SignallingTests {
         #expect(answer["code"] == "rate_limited", "even the right secret waits")
         #expect(try await socket.receiveClose().code == 4429)
     }
+
+    @Test("a peer that reads nothing while the other keeps signalling is cut, not buffered without end")
+    func nonReaderIsCut() async throws {
+        let server = try await CallServerHarness()
+        let codes = try await Self.room(server)
+        let (interviewer, _) = try await server.join(code: codes.interviewer, secret: codes.secret)
+        let (stalled, _) = try await server.join(code: codes.interviewee)
+        _ = stalled  // reads nothing from here on: the socket buffers fill, then its outbox
+        let candidate = String(repeating: "a", count: 50_000)
+        // Batches of 20 signals (1 MB) until the interviewee is cut, at most 100 MB.
+        let left = try await offPool { () -> JSONValue? in
+            for _ in 0..<100 {
+                for _ in 0..<20 { try interviewer.sendNow(#"{"type":"signal","data":{"candidate":"\#(candidate)"}}"#) }
+                while case .text(let text)? = try interviewer.receiveNow(timeout: 0.05) {
+                    if let message = try? JSONParser.parse(text), message["type"] == "peer-left" { return message }
+                }
+            }
+            return nil
+        }
+        #expect(left?["role"] == "interviewee")
+    }
 }
