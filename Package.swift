@@ -7,6 +7,7 @@ let package = Package(
         .executable(name: "proctord", targets: ["proctord"]),
         .executable(name: "proctord-plugin-host", targets: ["proctord-plugin-host"]),
         .executable(name: "proctord-plugin-host-c", targets: ["proctord-plugin-host-c"]),
+        .executable(name: "proctord-call", targets: ["proctord-call"]),
         // Each plugin is a shared library of its own: libproctor-<id>.so.
         .library(name: "proctor-heartbeat", type: .dynamic, targets: ["Heartbeat"]),
         .library(name: "proctor-sysinfo", type: .dynamic, targets: ["SysInfo"]),
@@ -30,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        // https for the call server (through HummingbirdTLS).
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         // The interview store: one SQLite file per interview.
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
@@ -84,6 +87,33 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Host/CLI"),
+
+        // The reference interview app's call server: rooms, codes, the admin
+        // API and WebRTC signalling (docs/call.md). Nothing of the agent.
+        .target(
+            name: "ProctorCall",
+            dependencies: [
+                "ProctorJSON", "PluginHosting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Sources/Call"),
+        .executableTarget(
+            name: "proctord-call",
+            dependencies: [
+                "ProctorCall", "ProctorJSON", "PluginHosting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/CallCLI"),
 
         // Plugins.
         .target(
@@ -169,6 +199,10 @@ let package = Package(
                 "ProctorHost", "ProctorJSON", "ProctorTestSupport", "X11Support", "Audio", .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/Benchmarks/Bench"),
+        .testTarget(
+            name: "CallServerTests",
+            dependencies: ["ProctorCall", "ProctorJSON", "ProctorTestSupport", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/CallServerTests"),
         .testTarget(
             name: "SystemTests",
             dependencies: ["SystemWatch", "ProctorHost", "ProctorJSON", "ProctorTestSupport"],
