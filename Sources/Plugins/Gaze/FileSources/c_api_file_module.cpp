@@ -5,7 +5,6 @@
 #include "gaze_file_module.h"
 #include "vision_error.hpp"
 
-#include <algorithm>
 #include <cstring>
 
 struct gaze_file_reader {

@@ -2,7 +2,7 @@
  * decodes video files and images, libgaze-file-sources.so.
  *
  * Decoding files needs OpenCV's videoio and imgcodecs, and with them FFmpeg,
- * GStreamer, GDAL and some two hundred more libraries: about 50 MiB resident
+ * GStreamer, GDAL and some two hundred more libraries: about 54 MiB resident
  * in every process that maps them. A plugin reading a camera never decodes a
  * file, so the core leaves them out and loads this module with dlopen the
  * first time a file or folder source is opened (file_source_module.cpp), from
