@@ -8,6 +8,8 @@
 #   PREFIX/lib/proctord/proctord-plugin-host  what each plugin child runs, RUNPATH $ORIGIN
 #   PREFIX/lib/proctord/proctord-plugin-host-c  the same for plugins without the Swift runtime (plain C)
 #   PREFIX/lib/proctord/libproctor-*.so    the plugins, RUNPATH $ORIGIN
+#   PREFIX/lib/proctord/libgaze-file-sources.so  what the gaze plugin loads from beside
+#                                          itself to decode video files and images, RUNPATH $ORIGIN
 #   PREFIX/lib/proctord/lib*.so            the Swift runtime they link, bundled:
 #                                          one runtime per process, none from the toolchain
 #   PREFIX/lib/proctord/swift-backtrace    the runtime's crash backtracer, for crash reports
@@ -68,6 +70,13 @@ for plugin in "${plugins[@]}"; do
   put 0644 "$build/libproctor-$plugin.so" "$lib/libproctor-$plugin.so"
   patchelf --set-rpath '$ORIGIN' "$lib/libproctor-$plugin.so"
 done
+# The gaze plugin opens its file module (libgaze-file-sources.so) from its own directory.
+if [[ " ${plugins[*]} " == *" gaze "* ]]; then
+  module="$build/libgaze-file-sources.so"
+  [[ -f "$module" ]] || die "$module is missing: the gaze plugin loads it from beside itself to read video files (make build-release)"
+  put 0644 "$module" "$lib/libgaze-file-sources.so"
+  patchelf --set-rpath '$ORIGIN' "$lib/libgaze-file-sources.so"
+fi
 
 # The Swift runtime: every library the programs or a plugin load from the
 # toolchain's directory (where libswiftCore.so resolves), with the libraries
