@@ -1,0 +1,178 @@
+/**
+ * interviewee.js — the interviewee's page (index.html): the code, the camera and microphone, the proctoring
+ * agent (check, pairing, calibration: web/call/proctor/interviewee-agent.js), then the call with the whole
+ * screen shared. What the agent observes goes to the interviewer over the `proctor` data channel, never through
+ * the call server; the page always shows what it shares.
+ */
+
+import { askForRoom, describeRoom } from "./start-page.js";
+import { DevicePicker } from "./devices.js";
+import { Signalling } from "./signalling.js";
+import { Call } from "./call.js";
+import { Notices } from "./notices.js";
+import { FileShareUI } from "./file-share-ui.js";
+import { loadIntervieweeAgent } from "./proctoring-modules.js";
+import { showStep, clicked } from "./steps.js";
+import { ScreenShare } from "./screen-share.js";
+
+const $ = (id) => document.getElementById(id);
+const notices = new Notices($("notices"));
+const query = new URLSearchParams(location.search);
+
+async function main() {
+  showStep("start");
+  const { code, check } = await askForRoom({ form: $("start-form"), code: $("code"), error: $("start-error"), submit: $("start-submit") }, "interviewee");
+  $("room-title").textContent = describeRoom(check.room);
+
+  showStep("devices");
+  const devices = new DevicePicker({
+    camera: $("camera"), microphone: $("microphone"), speaker: $("speaker"), preview: $("preview"), meter: $("level"), status: $("devices-error"),
+  });
+  const camera = await openDevices(devices);
+  await clicked($("devices-continue"));
+
+  showStep("agent");
+  const agent = await loadIntervieweeAgent();
+  const { client } = await agent.prepareAgent($("agent-root"), {
+    agentUrl: query.get("agent") ?? undefined,
+    onStep: (step) => { document.body.dataset.agentStep = step; },
+  });
+
+  showStep("join");
+  $("join-shared").textContent = client
+    ? "your camera, your microphone, your whole screen, and what the proctoring agent observes on this computer (its page at http://127.0.0.1:47615/ lists it)."
+    : "your camera, your microphone and your whole screen.";
+  await clicked($("join"));
+  devices.stopMeter();
+
+  const call = new Call({
+    signalling: new Signalling({ code, role: "interviewee" }), polite: true, camera,
+  });
+  const screen = new ScreenShare({ preview: $("screen-preview"), button: $("share-screen"), state: $("screen-state") }, call, client, notices);
+  // Asked straight from the Join click: browsers grant the screen picker only during a user gesture.
+  const shared = screen.start();
+  if (client) client.keepFullScreen();
+  devices.addEventListener("change", (e) => call.replaceTrack(e.detail.kind, e.detail.track));
+  bindCall(call, client, agent, devices);
+  showStep("call");
+  $("local-video").srcObject = camera;
+  try {
+    await call.start();
+  } catch (error) {
+    endCall(error.message);
+    return;
+  }
+  await shared;
+}
+
+async function openDevices(devices) {
+  for (;;) {
+    try {
+      const stream = await devices.start();
+      $("devices-error").hidden = true;
+      return stream;
+    } catch (error) {
+      $("devices-error").textContent = error.message;
+      $("devices-error").hidden = false;
+      await clicked($("devices-retry"));
+    }
+  }
+}
+
+function bindCall(call, client, agent, devices) {
+  new FileShareUI({ input: $("file-input"), list: $("transfers") }, call, notices);
+  if (client) agent.forwardAgent(client, (message) => call.sendProctor(message));
+  call.addEventListener("peer", (e) => {
+    $("call-status").textContent = e.detail.present ? "The interviewer is here." : "Waiting for the interviewer to join…";
+    document.body.dataset.peer = e.detail.present ? "present" : "absent";
+  });
+  call.addEventListener("track", ({ detail }) => {
+    if (detail.label !== "camera") return;
+    const video = $("remote-video");
+    if (video.srcObject !== detail.stream) video.srcObject = detail.stream;
+    devices.applySpeaker(video);
+    video.play().catch(() => {});
+  });
+  call.addEventListener("ended", (e) => endCall(e.detail.error?.message ?? "The call ended."));
+  call.addEventListener("proctor", (e) => onProctorMessage(e.detail, call, client, agent));
+  $("leave").addEventListener("click", () => {
+    call.leave();
+    client?.close();
+    endCall("You left the interview. Reload this page to join again.");
+  });
+}
+
+async function onProctorMessage(message, call, client, agent) {
+  switch (message.type) {
+    case "phase": {
+      const label = String(message.label ?? "").slice(0, 100);
+      notices.say(`The interviewer moved on to: ${label}.`);
+      if (!client) { call.sendProctor({ type: "phase-ack", label, error: "no_agent" }); break; }
+      try {
+        const result = await client.request("host", "interview.phase", { name: label });
+        call.sendProctor({ type: "phase-ack", label, seq: result.seq });
+      } catch (error) {
+        call.sendProctor({ type: "phase-ack", label, error: error.code ?? "failed" });
+      }
+      break;
+    }
+    case "report-request":
+      await offerReport(call, client);
+      break;
+    case "recording":
+      if (message.active) {
+        notices.stand("recording", "The interviewer is recording this call: your video, your voice and your shared screen.", { kind: "bad" });
+        $("recording-badge").hidden = false;
+      } else {
+        notices.clear("recording");
+        $("recording-badge").hidden = true;
+        notices.say("The interviewer stopped recording.");
+      }
+      break;
+    case "notice":
+      if (typeof message.text === "string") agent.showNotice($("notices"), message.text.slice(0, 500));
+      break;
+  }
+}
+
+/** Shows what the report holds and sends it only if the interviewee agrees. */
+async function offerReport(call, client) {
+  const panel = $("report-consent");
+  if (!client) {
+    call.sendProctor({ type: "report-declined", reason: "no_agent" });
+    notices.say("The interviewer asked for the proctoring report; there is none, because no agent is connected.");
+    return;
+  }
+  let report;
+  try {
+    report = (await client.request("host", "interview.report", { format: "json" }, { timeoutMs: 30_000 })).report;
+  } catch (error) {
+    call.sendProctor({ type: "report-declined", reason: error.code ?? "failed" });
+    notices.say(`The interviewer asked for the proctoring report, but the agent could not make it (${error.message}).`, { kind: "warn" });
+    return;
+  }
+  $("report-preview").textContent = JSON.stringify(report, null, 2);
+  panel.hidden = false;
+  const choice = await Promise.race([
+    clicked($("report-send")).then(() => "send"),
+    clicked($("report-decline")).then(() => "decline"),
+  ]);
+  panel.hidden = true;
+  if (choice === "send") {
+    call.sendProctor({ type: "report", report });
+    notices.say("The report was sent to the interviewer.", { kind: "ok" });
+  } else {
+    call.sendProctor({ type: "report-declined", reason: "declined" });
+  }
+}
+
+function endCall(text) {
+  $("call-ended-text").textContent = text;
+  $("call-ended").hidden = false;
+  document.body.dataset.ended = "true";
+}
+
+main().catch((error) => {
+  console.error(error);
+  notices.say(`Something went wrong on this page: ${error.message}. Reload it to try again.`, { kind: "bad", seconds: 0 });
+});
