@@ -81,7 +81,8 @@ async function openDevices(devices) {
 
 function bindCall(call, client, agent, devices) {
   new FileShareUI({ input: $("file-input"), list: $("transfers") }, call, notices);
-  if (client) agent.forwardAgent(client, (message) => call.sendProctor(message));
+  // Without a client it still tells the interviewer, once, that nothing is observed.
+  agent.forwardAgent(client, (message) => call.sendProctor(message), { noticeRoot: $("agent-panel") });
   call.addEventListener("peer", (e) => {
     $("call-status").textContent = e.detail.present ? "The interviewer is here." : "Waiting for the interviewer to join…";
     document.body.dataset.peer = e.detail.present ? "present" : "absent";
@@ -102,67 +103,19 @@ function bindCall(call, client, agent, devices) {
   });
 }
 
+/** `recording` is the page's own; the rest (phase, report-request, notice) is the agent module's. */
 async function onProctorMessage(message, call, client, agent) {
-  switch (message.type) {
-    case "phase": {
-      const label = String(message.label ?? "").slice(0, 100);
-      notices.say(`The interviewer moved on to: ${label}.`);
-      if (!client) { call.sendProctor({ type: "phase-ack", label, error: "no_agent" }); break; }
-      try {
-        const result = await client.request("host", "interview.phase", { name: label });
-        call.sendProctor({ type: "phase-ack", label, seq: result.seq });
-      } catch (error) {
-        call.sendProctor({ type: "phase-ack", label, error: error.code ?? "failed" });
-      }
-      break;
-    }
-    case "report-request":
-      await offerReport(call, client);
-      break;
-    case "recording":
-      if (message.active) {
-        notices.stand("recording", "The interviewer is recording this call: your video, your voice and your shared screen.", { kind: "bad" });
-        $("recording-badge").hidden = false;
-      } else {
-        notices.clear("recording");
-        $("recording-badge").hidden = true;
-        notices.say("The interviewer stopped recording.");
-      }
-      break;
-    case "notice":
-      if (typeof message.text === "string") agent.showNotice($("notices"), message.text.slice(0, 500));
-      break;
-  }
-}
-
-/** Shows what the report holds and sends it only if the interviewee agrees. */
-async function offerReport(call, client) {
-  const panel = $("report-consent");
-  if (!client) {
-    call.sendProctor({ type: "report-declined", reason: "no_agent" });
-    notices.say("The interviewer asked for the proctoring report; there is none, because no agent is connected.");
+  if (message.type !== "recording") {
+    await agent.handleInterviewerMessage(client, message, { root: $("agent-panel"), send: (reply) => call.sendProctor(reply) });
     return;
   }
-  let report;
-  try {
-    report = (await client.request("host", "interview.report", { format: "json" }, { timeoutMs: 30_000 })).report;
-  } catch (error) {
-    call.sendProctor({ type: "report-declined", reason: error.code ?? "failed" });
-    notices.say(`The interviewer asked for the proctoring report, but the agent could not make it (${error.message}).`, { kind: "warn" });
-    return;
-  }
-  $("report-preview").textContent = JSON.stringify(report, null, 2);
-  panel.hidden = false;
-  const choice = await Promise.race([
-    clicked($("report-send")).then(() => "send"),
-    clicked($("report-decline")).then(() => "decline"),
-  ]);
-  panel.hidden = true;
-  if (choice === "send") {
-    call.sendProctor({ type: "report", report });
-    notices.say("The report was sent to the interviewer.", { kind: "ok" });
+  if (message.active) {
+    notices.stand("recording", "The interviewer is recording this call: your video, your voice and your shared screen.", { kind: "bad" });
+    $("recording-badge").hidden = false;
   } else {
-    call.sendProctor({ type: "report-declined", reason: "declined" });
+    notices.clear("recording");
+    $("recording-badge").hidden = true;
+    notices.say("The interviewer stopped recording.");
   }
 }
 

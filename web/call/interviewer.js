@@ -99,6 +99,7 @@ function bindCall(call, dashboard, devices, camera) {
   });
   $("report-request").addEventListener("click", () => {
     call.sendProctor({ type: "report-request" });
+    dashboard.reportRequested?.();
     notices.say("Asked the candidate for the report: they see what it holds and choose whether to send it.");
   });
   $("leave").addEventListener("click", async () => {
@@ -145,7 +146,7 @@ function bindRecorder(call, camera) {
 function onProctorMessage(message) {
   switch (message.type) {
     case "phase-ack":
-      if (message.error) notices.say(`“${message.label}” was not marked by the candidate's agent (${message.error}).`, { kind: "warn" });
+      if (message.error) notices.say(`“${message.label}” was not marked by the candidate's agent (${message.error.message ?? message.error.code ?? message.error}).`, { kind: "warn" });
       break;
     case "report": {
       const link = $("report-download");
@@ -157,8 +158,7 @@ function onProctorMessage(message) {
       break;
     }
     case "report-declined":
-      notices.say(message.reason === "declined" ? "The candidate declined to send the report."
-        : `No report: ${message.reason === "no_agent" ? "the candidate has no proctoring agent connected" : message.reason}.`, { kind: "warn" });
+      notices.say(`No report: ${message.reason ?? "the candidate did not send it"}.`, { kind: "warn" });
       break;
   }
 }
