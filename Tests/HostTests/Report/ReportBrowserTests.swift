@@ -10,35 +10,10 @@ import Testing
 @Suite(.serialized) struct ReportBrowserTests {
     let dir = TemporaryDirectory("proctord-report-browser")
 
-    /// The pixels of a PNG, decoded by ffmpeg (not by the code under test).
-    static func pixels(png: Data, in directory: String) throws -> Screenshot {
-        let file = directory + "/shot-\(UUID().uuidString).png"
-        try png.write(to: URL(fileURLWithPath: file))
-        func probe(_ arguments: [String]) throws -> Data {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-            process.arguments = ["-nostdin", "-loglevel", "error", "-i", file] + arguments
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return data
-        }
-        let rgb = try probe(["-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
-        // The size from the PNG's own header: width and height at bytes 16 and 20.
-        let header = [UInt8](png.prefix(24))
-        let width = header[16..<20].reduce(0) { $0 << 8 | Int($1) }, height = header[20..<24].reduce(0) { $0 << 8 | Int($1) }
-        guard rgb.count == width * height * 3 else { throw HarnessError("ffmpeg gave \(rgb.count) bytes for a \(width)x\(height) PNG") }
-        return Screenshot(width: width, height: height, rgb: [UInt8](rgb))
-    }
-
     func screenshot(_ page: DevToolsSession, of selector: String) async throws -> Screenshot {
         let box = try JSONParser.parse(try await page.evaluate("JSON.stringify(document.querySelector('\(selector)').getBoundingClientRect())").stringValue ?? "{}")
         let clip: JSONValue = ["x": box["x"] ?? 0, "y": box["y"] ?? 0, "width": box["width"] ?? 0, "height": box["height"] ?? 0, "scale": 1]
-        let shot = try await page.call("Page.captureScreenshot", ["format": "png", "clip": clip, "captureBeyondViewport": true])
-        let png = try #require(Data(base64Encoded: shot["data"]?.stringValue ?? ""))
-        return try Self.pixels(png: png, in: dir.path)
+        return try Screenshot.decode(png: try await page.screenshotPNG(clip: clip), scratch: dir.path)
     }
 
     @Test func theReportRendersWithItsHeatmapsAndTimeline() async throws {
