@@ -23,14 +23,14 @@ import Testing
         let interviewerBrowser = try await Chromium.launch(extraArguments: fakeMediaSwitches)
 
         // The interviewee follows the link: its code is checked from the fragment.
-        let candidate = CallPage(session: try await candidateBrowser.open(candidateLink), name: "interviewee", scratch: scratch.path)
+        let candidate = try await CallPage.open(candidateLink, in: candidateBrowser, name: "interviewee", scratch: scratch.path)
         let atDevices = try await candidate.waitForStep("devices")
         let startError = try await candidate.text("#start-error")
         #expect(atDevices, "\(startError)")
         #expect(try await candidate.waitForPlayingVideo("preview") > 0, "the camera preview plays")
         #expect(try await candidate.waitUntil("document.getElementById('camera').options.length > 0"))
         try await candidate.screenshot("devices", doc: true)
-        try await candidate.click("#devices-continue")
+        try await candidate.clickWhenEnabled("#devices-continue")
         #expect(try await candidate.waitForStep("agent"))
         #expect(try await candidate.waitUntil("document.querySelector('#agent-root [data-action=without]')"))
         try await candidate.screenshot("agent")
@@ -44,7 +44,7 @@ import Testing
         #expect(shared, "\(notices)")
 
         // The interviewer types the code and the secret.
-        let interviewer = CallPage(session: try await interviewerBrowser.open("\(server.origin)/interviewer"), name: "interviewer", scratch: scratch.path)
+        let interviewer = try await CallPage.open("\(server.origin)/interviewer", in: interviewerBrowser, name: "interviewer", scratch: scratch.path)
         #expect(try await interviewer.waitForStep("start"))
         try await interviewer.session.evaluate("""
             document.getElementById('code').value = \(JSONWriter.quoted(code));
@@ -57,11 +57,14 @@ import Testing
         #expect(accepted, "\(refusal)")
         #expect(try await interviewer.waitForPlayingVideo("preview") > 0)
         let joinedAt = Date()
-        try await interviewer.click("#devices-continue")
+        try await interviewer.clickWhenEnabled("#devices-continue")
         #expect(try await interviewer.waitForStep("call"))
 
         // Each receives the other's video, frames decoded and moving on.
-        #expect(try await interviewer.waitForPlayingVideo("remote-video") > 0, "the interviewer sees the candidate")
+        let seen = try await interviewer.waitForPlayingVideo("remote-video")
+        let states = try await [candidate, interviewer].asyncMap { try await $0.session.evaluate("JSON.stringify(document.body.dataset)") }
+        if seen == 0 { print("call pages: \(states)") }
+        try #require(seen > 0, "the interviewer sees the candidate; the pages: \(states); the server: \(server.log.suffix(3000))")
         let firstFrame = Date().timeIntervalSince(joinedAt)
         #expect(try await candidate.waitForPlayingVideo("remote-video") > 0, "the candidate sees the interviewer")
         #expect(try await interviewer.waitForPlayingVideo("remote-screen") > 0, "the interviewer sees the shared screen")
@@ -108,9 +111,8 @@ import Testing
     /// About 5 s of the interviewer's view, with the notice on both pages,
     /// downloaded and checked with ffprobe and ffmpeg.
     func record(_ interviewer: CallPage, _ candidate: CallPage, browser: Chromium) async throws {
-        let downloads = scratch.path + "/downloads"
-        try FileManager.default.createDirectory(atPath: downloads, withIntermediateDirectories: true)
-        try await browser.browser().call("Browser.setDownloadBehavior", ["behavior": "allow", "downloadPath": .string(downloads)])
+        // Kept open: Chromium forgets the download behaviour when the session that set it closes.
+        let control = try await browser.browser()
         let media = "document.getElementById('remote-video').currentTime"
         try await interviewer.click("#record")
         #expect(try await candidate.waitUntil("!document.getElementById('recording-badge').hidden"), "the candidate sees that the call is recorded")
@@ -123,18 +125,26 @@ import Testing
         #expect(try await interviewer.waitUntil("!document.getElementById('recording-download').hidden"))
         #expect(try await candidate.waitUntil("document.getElementById('recording-badge').hidden"), "the notice goes when the recording stops")
         let pageMs = Double(try await interviewer.session.evaluate("document.getElementById('recording-download').dataset.durationMs").stringValue ?? "") ?? 0
+        // The interviewer downloads it, as a person would.
+        let downloads = (ProcessInfo.processInfo.environment["PROCTORD_TEST_ARTIFACTS"] ?? scratch.path) + "/call-downloads"
+        try FileManager.default.createDirectory(atPath: downloads, withIntermediateDirectories: true)
+        try await control.call("Browser.setDownloadBehavior", ["behavior": "allow", "downloadPath": .string(downloads)])
+        let pageBytes = Int(try await interviewer.session.evaluate("document.getElementById('recording-download').dataset.bytes").stringValue ?? "") ?? 0
         try await interviewer.click("#recording-download")
         var file: String?
         let deadline = Date(timeIntervalSinceNow: 30)
         while file == nil, Date() < deadline {
-            file = try FileManager.default.contentsOfDirectory(atPath: downloads).first { $0.hasSuffix(".webm") }
+            file = try FileManager.default.contentsOfDirectory(atPath: downloads).first {
+                $0.hasSuffix(".webm") && (try? FileManager.default.attributesOfItem(atPath: downloads + "/" + $0)[.size] as? Int) == pageBytes
+            }
             if file == nil { try await Task.sleep(for: .milliseconds(100)) }
         }
-        let webm = downloads + "/" + (try #require(file, "the recording was downloaded"))
+        let webm = downloads + "/" + (try #require(file, "the recording (\(pageBytes) bytes) was downloaded"))
+        #expect(pageBytes > 10_000, "a recording of \(pageBytes) bytes")
         let streams = try await Shell.run("ffprobe", ["-v", "error", "-show_entries", "stream=codec_type,codec_name", "-of", "csv=p=0", webm])
         #expect(streams.contains("video") && streams.contains("audio"), "both the picture and the mixed voices: \(streams)")
         // MediaRecorder writes no duration in the header: the last video packet's time is the length.
-        let times = try await Shell.run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time", "-of", "csv=p=0", webm])
+        let times = try await Shell.run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time", "-of", "default=nw=1:nk=1", webm])
         let seconds = times.split(separator: "\n").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }.max() ?? 0
         #expect(seconds > 4 && seconds < 8, "a recording of about 5 s lasts \(seconds) s")
         #expect(abs(seconds - pageMs / 1000) < 1.5, "the file's length \(seconds) s matches the page's \(pageMs) ms")
@@ -145,9 +155,9 @@ import Testing
     /// A third page with the interviewee's link, in a new tab (its own
     /// sessionStorage: another peer), is refused and says why.
     func thirdPageIsRefused(_ link: String, browser: Chromium) async throws {
-        let third = CallPage(session: try await browser.open(link), name: "third", scratch: scratch.path)
+        let third = try await CallPage.open(link, in: browser, name: "third", scratch: scratch.path)
         #expect(try await third.waitForStep("devices"))
-        try await third.click("#devices-continue")
+        try await third.clickWhenEnabled("#devices-continue")
         #expect(try await third.waitUntil("document.querySelector('#agent-root [data-action=without]')"))
         try await third.click("#agent-root [data-action=without]")
         #expect(try await third.waitForStep("join"))
@@ -168,13 +178,13 @@ import Testing
         let expiredCode = try #require(expired["codes"]?["interviewee"]?.stringValue, "\(expired)")
         let browser = try await Chromium.launch(extraArguments: fakeMediaSwitches)
 
-        let interviewer = CallPage(session: try await browser.open("\(server.origin)/interviewer#code=\(code)&secret=wrong"), name: "interviewer", scratch: scratch.path)
+        let interviewer = try await CallPage.open("\(server.origin)/interviewer#code=\(code)&secret=wrong", in: browser, name: "interviewer", scratch: scratch.path)
         #expect(try await interviewer.waitUntil("!document.getElementById('start-error').hidden"))
         #expect(try await interviewer.text("#start-error").contains("secret is missing or not right"))
         #expect(try await interviewer.session.evaluate("location.hash") == "", "the secret leaves the address bar")
         try await interviewer.screenshot("wrong-secret")
 
-        let candidate = CallPage(session: try await browser.open("\(server.origin)/#code=\(expiredCode)"), name: "interviewee", scratch: scratch.path)
+        let candidate = try await CallPage.open("\(server.origin)/#code=\(expiredCode)", in: browser, name: "interviewee", scratch: scratch.path)
         #expect(try await candidate.waitUntil("!document.getElementById('start-error').hidden"))
         #expect(try await candidate.text("#start-error").contains("This interview is over"))
         try await candidate.screenshot("expired", doc: true)
@@ -184,5 +194,13 @@ import Testing
         #expect(try await candidate.waitUntil("document.getElementById('start-error').textContent.includes('does not belong to any interview')"))
         #expect(try await candidate.waitForStep("start"), "still at the start")
         withExtendedLifetime(server) {}
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var out: [T] = []
+        for element in self { out.append(try await transform(element)) }
+        return out
     }
 }

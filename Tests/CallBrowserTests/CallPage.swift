@@ -10,16 +10,49 @@ struct CallPage {
     let name: String
     let scratch: String
 
+    /// Opens `url` in a new tab of `browser` and waits until the page has
+    /// loaded (until then DevTools has no context to evaluate in).
+    static func open(_ url: String, in browser: Chromium, name: String, scratch: String) async throws -> CallPage {
+        let session = try await browser.open(url)
+        let deadline = Date(timeIntervalSinceNow: 30)
+        while Date() < deadline {
+            if let state = try? await session.evaluate("document.readyState"), state == "complete" { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return CallPage(session: session, name: name, scratch: scratch)
+    }
+
+    /// Polls `expression` until `done` accepts its value or `timeout`
+    /// passes; an evaluation that fails while the page (re)loads is retried.
+    func poll(_ expression: String, timeout: Double = 30, _ done: (JSONValue) -> Bool) async throws -> JSONValue {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        var value: JSONValue = .null
+        repeat {
+            do {
+                value = try await session.evaluate(expression)
+                if done(value) { return value }
+            } catch let error as Chromium.Unavailable where error.description.contains("execution context") {}
+            try await Task.sleep(for: .milliseconds(100))
+        } while Date() < deadline
+        return value
+    }
+
     /// Waits until the page shows step `step` (body[data-step]).
     @discardableResult
     func waitForStep(_ step: String, timeout: Double = 30) async throws -> Bool {
-        try await session.waitFor("document.body?.dataset.step ?? ''", timeout: timeout) { $0.stringValue == step } == .string(step)
+        try await poll("document.body?.dataset.step ?? ''", timeout: timeout) { $0.stringValue == step } == .string(step)
     }
 
     /// Waits until `expression` is true.
     @discardableResult
     func waitUntil(_ expression: String, timeout: Double = 30) async throws -> Bool {
-        try await session.waitFor("!!(\(expression))", timeout: timeout) { $0 == true } == true
+        try await poll("!!(\(expression))", timeout: timeout) { $0 == true } == true
+    }
+
+    /// Clicks `selector` once it is enabled (a page enables a step's button when the step is ready).
+    func clickWhenEnabled(_ selector: String) async throws {
+        _ = try await waitUntil("(e => e && !e.disabled)(document.querySelector(\(JSONWriter.quoted(selector))))")
+        try await session.click(selector)
     }
 
     func click(_ selector: String) async throws {
@@ -34,9 +67,9 @@ struct CallPage {
     /// currentTime moves on by half a second. Returns its width.
     func waitForPlayingVideo(_ id: String, timeout: Double = 60) async throws -> Int {
         let probe = "(() => { const v = document.getElementById('\(id)'); return v && v.videoWidth > 0 ? v.currentTime : -1; })()"
-        let first = try await session.waitFor(probe, timeout: timeout) { ($0.doubleValue ?? -1) >= 0 }
+        let first = try await poll(probe, timeout: timeout) { ($0.doubleValue ?? -1) >= 0 }
         guard let start = first.doubleValue, start >= 0 else { return 0 }
-        let moved = try await session.waitFor(probe, timeout: timeout) { ($0.doubleValue ?? 0) > start + 0.5 }
+        let moved = try await poll(probe, timeout: timeout) { ($0.doubleValue ?? 0) > start + 0.5 }
         guard (moved.doubleValue ?? 0) > start + 0.5 else { return 0 }
         return try await session.evaluate("document.getElementById('\(id)').videoWidth").intValue ?? 0
     }

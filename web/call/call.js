@@ -41,15 +41,20 @@ export class Call extends EventTarget {
    */
   constructor({ signalling, polite, camera, maxFileBytes }) {
     super();
+    // Negotiation problems a person cannot act on: kept for the console and for tests to read.
+    this.addEventListener("warning", (e) => {
+      console.warn("call:", e.detail.error);
+      document.body.dataset.warning = String(e.detail.error?.message ?? e.detail.error);
+    });
     this.#signalling = signalling;
     this.#polite = polite;
     this.#maxFileBytes = maxFileBytes;
     if (camera) this.#streams.set("camera", camera);
     signalling.addEventListener("joined", (e) => this.#onJoined(e.detail));
-    signalling.addEventListener("peer-joined", (e) => {
-      this.#emit("peer", { present: true, role: e.detail.role });
-      if (!this.#link) this.#newLink();
-    });
+    // The page that joins second makes the connection and offers; the one already there answers with a link
+    // made for that offer. Both offering at once ("glare") is what perfect negotiation resolves, but Chromium
+    // then fails to start the polite side's data channels (SCTP) after its rollback: avoid it at the start.
+    signalling.addEventListener("peer-joined", (e) => this.#emit("peer", { present: true, role: e.detail.role }));
     signalling.addEventListener("peer-left", (e) => {
       this.#closeLink();
       this.#emit("peer", { present: false, role: e.detail.role, reason: e.detail.reason });
@@ -137,7 +142,11 @@ export class Call extends EventTarget {
     proctor.addEventListener("open", () => this.#emit("channel", { open: true }));
     proctor.addEventListener("close", () => this.#emit("channel", { open: false }));
     link.addEventListener("track", (e) => this.#emit("track", e.detail));
-    link.addEventListener("state", (e) => this.#emit("connection", e.detail));
+    link.addEventListener("error", (e) => this.#emit("warning", e.detail));
+    link.addEventListener("state", (e) => {
+      document.body.dataset.connection = e.detail.state; // for styles, and for tests to read
+      this.#emit("connection", e.detail);
+    });
     this.#link = link;
     this.#proctor = proctor;
     for (const message of this.#waiting.splice(0)) proctor.send(message);

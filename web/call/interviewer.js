@@ -136,7 +136,7 @@ function bindRecorder(call, camera) {
     link.href = URL.createObjectURL(blob);
     link.download = recordingName();
     link.dataset.bytes = String(blob.size);
-    link.dataset.durationMs = String(Date.now() - recorder.startedAt);
+    link.dataset.durationMs = String(recorder.stoppedAt - recorder.startedAt);
     link.hidden = false;
     link.textContent = `Download the recording (${Math.round(blob.size / 1e5) / 10} MB)`;
   });

@@ -23,6 +23,7 @@ export class CallRecorder extends EventTarget {
   #recorder = null;
   #chunks = [];
   startedAt = 0;
+  stoppedAt = 0;
 
   /**
    * @param {object} options
@@ -70,6 +71,7 @@ export class CallRecorder extends EventTarget {
   /** Stops; resolves with the recording as a WebM Blob. */
   stop() {
     if (!this.#recorder || this.#recorder.state === "inactive") return Promise.resolve(null);
+    this.stoppedAt = Date.now();
     return new Promise((resolve) => {
       this.#recorder.onstop = () => {
         clearInterval(this.#timer);
