@@ -1,4 +1,5 @@
-# proctord — `make run` starts the agent, `make test` runs every test,
+# proctord — `make run` starts the agent, `make run-call` the reference
+# interview app's call server (docs/call.md), `make test` runs every test,
 # `make bench` prints the benchmarks. Each installs what is missing first.
 # `make install` / `make uninstall` (PREFIX, DESTDIR), `make deb`, and
 # `make package-test` (install, package, systemd: slow) are described in docs/install.md.
@@ -9,7 +10,7 @@ CONFIG ?= plugins.json
 # Never run two Swift builds at once on these small machines.
 SWIFT_LOCK := flock /tmp/proctord-swift-build.lock
 
-.PHONY: all deps toolchain assets build build-release run test web-check bench fuzz clean install uninstall deb package-test wayland-protocols
+.PHONY: all deps toolchain assets build build-release run run-call test web-check bench fuzz clean install uninstall deb package-test wayland-protocols
 .DEFAULT_GOAL := all
 
 # The gaze vision core's benchmark and checks, built straight with g++.
@@ -37,6 +38,16 @@ build-release: deps
 run: assets
 	$(SWIFT_LOCK) $(SWIFT) build
 	.build/debug/proctord run --config $(CONFIG)
+
+# The reference interview app's call server on http://127.0.0.1:8444 with the
+# development config (call.json: loopback, admin secret in .build/call/).
+CALL_CONFIG ?= call.json
+run-call: deps
+	$(SWIFT_LOCK) $(SWIFT) build --product proctord-call
+	@echo "run-call: create a room from another terminal with:"
+	@echo "  .build/debug/proctord-call room create --config $(CALL_CONFIG) --title 'Demo interview' --duration 90m"
+	@echo "run-call: let the agent accept the pages once with: proctord origins allow http://127.0.0.1:8444"
+	.build/debug/proctord-call serve --config $(CALL_CONFIG)
 
 # One test at a time: the tests start real agents, browsers and X servers, and
 # on two cores they would otherwise time each other out.

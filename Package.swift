@@ -7,10 +7,13 @@ let package = Package(
         .executable(name: "proctord", targets: ["proctord"]),
         .executable(name: "proctord-plugin-host", targets: ["proctord-plugin-host"]),
         .executable(name: "proctord-plugin-host-c", targets: ["proctord-plugin-host-c"]),
+        .executable(name: "proctord-call", targets: ["proctord-call"]),
         // Each plugin is a shared library of its own: libproctor-<id>.so.
         .library(name: "proctor-heartbeat", type: .dynamic, targets: ["Heartbeat"]),
         .library(name: "proctor-sysinfo", type: .dynamic, targets: ["SysInfo"]),
         .library(name: "proctor-gaze", type: .dynamic, targets: ["Gaze"]),
+        // Not a plugin: what the gaze plugin loads beside itself to decode video files and images.
+        .library(name: "gaze-file-sources", type: .dynamic, targets: ["GazeFileSources"]),
         .library(name: "proctor-screen", type: .dynamic, targets: ["ScreenEntry"]),
         .library(name: "proctor-desktop", type: .dynamic, targets: ["DesktopEntry"]),
         .library(name: "proctor-audio", type: .dynamic, targets: ["AudioEntry"]),
@@ -30,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        // https for the call server (through HummingbirdTLS).
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         // The interview store: one SQLite file per interview.
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
@@ -85,6 +90,33 @@ let package = Package(
             ],
             path: "Sources/Host/CLI"),
 
+        // The reference interview app's call server: rooms, codes, the admin
+        // API and WebRTC signalling (docs/call.md). Nothing of the agent.
+        .target(
+            name: "ProctorCall",
+            dependencies: [
+                "ProctorJSON", "PluginHosting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Sources/Call"),
+        .executableTarget(
+            name: "proctord-call",
+            dependencies: [
+                "ProctorCall", "ProctorJSON", "PluginHosting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/CallCLI"),
+
         // Plugins.
         .target(
             name: "Heartbeat", dependencies: ["PluginABI"], path: "Sources/Plugins/Heartbeat", publicHeadersPath: ".",
@@ -96,14 +128,31 @@ let package = Package(
             path: "Sources/Plugins/Gaze/Vision",
             cxxSettings: [
                 // Optimised even in debug builds: the per-frame work is the point of this code.
-                .unsafeFlags(["-I/usr/include/opencv4", "-O2", "-Wno-deprecated-declarations"]),
+                .unsafeFlags(["-I/usr/include/opencv4", "-I\(gazeFileSourcesDirectory)/include", "-O2", "-Wno-deprecated-declarations"]),
             ],
             linkerSettings: [
-                // Only the OpenCV modules the core uses; dlib is used through its headers only.
+                // Only the OpenCV modules the core uses; dlib is used through its headers only. Not
+                // videoio or imgcodecs: files are decoded by GazeFileSources, loaded with dlopen.
                 .linkedLibrary("opencv_dnn"), .linkedLibrary("opencv_objdetect"), .linkedLibrary("opencv_calib3d"),
-                .linkedLibrary("opencv_videoio"), .linkedLibrary("opencv_imgcodecs"), .linkedLibrary("opencv_imgproc"),
-                .linkedLibrary("opencv_photo"),
-                .linkedLibrary("opencv_core"), .linkedLibrary("v4l2"),
+                .linkedLibrary("opencv_imgproc"), .linkedLibrary("opencv_photo"),
+                .linkedLibrary("opencv_core"), .linkedLibrary("v4l2"), .linkedLibrary("dl"),
+            ]),
+        // Video files and images, decoded in a module of their own (libgaze-file-sources.so,
+        // gaze_file_module.h) that the core loads only when a file or folder source is opened:
+        // videoio and imgcodecs bring FFmpeg, GStreamer, GDAL and ~220 more libraries, about
+        // 54 MiB resident, which a camera never needs. It shares the core's private headers; the
+        // core includes the module's (include/gaze_file_module.h, the table between them).
+        .target(
+            name: "GazeFileSources",
+            path: "Sources/Plugins/Gaze/FileSources",
+            cxxSettings: [
+                .unsafeFlags([
+                    "-I/usr/include/opencv4", "-I\(gazeVisionDirectory)", "-I\(gazeVisionDirectory)/include",
+                    "-O2", "-fvisibility=hidden",  // one exported symbol: the module's table
+                ]),
+            ],
+            linkerSettings: withoutSwiftRuntime + [
+                .linkedLibrary("opencv_videoio"), .linkedLibrary("opencv_imgcodecs"), .linkedLibrary("opencv_core"),
             ]),
         .target(name: "Gaze", dependencies: ["PluginKit", "GazeVision"], path: "Sources/Plugins/Gaze/Plugin"),
         // X11 access the screen and desktop plugins share: a C shim over Xlib's
@@ -170,6 +219,10 @@ let package = Package(
             ],
             path: "Tests/Benchmarks/Bench"),
         .testTarget(
+            name: "CallServerTests",
+            dependencies: ["ProctorCall", "ProctorJSON", "ProctorTestSupport", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/CallServerTests"),
+        .testTarget(
             name: "SystemTests",
             dependencies: ["SystemWatch", "ProctorHost", "ProctorJSON", "ProctorTestSupport"],
             path: "Tests/SystemTests"),
@@ -217,6 +270,15 @@ let package = Package(
 /// object that uses none of it takes nothing (libstdc++ stays needed).
 var withoutSwiftRuntime: [LinkerSetting] {
     [.unsafeFlags(["-nostartfiles", "-static-stdlib"])]
+}
+
+/// The gaze vision core's sources and its file module's, which include each
+/// other's headers (a header search path may not leave the target's directory).
+var gazeVisionDirectory: String {
+    Context.packageDirectory + "/Sources/Plugins/Gaze/Vision"
+}
+var gazeFileSourcesDirectory: String {
+    Context.packageDirectory + "/Sources/Plugins/Gaze/FileSources"
 }
 
 /// Where Debian keeps a library's architecture-dependent headers (`pkg-config --cflags dbus-1`).

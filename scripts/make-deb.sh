@@ -43,7 +43,7 @@ mkdir -p "$shlibs/debian"
 printf 'Source: %s\n\nPackage: %s\nArchitecture: any\n' "$package" "$package" > "$shlibs/debian/control"
 root_abs="$(cd "$root" && pwd)"
 elves=()
-for elf in "$root_abs/usr/bin/proctord" "$root_abs"/usr/lib/proctord/proctord-plugin-host{,-c} "$root_abs"/usr/lib/proctord/*.so; do elves+=("-e$elf"); done
+for elf in "$root_abs"/usr/bin/proctord{,-call} "$root_abs"/usr/lib/proctord/proctord-plugin-host{,-c} "$root_abs"/usr/lib/proctord/*.so; do elves+=("-e$elf"); done
 (cd "$shlibs" && dpkg-shlibdeps -O --ignore-missing-info -l"$root_abs/usr/lib/proctord" "${elves[@]}" 2>"$work/shlibdeps.log") \
   | sed -n 's/^shlibs:Depends=//p' > "$work/depends" || { cat "$work/shlibdeps.log" >&2; exit 1; }
 depends="$(cat "$work/depends"), libdlib-data"

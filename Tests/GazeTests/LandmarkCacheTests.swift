@@ -32,11 +32,10 @@ import Testing
         #expect(mappers.count == 1, "the gaze child maps the cache file: \(mappers)")
     }
 
-    /// The processes whose /proc/<pid>/maps name `path`.
+    /// The processes whose /proc/<pid>/maps name `path` (read to the end: with
+    /// the file module's libraries mapped, the cache file is past the first page).
     static func processesMapping(_ path: String) -> [Int32] {
         let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap { Int32($0) } ?? []
-        return pids.filter { pid in
-            (try? String(contentsOfFile: "/proc/\(pid)/maps", encoding: .utf8))?.contains(path) ?? false
-        }
+        return pids.filter { Processes.maps($0).contains(path) }
     }
 }

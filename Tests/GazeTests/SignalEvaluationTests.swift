@@ -9,7 +9,7 @@ import Testing
 /// bench measured (one reference event, where a clip has five), so a
 /// regression fails here.
 @Suite(.serialized) struct SignalEvaluationTests {
-    /// Floors in percent, from `proctord-bench gaze` (2026-12-07, after the rolled landmark fit and the lens reflections), one event below it.
+    /// Floors in percent, from `proctord-bench gaze` (2026-12-07, after the rolled landmark fit, the lens reflections and the closures' reopening wait), one event below it.
     struct Floor {
         var blinkPrecision = 100.0, blinkRecall = 100.0, closurePrecision = 100.0, closureRecall = 100.0
         /// Closures of 400 ms or more that came out as one or more blinks (measured; the target is none).
@@ -24,30 +24,13 @@ import Testing
         // measured blink precision / recall, closure precision / recall:
         case (_, "none"), (_, "brighter"), (_, "noise"), (_, "jpeg-q15"), (_, "320x180"), (_, "roll-10"):  // 75 / 60, 100 / 60
             return Floor(blinkPrecision: 55, blinkRecall: 40, closurePrecision: 75, closureRecall: 40)
-        case (_, "darker"):  // 100 / 60, 100 / 60
+        case (_, "darker"), (_, "roll+10"):  // 100 / 60, 100 / 60 (rolled by +10 before the closures' reopening wait: 60 / 60, 100 / 40, 2 closures as blinks)
             return Floor(blinkPrecision: 75, blinkRecall: 40, closurePrecision: 75, closureRecall: 40)
         case (_, "mirror"), (_, "roll-20"), (_, "roll+20"):  // 75 / 60, 100 / 40 (rolled by +-20 before: 42.9 and 23.1 % precise, 4 and 5 closures as blinks)
             return Floor(blinkPrecision: 55, blinkRecall: 40, closurePrecision: 75, closureRecall: 20)
-        case (_, "roll+10"):  // 60 / 60, 100 / 40, 2 closures as blinks
-            return Floor(blinkPrecision: 40, blinkRecall: 40, closurePrecision: 75, closureRecall: 20, closuresAsBlinks: 2)
         default:  // glare: 66.7 / 40, 100 / 100 since lens reflections are inpainted for the landmarks (before: 0 / 0, 100 / 0, 2 closures as blinks)
             return Floor(blinkPrecision: 33, blinkRecall: 20, closurePrecision: 75, closureRecall: 80)
         }
-    }
-
-    /// Where feat-video-b's eyes turn up and to her left, visibly off the lens (head ~10 degrees and eyes
-    /// ~15 from the neutral learnt over her first 5 s of open eyes, against a 25 degree limit), in seconds.
-    static let eyesTurned: [ClosedRange<Double>] = [7.9...10.3, 11.5...13.2, 14.0...16.6]
-
-    /// The only gaze.away these frontal clips may give (measured: one "left" at 9.5 s, confidence 0.10 and
-    /// 0.16, rolled by -10 and -20 degrees, where the neutral has just been learnt from frames split between
-    /// the lens and that look). Before the neutral followed the gaze, the confidence floor and the rolled
-    /// landmark fit: three to four spells on most variants of feat-video-b, and a "down" at 0.66 rolled by -10.
-    static func mayLookAway(_ clip: GazeSignalEvaluation.Clip, _ event: JSONValue) -> Bool {
-        let seconds = (event["t_ms"]?.doubleValue ?? -1) / 1000
-        return clip.source == "feat-video-b" && ["roll-10", "roll-20"].contains(clip.variant)
-            && event["direction"]?.stringValue == "left" && eyesTurned.contains { $0.contains(seconds) }
-            && (event["confidence"]?.doubleValue ?? 1) < 0.3
     }
 
     @Test func signalsHoldOnEveryPerturbedClip() throws {
@@ -66,10 +49,11 @@ import Testing
             #expect(score.blinks.recall >= floor.blinkRecall && score.blinks.precision >= floor.blinkPrecision, "\(name): blinks \(score.blinks)")
             #expect(score.closures.recall >= floor.closureRecall && score.closures.precision >= floor.closurePrecision,
                     "\(name): closures \(score.closures)")
-            // Both clips face the camera: no gaze.away, but for the measured spell above.
-            for event in away where event["state"]?.stringValue == "started" {
-                #expect(Self.mayLookAway(clip, event), "\(name): a false gaze.away \(event)")
-            }
+            // Both clips face the camera: every gaze.away is false. (Until the head's turn was read in the
+            // neutral's rolled axes, rolled by -10 and -20 degrees feat-video-b gave one "left" at 9.5 s,
+            // confidence 0.10 and 0.16: her head rising into a look at the limit leaked into the yaw.)
+            let started = away.filter { $0["state"]?.stringValue == "started" }
+            #expect(started.isEmpty, "\(name): a false gaze.away \(started)")
         }
     }
 }

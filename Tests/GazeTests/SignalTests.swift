@@ -1,4 +1,5 @@
 @testable import Gaze
+import Glibc
 import Testing
 
 /// The per-frame signal state machines, walked with explicit times.
@@ -44,11 +45,47 @@ import Testing
         else { return }
         #expect(start == 0 && abs(duration - 103 * frameMs) < 0.01, "ended with its whole duration")
         #expect(blinkStart == 120 && abs(blinkMs - 6 * frameMs) < 0.01)
-        // Exactly the threshold: a closure, not a blink.
-        var edge = EyeClosureDetector(blinkMinimumMilliseconds: 50, closedMinimumMilliseconds: 400)
+        // Exactly the threshold: a closure, not a blink (ended at the first open frame with no reopening wait).
+        var edge = EyeClosureDetector(blinkMinimumMilliseconds: 50, closedMinimumMilliseconds: 400, reopenMilliseconds: 0)
         #expect(edge.observe(closed: true, frame: 0, time: 0) == nil)
         #expect(edge.observe(closed: true, frame: 12, time: 400) == .closedStarted(startFrame: 0, at: 0))
         #expect(edge.observe(closed: false, frame: 13, time: 433) == .closedEnded(startFrame: 0, at: 433, durationMilliseconds: 433))
+    }
+
+    @Test func lidsFlickeringAsAClosureEndsAreNoBlinks() {
+        // WolfgangLanger_Pexels.mp4 rolled by +10 degrees at 24 frames/s: after the 4.3 s closure the lids read
+        // open, one shut, both shut, one shut for five frames, both shut, one shut, then open.
+        let frameMs = 1000.0 / 24
+        let after: [(both: Bool, one: Bool)] = [(false, false), (false, true), (true, false)] + Array(repeating: (false, true), count: 5)
+            + [(true, false), (false, true)] + Array(repeating: (false, false), count: 8)
+        func replay(_ detector: EyeClosureDetector) -> [EyeClosureDetector.Event] {
+            var detector = detector, events: [EyeClosureDetector.Event] = []
+            for frame in 0..<(103 + after.count) {
+                let lids = frame < 103 ? (both: true, one: false) : after[frame - 103]
+                if let event = detector.observe(closed: lids.both, oneShut: lids.one, frame: Int64(frame), time: Double(frame) * frameMs) {
+                    events.append(event)
+                }
+            }
+            return events
+        }
+        let events = replay(EyeClosureDetector())
+        #expect(events.count == 2, "one closure, started and ended, no blink: \(events)")
+        if events.count == 2, case .closedEnded(let start, let at, let duration) = events[1] {
+            #expect(start == 0 && abs(at - 112 * frameMs) < 0.01 && abs(duration - 112 * frameMs) < 0.01,
+                    "dated from the first frame after the last both-shut one")
+        }
+        // Ended at the first open frame instead, the flicker is two blinks.
+        let immediate = replay(EyeClosureDetector(reopenMilliseconds: 0))
+        #expect(immediate.filter { if case .blink = $0 { true } else { false } }.count == 2)
+        // An eye that stays shut does not hold the closure open for longer than five times the wait.
+        var wink = EyeClosureDetector()
+        for frame in 0..<13 { _ = wink.observe(closed: true, frame: Int64(frame), time: Double(frame) * 40) }
+        var ended: EyeClosureDetector.Event?
+        for frame in 13..<40 where ended == nil {
+            ended = wink.observe(closed: false, oneShut: true, frame: Int64(frame), time: Double(frame) * 40)
+            if ended != nil { #expect(Double(frame) * 40 - 520 >= 500 && Double(frame) * 40 - 520 < 540) }
+        }
+        #expect(ended == .closedEnded(startFrame: 0, at: 520, durationMilliseconds: 520))
     }
 
     @Test func lookingAwayStartsAfterItHoldsAndEndsAfterTheReturnHolds() {
@@ -174,6 +211,30 @@ import Testing
         #expect(gaze.observe(.init(yaw: 10, pitch: 12, horizontal: 0.30, vertical: -0.10), at: 1233).direction == nil)
         // No usable eyes: the head alone, against its neutral.
         #expect(gaze.observe(.init(yaw: -35, pitch: 12, horizontal: nil, vertical: nil), at: 1266).direction == .right)
+    }
+
+    @Test func aTurnIsReadInTheAxesOfAHeadRolledThroughout() {
+        // A camera (or a posture) rolled 25 degrees for the whole clip: the neutral learns that roll.
+        var gaze = HeadAndEyes(limits: .init(yawDegrees: 25, pitchDegrees: 20, degreesPerRatio: 80, learnMilliseconds: 1000))
+        for t in stride(from: 0.0, through: 1023, by: 33) {
+            _ = gaze.observe(.init(yaw: 0, pitch: 0, horizontal: 0.5, vertical: 0, roll: 25), at: t)
+        }
+        #expect(gaze.neutral?.roll == 25)
+        // The head turns 20 degrees to the subject's left and rises 18, each within its limit. Seen
+        // in the camera's axes, rolled 25 degrees: yaw 20 cos 25 + 18 sin 25 = 25.7, pitch -20 sin 25 + 18 cos 25 = 7.9.
+        let c = cos(25 * Double.pi / 180), s = sin(25 * Double.pi / 180)
+        func camera(yaw: Double, pitch: Double) -> HeadAndEyes.Observation {
+            .init(yaw: c * yaw + s * pitch, pitch: -s * yaw + c * pitch, horizontal: 0.5, vertical: 0, roll: 25)
+        }
+        #expect(camera(yaw: 20, pitch: 18).yaw > 25, "the camera's yaw alone would read it beyond the limit")
+        #expect(gaze.observe(camera(yaw: 20, pitch: 18), at: 1100).direction == nil)
+        // A turn of 30 degrees is away whichever way the camera is rolled.
+        #expect(gaze.observe(camera(yaw: 30, pitch: 0), at: 1133).direction == .left)
+        #expect(gaze.observe(camera(yaw: -30, pitch: 5), at: 1166).direction == .right)
+        // The frame's own roll is not what turns it: the same frame tilted 25 degrees more reads the same.
+        var tilted = camera(yaw: 20, pitch: 18)
+        tilted.roll = 50
+        #expect(gaze.observe(tilted, at: 1200).direction == nil)
     }
 
     @Test func theNeutralIsNotLearntFromAFaceTurnedAwayOrWithoutEyes() {

@@ -12,10 +12,13 @@ public final class AgentProcess: @unchecked Sendable {
     /// Starts `proctord <arguments>`; `environment` entries are added to (or,
     /// with a nil value, removed from) the test's own environment. A
     /// `launcher` (e.g. systemd-socket-activate and its options) runs first
-    /// and must exec proctord in its own process.
-    public init(arguments: [String], environment: [String: String?] = [:], launcher: [String] = []) throws {
-        process.executableURL = URL(fileURLWithPath: launcher.first ?? TestBuild.proctord)
-        process.arguments = launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [TestBuild.proctord] + arguments
+    /// and must exec proctord in its own process. `executable`: another program
+    /// of this package run the same way (`proctord-call`).
+    public init(
+        arguments: [String], environment: [String: String?] = [:], launcher: [String] = [], executable: String = TestBuild.proctord
+    ) throws {
+        process.executableURL = URL(fileURLWithPath: launcher.first ?? executable)
+        process.arguments = launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [executable] + arguments
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
         process.environment = env

@@ -46,6 +46,20 @@ public enum Processes {
         return nil
     }
 
+    /// What `pid` maps (/proc/PID/maps), read to the end: procfs files say
+    /// they are empty, and a read sized by that stops after the first page.
+    public static func maps(_ pid: Int32) -> String {
+        let data = FileHandle(forReadingAtPath: "/proc/\(pid)/maps")?.readDataToEndOfFile() ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The file names of the shared libraries `pid` maps.
+    public static func sharedLibraries(_ pid: Int32) -> Set<String> {
+        Set(maps(pid).split(separator: "\n").compactMap { line in
+            line.split(separator: " ", omittingEmptySubsequences: true).last.map { String($0.split(separator: "/").last ?? "") }
+        }.filter { $0.contains(".so") })
+    }
+
     /// The command line, arguments separated by spaces.
     public static func commandLine(_ pid: Int32) -> String {
         guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return "" }

@@ -10,6 +10,9 @@ public enum TestBuild {
 
     public static var proctord: String { productsDirectory + "/proctord" }
 
+    /// The reference interview app's call server.
+    public static var proctordCall: String { productsDirectory + "/proctord-call" }
+
     /// The program each plugin child runs, beside `proctord`.
     public static var pluginHost: String { productsDirectory + "/proctord-plugin-host" }
     /// The plugin host for libraries without the Swift runtime.

@@ -76,7 +76,7 @@ extension SystemIntegrationTests {
                     "\(watch.status)")
             // Now it loads the library, and the library is replaced on disk.
             try #require(FileHandle(forWritingAtPath: fifo)).close()
-            #expect(await eventually { (try? String(contentsOfFile: "/proc/\(plugin)/maps", encoding: .utf8))?.contains(library) == true })
+            #expect(await eventually { Processes.maps(plugin).contains(library) })
             let replacement = library + ".new"
             try FileManager.default.copyItem(atPath: zlib, toPath: replacement)
             #expect(rename(replacement, library) == 0)

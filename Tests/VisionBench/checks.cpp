@@ -13,6 +13,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -396,6 +397,29 @@ gaze_status open_camera(const char *what, gaze_error &error) {
     return status;
 }
 
+// The file module decodes as OpenCV's own VideoCapture does in this program,
+// byte for byte: moving the decoders out of the core changed no frame.
+void same_frames_as_videocapture(const bench::Paths &paths) {
+    const std::string path = paths.clip("single_face.mp4");
+    cv::VideoCapture capture(path, cv::CAP_FFMPEG);
+    gaze_source *video = nullptr;
+    gaze_error error;
+    gaze_error_init(&error);
+    const gaze_status opened = gaze_source_open_video(path.c_str(), nullptr, &video, &error);
+    int frames = 0, equal = 0;
+    cv::Mat expected;
+    gaze_frame frame{};
+    frame.struct_size = sizeof(frame);
+    while (opened == GAZE_OK && capture.read(expected) && gaze_source_read(video, &frame, &error) == GAZE_OK) {
+        ++frames;
+        const cv::Mat got(frame.height, frame.width, CV_8UC3, const_cast<uint8_t *>(frame.data), static_cast<size_t>(frame.stride));
+        if (got.size() == expected.size() && cv::norm(got, expected, cv::NORM_INF) == 0) ++equal;
+    }
+    gaze_source_close(video);
+    expect(frames > 0 && equal == frames, "video: the file module's frames equal OpenCV's VideoCapture byte for byte",
+           fmt("%.0f of %.0f frames", equal, frames));
+}
+
 void api_failures(const bench::Paths &paths) {
     gaze_error error;
     gaze_camera_list *list = nullptr;
@@ -420,6 +444,7 @@ void api_failures(const bench::Paths &paths) {
     gaze_error_init(&error);
     s = gaze_source_open_video("assets.lock", nullptr, &source, &error);
     expect(s == GAZE_ERR_IO && source == nullptr, "video: a text file is IO", error.message);
+    same_frames_as_videocapture(paths);
 
     gaze_tracker_options options;
     gaze_tracker_options_init(&options);

@@ -13,6 +13,7 @@ import { Liveness, FRESH_MS, SILENT_MS } from "../call/proctor/liveness.js";
 import { noticeFor, accuracyInWords, adviceFor, channelState } from "../call/proctor/plain.js";
 import { checkLabel } from "../call/proctor/phases.js";
 import { Timeline } from "../call/proctor/timeline.js";
+import { forwardAgent, handleInterviewerMessage, agentEndpoint } from "../call/proctor/interviewee-agent.js";
 
 test("consecutive seqs reveal no gap; an unexplained jump is one, with its range and count", () => {
   const seqs = new SeqTracker();
@@ -141,11 +142,26 @@ test("a sample's dwell runs to the next sample, at most 1 s; uncalibrated sample
   assert.equal(bins.cells.reduce((a, b) => a + b, 0), 1100);
 });
 
+test("the calibrated screen frames the map when no monitor layout came; a monitor still wins, as in the report", () => {
+  const grid = new HeatGrid();
+  grid.add(700, 100, 500);
+  grid.calibration({ rating: "fair", accuracy_px: 115.4, accuracy_deg: 2.9, screen: { width: 1280, height: 800, fullscreen: true } });
+  assert.deepEqual(grid.screen(), { width: 1280, height: 800, source: "calibration" });
+  const bins = grid.bins();
+  assert.equal(bins.rows, 20); // 32 × 800 / 1280
+  assert.equal(bins.cells[2 * 32 + 17], 500); // (702, 102) at 4 px buckets → column 17 (40 px wide), row 2 (40 px high)
+  grid.observe({ topic: "screen.monitors", data: { monitors: [{ name: "eDP-1", width: 1920, height: 1080, primary: true }] } });
+  assert.equal(grid.screen().source, "monitor");
+});
+
 test("liveness: no agent-state is 'not observed'; silence ages from observed to late to silent; degraded plugins are not observed", () => {
   let now = 1_000_000;
   const live = new Liveness({ now: () => now });
   assert.equal(live.verdict(), "not observed");
   assert.equal(live.age(), null);
+  live.agentState("absent", "continued without the agent");
+  assert.equal(live.age(), null, "the page's word is not the agent heard from");
+  assert.equal(live.verdict(), "not observed");
   live.agentState("connected");
   assert.equal(live.verdict(), "observed");
   live.observe({ topic: "plugin.state", data: { plugin: "gaze", state: "running", restarts: 0 } });
@@ -191,7 +207,7 @@ test("accuracy in plain words: the angle as centimetres on the screen at the vie
 test("the agent's errors in the words web/README.md gives; the client's states in the channel's names", () => {
   assert.match(adviceFor({ code: "auth_failed", triesLeft: 2 }), /\(2 tries left\)/);
   assert.match(adviceFor({ code: "local_network_access_denied" }), /Local network access/);
-  assert.match(adviceFor({ code: "agent_refused" }), /Allow this site/);
+  assert.match(adviceFor({ code: "agent_refused" }, { agentPage: "http://127.0.0.1:47700/" }), /Open http:\/\/127.0.0.1:47700\/ .*"Allow this site"/);
   assert.deepEqual(["identified", "reconnecting", "connecting", "pairing", "closed"].map(channelState),
     ["connected", "reconnecting", "reconnecting", "unpaired", "absent"]);
 });
@@ -226,4 +242,75 @@ test("the state before the dashboard listened (integrity.context) fills in plugi
   grid.seed({ topic: "screen.monitors", data: { monitors: [{ name: "HDMI-1", width: 1280, height: 1024, primary: true }] } });
   grid.seed({ topic: "plugin.state", data: {} });
   assert.equal(grid.screen().name, "eDP-1");
+});
+
+// The interviewee's side with a stand-in for ProctorClient (an EventTarget with request()): what it sends
+// on the channel. CallProctorBrowserTests runs the same against a real agent and client.
+
+class StandInClient extends EventTarget {
+  state = "identified";
+  requests = [];
+  constructor(answers = {}) { super(); this.answers = answers; }
+  async request(target, method, params) {
+    this.requests.push([target, method, params]);
+    const answer = this.answers[method];
+    const value = typeof answer === "function" ? answer(params) : answer;
+    if (value instanceof Error) throw value;
+    return value ?? {};
+  }
+  emit(name, detail) { this.dispatchEvent(new CustomEvent(name, { detail })); }
+}
+const refusal = (code) => Object.assign(new Error(code), { code });
+
+test("forwarding sends the state first, each event exactly as received, gaps and states in the channel's names, and stops", async () => {
+  const client = new StandInClient({ "interview.start": { interview: "i_1" } });
+  const sent = [];
+  const stop = forwardAgent(client, (m) => sent.push(m), { title: "Backend" });
+  const event = { topic: "alert", seq: 42, ts: "2026-12-07T01:41:07.202Z", plugin: "host", data: { alert: "a#1", state: "updated" } };
+  client.emit("event", event);
+  client.emit("gap", { reason: "replay_gap", missed: 3, afterSeq: 1, nextSeq: 5 });
+  client.emit("state", { state: "reconnecting", reason: "closed" });
+  client.emit("heartbeat", { last_seq: 42, ts: "t" });
+  client.emit("dropped", { count: 2, total: 2, topics: ["gaze.sample"] });
+  stop();
+  client.emit("event", event);
+  assert.deepEqual(sent, [
+    { type: "agent-state", state: "connected", reason: null },
+    { type: "agent-event", event },
+    { type: "agent-gap", gap: { reason: "replay_gap", missed: 3, afterSeq: 1, nextSeq: 5 } },
+    { type: "agent-state", state: "reconnecting", reason: "closed" },
+    { type: "agent-heartbeat", heartbeat: { last_seq: 42, ts: "t" } },
+    { type: "agent-dropped", dropped: { count: 2, total: 2, topics: ["gaze.sample"] } },
+  ]);
+  assert.equal(sent[1].event, event, "the very object the client gave");
+  assert.deepEqual(client.requests, [["host", "interview.start", { title: "Backend" }]]);
+  const none = [];
+  forwardAgent(null, (m) => none.push(m));
+  assert.deepEqual(none, [{ type: "agent-state", state: "absent", reason: "the interviewee continued without the agent" }]);
+});
+
+test("a phase is marked at the agent (starting the interview when none runs) and acknowledged with its seq or the refusal", async () => {
+  let running = false;
+  const client = new StandInClient({
+    "interview.start": () => { running = true; return { interview: "i_1" }; },
+    "interview.phase": ({ name }) => (name.length > 100 ? refusal("invalid_params") : running ? { interview: "i_1", name, seq: 77 } : refusal("no_interview")),
+  });
+  const sent = [];
+  assert.equal(await handleInterviewerMessage(client, { type: "phase", label: "Question 2" }, { send: (m) => sent.push(m) }), true);
+  assert.deepEqual(sent, [{ type: "phase-ack", label: "Question 2", seq: 77 }]);
+  await handleInterviewerMessage(client, { type: "phase", label: "x".repeat(101) }, { send: (m) => sent.push(m) });
+  assert.equal(sent[1].error.code, "invalid_params");
+  await handleInterviewerMessage(null, { type: "phase", label: "Q3" }, { send: (m) => sent.push(m) });
+  assert.equal(sent[2].error.code, "no_agent");
+  assert.equal(await handleInterviewerMessage(client, { type: "recording", active: true }, { send: (m) => sent.push(m) }), false);
+  // Nowhere to ask the interviewee: the report is declined, never sent without consent.
+  await handleInterviewerMessage(client, { type: "report-request" }, { send: (m) => sent.push(m) });
+  assert.deepEqual(sent[3], { type: "report-declined", reason: "the interviewee declined" });
+  assert.ok(!client.requests.some(([, method]) => method === "interview.report"));
+});
+
+test("the agent's address: a bare origin gets the protocol's path", () => {
+  assert.equal(agentEndpoint("ws://127.0.0.1:47615/"), "ws://127.0.0.1:47615/v1");
+  assert.equal(agentEndpoint("ws://127.0.0.1:47615"), "ws://127.0.0.1:47615/v1");
+  assert.equal(agentEndpoint("ws://127.0.0.1:5000/v1"), "ws://127.0.0.1:5000/v1");
 });

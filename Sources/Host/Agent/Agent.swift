@@ -26,12 +26,14 @@ public actor Agent {
     private var skipped: [PluginState] = []
 
     /// `clock` is the wall clock interviews are timed by; tests move it to reach the idle limit.
+    /// Without `bus`, the agent makes its own with the config's limits.
     public init(
-        config: AgentConfig, paths: AgentPaths, bus: EventBus = EventBus(), logger: Logger, executable: String,
+        config: AgentConfig, paths: AgentPaths, bus: EventBus? = nil, logger: Logger, executable: String,
         clock: @escaping @Sendable () -> Timestamp = { .now() }
     ) {
         self.config = config
         self.paths = paths
+        let bus = bus ?? EventBus(limits: config.bus)
         self.bus = bus
         let directory = paths.stateDirectory + "/interviews"
         // Both subscribe before `start` may publish interview.resumed.

@@ -10,10 +10,13 @@ import Synchronization
 /// One lock orders everything, so every subscriber sees events in seq order
 /// and a replay followed by a subscription has neither a gap nor a repeat.
 public final class EventBus: Sendable {
-    public struct Limits: Sendable {
-        /// Recent events kept for replay, by count and by bytes.
+    public struct Limits: Sendable, Equatable {
+        /// Recent events kept for replay, by count and by bytes (`Event.footprint`):
+        /// `bus.replay_events` and `bus.replay_mib` in plugins.json. The bytes are
+        /// what an agent's memory grows by until the ring is full; a resume from
+        /// further back is served from the interview's file.
         public var replayCount = 10_000
-        public var replayBytes = 32 << 20
+        public var replayBytes = 4 << 20
         public init() {}
     }
 

@@ -10,6 +10,8 @@ public struct AgentConfig: Sendable, Equatable {
     public var plugins: [PluginEntry]
     /// Interviews and their files.
     public var store = InterviewManager.Settings()
+    /// How many recent events the bus keeps for a page's resume.
+    public var bus = EventBus.Limits()
     /// The rules an interview is held to; a page may only make them stricter.
     public var guidelines = GuidelineDefaults.guidelines
 

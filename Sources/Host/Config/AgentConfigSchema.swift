@@ -39,6 +39,13 @@ enum AgentConfigSchema {
                     "retention_days": ["type": "integer", "minimum": 1, "maximum": 3650],
                 ],
             ],
+            "bus": [
+                "type": "object", "additionalProperties": false,
+                "properties": [
+                    "replay_events": ["type": "integer", "minimum": 100, "maximum": 1_000_000],
+                    "replay_mib": ["type": "integer", "minimum": 1, "maximum": 1024],
+                ],
+            ],
             // Each rule is checked further against its kind's parameters (GuidelineParser).
             "guidelines": [
                 "type": "object", "additionalProperties": false, "required": ["rules"],

@@ -64,6 +64,9 @@ public enum ConfigLoader {
         var store = InterviewManager.Settings()
         if let v = json["store"]?["idle_end_minutes"]?.intValue { store.idleEndMinutes = v }
         if let v = json["store"]?["retention_days"]?.intValue { store.retentionDays = v }
+        var bus = EventBus.Limits()
+        if let v = json["bus"]?["replay_events"]?.intValue { bus.replayCount = v }
+        if let v = json["bus"]?["replay_mib"]?.intValue { bus.replayBytes = v << 20 }
         var config = AgentConfig(
             file: file,
             api: .init(
@@ -75,6 +78,7 @@ public enum ConfigLoader {
             pluginDirectory: json["plugin_dir"]?.stringValue,
             plugins: plugins)
         config.store = store
+        config.bus = bus
         config.guidelines = guidelines
         return config
     }

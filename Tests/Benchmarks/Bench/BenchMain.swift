@@ -41,6 +41,10 @@ struct BenchMain {
                 let window = Double(ProcessInfo.processInfo.environment["BENCH_SYSTEM_SECONDS"] ?? "") ?? 20
                 return try await SystemBenchmark(seconds: window).run()
             }),
+            ("call", {
+                let rooms = Int(ProcessInfo.processInfo.environment["BENCH_CALL_ROOMS"] ?? "") ?? 1000
+                return try await CallBenchmark(rooms: rooms).run()
+            }),
             ("idle", {
                 let window = Double(ProcessInfo.processInfo.environment["BENCH_IDLE_SECONDS"] ?? "") ?? 30
                 return try await IdleBenchmark(seconds: window).run()

@@ -102,6 +102,10 @@ struct FootprintBenchmark {
                                   before: before))
             figures.append(Figure(name: "\(name) proportional share (Pss), \(when)", value: usage.pss, unit: "MiB", target: nil,
                                   higherIsBetter: false))
+            if name == "gaze" {  // a camera's child maps no decoder (libgaze-file-sources.so, loaded for files only)
+                figures.append(Figure(name: "gaze shared libraries mapped, \(when)", value: Double(Processes.sharedLibraries(pid).count), unit: "",
+                                      target: nil, higherIsBetter: false))
+            }
         }
         figures.append(Figure(name: "tree resident (\(processes.count) processes), \(when)", value: tree.rss, unit: "MiB",
                               target: Self.targets.tree, higherIsBetter: false, before: Self.before.tree))
@@ -110,26 +114,55 @@ struct FootprintBenchmark {
     }
 
     /// The agent again with the gaze plugin on a file at 30 frames/s for `workSeconds`.
+    /// The agent's memory is sampled every minute beside how many events it has
+    /// published (the seq of its latest `heartbeat.tick`), so its replay ring
+    /// (`bus.replay_events`, `bus.replay_mib`) can be seen filling and then
+    /// staying full: the growth over the run's second half is the figure.
     private func work(directory: TemporaryDirectory, config: JSONValue) async throws -> [Figure] {
         let video = try GazeFixtures.file(GazeFixtures.singleFace)
         let working = try Self.withGazeSource(config, source: "file:" + video)
         let file = directory.write("working.json", JSONWriter.compact(working))
         let ids = (working["plugins"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }
         let agent = try AgentProcess(
-            arguments: ["run", "--config", file, "--state-dir", directory.path + "/state-work", "--print-events", "plugin.state"],
+            arguments: ["run", "--config", file, "--state-dir", directory.path + "/state-work",
+                        "--print-events", "plugin.state", "--print-events", "heartbeat.*"],
             environment: ["DISPLAY": nil, "WAYLAND_DISPLAY": nil, "NOTIFY_SOCKET": nil, "WATCHDOG_USEC": nil])
         defer { agent.signal(SIGTERM) }
         guard await eventually(timeout: .seconds(60), { Self.settled(agent.events, plugins: ids) }) else {
             throw BenchError("plugins did not leave starting:\n\(agent.log.suffix(30).joined(separator: "\n"))")
         }
-        try await Task.sleep(for: .seconds(min(30, workSeconds)))
-        let early = try memory(of: agent.pid, plugins: ids, when: "working \(Int(min(30, workSeconds))) s")
-        try await Task.sleep(for: .seconds(max(0, workSeconds - 30)))
+        let began = ContinuousClock.now
+        let firstLook = min(30, workSeconds)
+        try await Task.sleep(until: began + .seconds(firstLook))
+        let early = try memory(of: agent.pid, plugins: ids, when: "working \(Int(firstLook)) s")
+        var samples: [(seconds: Double, agent: Double, published: Int)] = []
+        func sample(_ seconds: Double) {
+            let published = agent.events.last(where: { $0["topic"]?.stringValue?.hasPrefix("heartbeat.") ?? false })?["seq"]?.intValue ?? 0
+            samples.append((seconds, Self.usage(of: agent.pid)?.rss ?? 0, published))
+        }
+        sample(firstLook)
+        var next = 60.0
+        while next < workSeconds {
+            try await Task.sleep(until: began + .seconds(next))
+            sample(next)
+            next += 60
+        }
+        try await Task.sleep(until: began + .seconds(workSeconds))
+        sample(workSeconds)
         let late = try memory(of: agent.pid, plugins: ids, when: "working \(Int(workSeconds)) s")
         let growth = (late.last(where: { $0.name.hasPrefix("tree resident") })?.value ?? 0)
             - (early.last(where: { $0.name.hasPrefix("tree resident") })?.value ?? 0)
-        return early + late + [Figure(name: "tree growth from 30 s to \(Int(workSeconds)) s of work", value: growth, unit: "MiB",
-                                      target: nil, higherIsBetter: false)]
+        var figures = early + late + [Figure(name: "tree growth from \(Int(firstLook)) s to \(Int(workSeconds)) s of work", value: growth,
+                                             unit: "MiB", target: nil, higherIsBetter: false)]
+        for point in samples {
+            figures.append(Figure(name: "agent resident at \(Int(point.seconds)) s, \(point.published) events published", value: point.agent,
+                                  unit: "MiB", target: nil, higherIsBetter: false))
+        }
+        if let middle = samples.first(where: { $0.seconds >= workSeconds / 2 }), let last = samples.last, last.seconds > middle.seconds {
+            figures.append(Figure(name: "agent growth over the second half (\(Int(middle.seconds)) to \(Int(last.seconds)) s)",
+                                  value: last.agent - middle.agent, unit: "MiB", target: nil, higherIsBetter: false))
+        }
+        return figures
     }
 
     static func usage(of pid: Int32) -> (rss: Double, pss: Double)? {

@@ -28,13 +28,6 @@ import Testing
         ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { Int32($0) }
     }
 
-    /// The libraries `pid` maps. Read to the end: procfs files say they are empty,
-    /// and a read sized by that stops after the first page.
-    func maps(_ pid: Int32) -> String {
-        let data = FileHandle(forReadingAtPath: "/proc/\(pid)/maps")?.readDataToEndOfFile() ?? Data()
-        return String(decoding: data, as: UTF8.self)
-    }
-
     @Test func eachLibraryIsLoadedOnceInTheChildThatRunsIt() async throws {
         let log = dir.path + "/loads"
         let agent = try agent({
@@ -52,10 +45,10 @@ import Testing
         // chaos links the runtime (as SwiftPM links it) and keeps the Swift host.
         let heartbeat = try #require(children.first { Processes.commandLine($0).contains("libproctor-heartbeat.so") })
         #expect(Processes.commandLine(heartbeat).contains("/proctord-plugin-host-c"))
-        #expect(maps(heartbeat).contains("[vdso]") && !maps(heartbeat).contains("libswiftCore"),
+        #expect(Processes.maps(heartbeat).contains("[vdso]") && !Processes.maps(heartbeat).contains("libswiftCore"),
                 "the heartbeat child maps the Swift runtime, or its maps were not read")
         #expect(Processes.commandLine(chaos).contains("/proctord-plugin-host") && !Processes.commandLine(chaos).contains("/proctord-plugin-host-c"))
-        #expect(maps(chaos).contains("libswiftCore"))
+        #expect(Processes.maps(chaos).contains("libswiftCore"))
         agent.signal(SIGTERM)
         let status = await agent.waitForExit()
         #expect(status == 0, "exit \(String(describing: status)):\n\(agent.log.suffix(15).joined(separator: "\n"))")

@@ -46,7 +46,7 @@ import Testing
             #"\#(file): $.api.allowed_origins[1]: "ftp://x" does not match the pattern ^https?://[^/\s]+$"#,
             #"\#(file): $.plugins[0].id: "Bad Id" does not match the pattern ^[a-z0-9_-]{1,32}$"#,
             "\(file): $.plugins[0].extra: unknown setting (known: id, library, enabled, config, restart, hang_timeout_ms)",
-            "\(file): $.colour: unknown setting (known: $comment, api, store, guidelines, plugin_dir, restart, plugins)",
+            "\(file): $.colour: unknown setting (known: $comment, api, store, bus, guidelines, plugin_dir, restart, plugins)",
         ])
     }
 
@@ -100,5 +100,29 @@ import Testing
         #expect(problems.count == 2 && problems.contains("\(file): $.store.idle_end_minutes: 0 is less than the minimum 1"))
         #expect(problems.contains { $0.hasPrefix("\(file): $.store.retention_days: expected integer") && $0.contains("30") })
         #expect(errors(#"{"store":{"retention":30},"# + plugins + "}").first?.contains("$.store") == true)
+    }
+
+    @Test func busReplayLimitsHaveDefaultsAndBoundsNamedByFileFieldAndValue() throws {
+        let plugins = #""plugins":[]"#
+        #expect(try load("{\(plugins)}").bus == EventBus.Limits())
+        let set = try load(#"{"bus":{"replay_events":2000,"replay_mib":3},"# + plugins + "}")
+        #expect(set.bus.replayCount == 2000 && set.bus.replayBytes == 3 << 20)
+        let file = dir.path + "/plugins.json"
+        #expect(errors(#"{"bus":{"replay_events":10,"replay_mib":0},"# + plugins + "}") == [
+            "\(file): $.bus.replay_events: 10 is less than the minimum 100",
+            "\(file): $.bus.replay_mib: 0 is less than the minimum 1",
+        ])
+    }
+
+    /// The agent's own bus keeps what the file says, no more.
+    @Test func theAgentsRingHoldsTheConfiguredCount() throws {
+        let config = try load(#"{"bus":{"replay_events":100},"plugins":[]}"#)
+        let agent = Agent(config: config, paths: try AgentPaths.isolated(in: dir), logger: .silent, executable: TestBuild.proctord)
+        for _ in 0..<150 { agent.bus.publish(plugin: "p", topic: "t.x", data: "{}") }
+        guard case .tooOld(_, let oldest, let kept) = agent.bus.replay(after: 0) else {
+            Issue.record("a replay from the start should no longer be whole")
+            return
+        }
+        #expect(kept.count == 100 && oldest == 51)
     }
 }

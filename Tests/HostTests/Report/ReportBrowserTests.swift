@@ -11,9 +11,7 @@ import Testing
     let dir = TemporaryDirectory("proctord-report-browser")
 
     func screenshot(_ page: DevToolsSession, of selector: String) async throws -> Screenshot {
-        let box = try JSONParser.parse(try await page.evaluate("JSON.stringify(document.querySelector('\(selector)').getBoundingClientRect())").stringValue ?? "{}")
-        let clip: JSONValue = ["x": box["x"] ?? 0, "y": box["y"] ?? 0, "width": box["width"] ?? 0, "height": box["height"] ?? 0, "scale": 1]
-        return try Screenshot.decode(png: try await page.screenshotPNG(clip: clip), scratch: dir.path)
+        try await page.screenshot(of: selector, in: dir.path).pixels
     }
 
     @Test func theReportRendersWithItsHeatmapsAndTimeline() async throws {

@@ -4,11 +4,14 @@
 //   import { ProctorDashboard } from "/static/call/proctor/dashboard.js";
 //   const dashboard = new ProctorDashboard(root, { onPhase: (label) => channel.send(JSON.stringify({ type: "phase", label })) });
 //   channel.addEventListener("message", (e) => dashboard.handle(JSON.parse(e.data)));
-//   // for the report: channel.send(JSON.stringify({ type: "report-request" })); dashboard.reportRequested();
+//   // the report: pass onReportRequest: () => channel.send(JSON.stringify({ type: "report-request" })),
+//   // or send it from your own button and call dashboard.reportRequested()
 //
 // new ProctorDashboard(root, options)
 //   onPhase   (label) => void: the interviewer marked a phase; send it to the interviewee as `phase`
 //             (return false when it could not be sent: the form says so)
+//   onReportRequest  () => void: when given, the report panel has an "Ask for the report" button that
+//             calls it (send `report-request`; return false when it could not be sent)
 //   now       () => ms, the clock for the liveness' ages (tests inject one)
 //   tickMs    1000: how often the ages are redrawn (0: never by itself)
 // handle(message)   one parsed `proctor` message; unknown types are ignored (a newer peer may send more)
@@ -36,7 +39,7 @@ export class ProctorDashboard {
   #pending = false;
   #tick = null;
 
-  constructor(root, { onPhase = null, now = () => Date.now(), tickMs = 1000 } = {}) {
+  constructor(root, { onPhase = null, onReportRequest = null, now = () => Date.now(), tickMs = 1000 } = {}) {
     this.alerts = new AlertBook();
     this.score = new ScoreBook();
     this.heat = new HeatGrid();
@@ -65,7 +68,7 @@ export class ProctorDashboard {
       heatmap: new HeatmapView(heatmap.body), timeline: new TimelineView(timeline.body),
     };
     this.#phases = new PhaseMarker(phases.body, onPhase);
-    this.#report = new ReportView(report.body);
+    this.#report = new ReportView(report.body, onReportRequest);
     this.#render();
     if (tickMs > 0) this.#tick = setInterval(() => this.#views.liveness.render(this.liveness), tickMs);
   }
@@ -77,6 +80,7 @@ export class ProctorDashboard {
       case "agent-dropped": this.seqs.dropped(message.dropped); break;
       case "agent-heartbeat": this.liveness.heartbeat(message.heartbeat); break;
       case "agent-state": this.liveness.agentState(message.state, message.reason ?? null); break;
+      case "agent-calibration": this.heat.calibration(message.calibration); break;
       case "phase-ack": this.#phases.acknowledge(message); return;
       case "report":
         this.score.useSummary(message.report?.integrity?.summary);

@@ -15,6 +15,7 @@ export class HeatGrid {
   #dwell = new Map(); // "bx,by" → ms
   #last = null; // {x, y, t} of the previous calibrated sample
   monitor = null; // {width, height, name}
+  calibrated = null; // the calibration's screen {width, height} and accuracy, from the interviewee's page
   extent = { width: 0, height: 0 };
   samples = 0;
 
@@ -49,9 +50,24 @@ export class HeatGrid {
     this.#dwell.set(key, (this.#dwell.get(key) ?? 0) + ms);
   }
 
-  /** The screen the map is drawn on: {width, height, source: "monitor" | "gaze_extent"} or null. */
+  /** The interviewee's calibration (runCalibration's result): its screen is the points' own space. */
+  calibration(result) {
+    const screen = result?.screen;
+    this.calibrated = {
+      width: screen?.width > 0 ? screen.width : null, height: screen?.height > 0 ? screen.height : null,
+      rating: result?.rating ?? null, accuracy_deg: result?.accuracy_deg ?? null, accuracy_px: result?.accuracy_px ?? null,
+    };
+  }
+
+  /**
+   * The screen the map is drawn on: {width, height, source: "monitor" | "calibration" | "gaze_extent"} or
+   * null. The monitor first, as the report draws it; then the calibrated screen; then the points' extent.
+   */
   screen() {
     if (this.monitor) return { ...this.monitor, source: "monitor" };
+    if (this.calibrated?.width && this.calibrated?.height) {
+      return { width: this.calibrated.width, height: this.calibrated.height, source: "calibration" };
+    }
     if (this.extent.width > 0 && this.extent.height > 0) return { ...this.extent, source: "gaze_extent" };
     return null;
   }
@@ -100,6 +116,7 @@ export class HeatmapView {
   render(grid) {
     const bins = grid.bins();
     const context = this.canvas.getContext("2d");
+    this.canvas.hidden = !bins;
     if (!bins) {
       this.canvas.dataset.state = "empty";
       context?.clearRect(0, 0, this.canvas.width, this.canvas.height);
@@ -124,10 +141,20 @@ export class HeatmapView {
     context.strokeStyle = "#334155";
     context.lineWidth = 2;
     context.strokeRect(1, 1, width - 2, height - 2);
-    const where = bins.screen.source === "monitor"
-      ? `over ${bins.screen.name ?? "the primary monitor"} (${bins.screen.width} × ${bins.screen.height})`
-      : `over the largest point seen (${bins.screen.width} × ${bins.screen.height}), no monitor layout received`;
+    const size = `${bins.screen.width} × ${bins.screen.height}`;
+    const where = {
+      monitor: `over ${bins.screen.name ?? "the primary monitor"} (${size})`,
+      calibration: `over the calibrated screen (${size})`,
+      gaze_extent: `over the largest point seen (${size}), no monitor layout received`,
+    }[bins.screen.source];
     const outside = bins.outside_ms > 0 ? `; ${(bins.outside_ms / 1000).toFixed(1)} s off the screen` : "";
-    this.caption.textContent = `${grid.samples} calibrated samples ${where}${outside}`;
+    this.caption.textContent = `${grid.samples} calibrated samples ${where}${outside}.${accuracy(grid.calibrated)}`;
   }
+}
+
+/** " Calibration: fair, about 2.9° (115 px)." or "" when the page sent none. */
+function accuracy(calibrated) {
+  if (!calibrated || !Number.isFinite(calibrated.accuracy_deg)) return "";
+  const px = Number.isFinite(calibrated.accuracy_px) ? ` (${Math.round(calibrated.accuracy_px)} px)` : "";
+  return ` Calibration: ${calibrated.rating ?? "unrated"}, about ${calibrated.accuracy_deg.toFixed(1)}°${px}.`;
 }

@@ -17,9 +17,10 @@
 //   agentUrl "ws://127.0.0.1:47615/" (the agent's address; "/v1" is added when the path is "/")
 //   topics ["*"]: every topic, so the interviewer's dashboard can tell lost events from thinned ones by seq
 //
-// forwardAgent(client, send, {noticeRoot, startInterview, title})
+// forwardAgent(client, send, {noticeRoot, startInterview, title, calibration})
 //   Sends the `proctor` channel's messages for the agent: agent-event (each event exactly as received),
-//   agent-gap, agent-state (the current state first), agent-heartbeat and agent-dropped. A null client
+//   agent-gap, agent-state (the current state first), agent-heartbeat and agent-dropped; with
+//   `calibration` (prepareAgent's), agent-calibration once (its rating, accuracy and screen). A null client
 //   sends agent-state "absent" once. With startInterview (default true) it asks the agent to start the
 //   interview (`interview.start`; one already running is kept), so phases can be marked and the report
 //   made. With noticeRoot, the events that call for it show a plain-language notice there (showNotice).
@@ -98,20 +99,25 @@ class Steps {
     const client = new ProctorClient({
       url: agentEndpoint(agentUrl), topics, clientName, clientVersion: "1",
       askPairingCode: ({ digits, error }) => new Promise((resolve, reject) => {
-        this.pairingScreen(digits ?? 6, error, agentUrl, resolve, reject);
+        this.pairingScreen(digits ?? 6, error ?? this.pairingError, agentUrl, resolve, reject);
+        this.pairingError = null;
       }),
     });
     let problem = null;
     for (;;) {
-      const choice = await new Promise((resolve) => this.checkScreen(agentUrl, problem, resolve));
-      if (choice === WITHOUT) { client.close(); return null; }
-      this.step("check", el("p", { class: "progress", role: "status" }, "Connecting to the proctoring agent…"));
+      // A wrong code goes straight back to the code field (with why); anything else to the check.
+      if (!this.pairingError) {
+        const choice = await new Promise((resolve) => this.checkScreen(agentUrl, problem, resolve));
+        if (choice === WITHOUT) { client.close(); return null; }
+      }
+      this.step(this.current ?? "check", el("p", { class: "progress", role: "status" }, "Connecting to the proctoring agent…"));
       try {
         await client.connect();
         return client;
       } catch (error) {
         if (this.without) { client.close(); return null; }
-        problem = error;
+        if (error?.code === "auth_failed") this.pairingError = error;
+        else problem = error;
       }
     }
   }
@@ -119,7 +125,7 @@ class Steps {
   checkScreen(agentUrl, problem, resolve) {
     const children = [el("h2", {}, "Connect to the proctoring agent")];
     if (problem) {
-      children.push(el("p", { class: "problem", role: "alert", "data-code": problem.code ?? "unknown" }, adviceFor(problem)));
+      children.push(el("p", { class: "problem", role: "alert", "data-code": problem.code ?? "unknown" }, adviceFor(problem, { agentPage: agentPage(agentUrl) })));
       if (problem.code === "agent_unreachable") children.push(installHelp(agentUrl));
     } else {
       children.push(el("p", {}, "This interview uses proctord, a proctoring agent that runs on this computer. This page will now connect to it."));
@@ -158,7 +164,7 @@ class Steps {
       el("p", {}, "The agent shows a code on this computer: in a desktop notification, on its own page at ",
         el("a", { href: agentPage(agentUrl), target: "_blank", rel: "noopener" }, agentPage(agentUrl)),
         ", and in the terminal or journal where it runs. Type it here. The code itself is never sent."),
-      error ? el("p", { class: "problem", role: "alert", "data-code": error.code ?? "unknown" }, adviceFor(error)) : null,
+      error ? el("p", { class: "problem", role: "alert", "data-code": error.code ?? "unknown" }, adviceFor(error, { agentPage: agentPage(agentUrl) })) : null,
       form);
     input.focus();
   }
@@ -208,7 +214,9 @@ class Steps {
 async function runsGaze(client) {
   try {
     const { plugins } = await client.request("host", "plugins.list");
-    return plugins.some((p) => (p.topics ?? []).includes("gaze.sample") && p.state === "running");
+    // Degraded or starting counts: a gaze plugin is degraded while it loads its models; runCalibration
+    // itself says not_running when it cannot take the requests.
+    return plugins.some((p) => (p.topics ?? []).includes("gaze.sample") && ["running", "degraded", "starting"].includes(p.state));
   } catch {
     return false;
   }
@@ -233,7 +241,7 @@ function installHelp(agentUrl) {
       el("code", {}, new URL(agentUrl).host), " of this computer only."));
 }
 
-export function forwardAgent(client, send, { noticeRoot = null, startInterview = true, title = "Interview call" } = {}) {
+export function forwardAgent(client, send, { noticeRoot = null, startInterview = true, title = "Interview call", calibration = null } = {}) {
   if (!client) {
     send({ type: "agent-state", state: "absent", reason: "the interviewee continued without the agent" });
     return () => {};
@@ -252,6 +260,10 @@ export function forwardAgent(client, send, { noticeRoot = null, startInterview =
   };
   for (const [name, listener] of Object.entries(listeners)) client.addEventListener(name, listener);
   send({ type: "agent-state", state: channelState(client.state), reason: null });
+  if (calibration) {
+    const { rating, accuracy_px, accuracy_deg, screen } = calibration;
+    send({ type: "agent-calibration", calibration: { rating, accuracy_px, accuracy_deg, screen } });
+  }
   if (startInterview && client.state === "identified") ensureInterview(client, title);
   return () => { for (const [name, listener] of Object.entries(listeners)) client.removeEventListener(name, listener); };
 }

@@ -21,7 +21,11 @@ export class Liveness {
 
   constructor({ now = () => Date.now() } = {}) { this.#now = now; }
 
-  agentState(state, reason = null) { this.state = { state, reason }; this.heard(); }
+  /** The page's word on its agent connection; only "connected" is word from the agent itself. */
+  agentState(state, reason = null) {
+    this.state = { state, reason };
+    if (state === "connected") this.heard();
+  }
 
   heartbeat(beat) { this.lastHeartbeat = beat ?? null; this.heard(); }
 
@@ -30,16 +34,16 @@ export class Liveness {
   /** Any forwarded event: it proves the agent alive, and plugin.state changes what is observed. */
   observe(event) {
     this.heard();
-    if (event?.topic === "plugin.state" && event.data?.plugin) {
-      this.plugins.set(event.data.plugin, { state: event.data.state, reason: event.data.reason ?? null, since: event.ts });
-    }
+    this.#plugin(event, true);
   }
 
   /** A plugin's state from before the dashboard listened (integrity.context): kept unless a newer one came. */
-  seed(event) {
-    if (event?.topic === "plugin.state" && event.data?.plugin && !this.plugins.has(event.data.plugin)) {
-      this.plugins.set(event.data.plugin, { state: event.data.state, reason: event.data.reason ?? null, since: event.ts });
-    }
+  seed(event) { this.#plugin(event, false); }
+
+  #plugin(event, replace) {
+    const id = event?.topic === "plugin.state" ? event.data?.plugin : null;
+    if (!id || (!replace && this.plugins.has(id))) return;
+    this.plugins.set(id, { state: event.data.state, reason: event.data.reason ?? null, since: event.ts });
   }
 
   /** ms since the agent was last heard from, or null when never. */

@@ -58,7 +58,7 @@ export function noticeFor(event) {
 }
 
 /** web/README.md, "What to tell the interviewee", for a ProctorClientError. */
-export function adviceFor(error) {
+export function adviceFor(error, { agentPage = "http://127.0.0.1:47615/" } = {}) {
   const code = error?.code ?? "unknown";
   switch (code) {
     case "agent_unreachable":
@@ -66,7 +66,7 @@ export function adviceFor(error) {
     case "local_network_access_denied":
       return "Your browser blocked the connection to the agent. Click the icon left of the address, open the site settings, set \"Local network access\" to Allow, and reload this page.";
     case "agent_refused":
-      return "The agent on this computer does not accept this interview site yet. Open http://127.0.0.1:47615/ (the agent's page), choose \"Allow this site\" under \"Sites asking to connect\", then try again.";
+      return `The agent on this computer does not accept this interview site yet. Open ${agentPage} (the agent's page), choose "Allow this site" under "Sites asking to connect", then try again.`;
     case "auth_failed":
       return `That code was not right${error.triesLeft !== undefined ? ` (${error.triesLeft} tries left)` : ""}. Check the code on the agent's page and try again.`;
     case "pairing_locked":

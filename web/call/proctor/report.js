@@ -6,18 +6,31 @@ import { el, duration, figure } from "./dom.js";
 
 export class ReportView {
   #url = null;
+  #ask = null;
 
-  constructor(root) { this.root = root; this.waiting(false); }
+  /** `onRequest`, when given, is called by an "Ask for the report" button (send `report-request`). */
+  constructor(root, onRequest = null) {
+    this.root = root;
+    this.#ask = onRequest;
+    this.waiting(false);
+  }
 
   waiting(asked) {
     this.root.replaceChildren(el("p", { class: "none" }, asked
       ? "asked the interviewee for the report; waiting for their answer"
-      : "no report yet: ask for it at the end of the interview"));
+      : "no report yet: ask for it at the end of the interview"), this.#button());
+  }
+
+  #button() {
+    if (!this.#ask) return null;
+    return el("button", { type: "button", class: "ask-report", "data-action": "ask-report", onclick: () => {
+      if (this.#ask() !== false) this.waiting(true);
+    } }, "Ask for the report");
   }
 
   declined(reason) {
     this.root.replaceChildren(el("p", { class: "declined" },
-      `the interviewee declined to send the report${reason ? ` (${reason})` : ""}`));
+      `the interviewee declined to send the report${reason ? ` (${reason})` : ""}`), this.#button());
   }
 
   render(report) {
@@ -38,6 +51,7 @@ export class ReportView {
         el("li", {}, `${p.plugin ?? p.id}: observed ${p.share !== undefined ? `${figure(Math.round(p.share * 1000) / 10)} %` : "?"} of the time`))) : null,
       el("p", {}, gaps.length === 0 ? "no events missing from the file" : `${gaps.length} gap${gaps.length === 1 ? "" : "s"} in the file`),
       el("a", { class: "download", href: this.#url, download: name }, "Download the report (JSON)"),
+      this.#button(),
     );
   }
 }

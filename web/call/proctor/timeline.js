@@ -60,7 +60,9 @@ export class TimelineView {
     model.phases.forEach((p, i) => {
       const next = model.phases[i + 1]?.t ?? model.end;
       nodes.push(svg("rect", { x: x(p.t), y: rowY("phases") + 2, width: Math.max(1, x(next) - x(p.t)), height: ROW - 4, class: `phase phase-${i % 2}` }));
-      nodes.push(svg("text", { x: x(p.t) + 2, y: rowY("phases") + 13, class: "phase-label" }, p.name));
+      // A phase that begins near the end has its name written leftwards from the axis' end, to stay visible.
+      const nearEnd = x(p.t) > WIDTH - 90;
+      nodes.push(svg("text", { x: nearEnd ? WIDTH - 4 : x(p.t) + 2, y: rowY("phases") + 13, class: nearEnd ? "phase-label end" : "phase-label" }, p.name));
     });
     for (const [id, a] of model.alerts) {
       const bar = svg("rect", {

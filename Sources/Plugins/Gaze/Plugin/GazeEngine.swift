@@ -35,7 +35,8 @@ final class GazeEngine: @unchecked Sendable {
         self.calibration = Mutex(calibration)
         faces = FaceCountWatcher(stableFrames: settings.faceStableFrames)
         closures = EyeClosureDetector(blinkMinimumMilliseconds: settings.closure.blinkMinimumMilliseconds,
-                                      closedMinimumMilliseconds: settings.closure.closedMinimumMilliseconds)
+                                      closedMinimumMilliseconds: settings.closure.closedMinimumMilliseconds,
+                                      reopenMilliseconds: settings.closure.reopenMilliseconds)
         away = AwayDetector(minimumAwayMilliseconds: settings.away.minimumMilliseconds,
                             minimumBackMilliseconds: settings.away.backMilliseconds, minimumConfidence: settings.away.minimumConfidence)
         headAndEyes = HeadAndEyes(limits: .init(
@@ -90,7 +91,8 @@ final class GazeEngine: @unchecked Sendable {
             emit("face.count", .object(data))
         }
         let bothClosed = result.face_found == 1 && result.left.closed == 1 && result.right.closed == 1
-        switch closures.observe(closed: bothClosed, frame: frame.index, time: time) {
+        let oneClosed = result.face_found == 1 && result.left.closed != result.right.closed
+        switch closures.observe(closed: bothClosed, oneShut: oneClosed, frame: frame.index, time: time) {
         case .blink(let start, let duration)?:
             emit("gaze.blink", ["frame": .number(Double(start)), "duration_ms": .number(duration.rounded())])
         case .closedStarted(let start, let at)?:
@@ -152,7 +154,8 @@ final class GazeEngine: @unchecked Sendable {
         // Positive yaw: the subject turns to their left; the screen is then on their right.
         let seen = HeadAndEyes.Observation(
             yaw: Double(result.yaw), pitch: Double(result.pitch),
-            horizontal: eyes ? Double(result.horizontal_ratio) : nil, vertical: eyes ? Double(result.vertical_ratio) : nil)
+            horizontal: eyes ? Double(result.horizontal_ratio) : nil, vertical: eyes ? Double(result.vertical_ratio) : nil,
+            roll: Double(result.roll))
         return headAndEyes.observe(seen, at: time)
     }
 

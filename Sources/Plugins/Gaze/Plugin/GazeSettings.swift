@@ -30,6 +30,7 @@ struct GazeSettings: Sendable {
     struct ClosureSettings: Sendable {
         var blinkMinimumMilliseconds: Double
         var closedMinimumMilliseconds: Double
+        var reopenMilliseconds: Double
     }
 
     struct AwaySettings: Sendable {
@@ -76,7 +77,8 @@ struct GazeSettings: Sendable {
         let closure = config["eyes_closed"] ?? [:]
         self.closure = ClosureSettings(
             blinkMinimumMilliseconds: closure["blink_min_ms"]?.doubleValue ?? 0,
-            closedMinimumMilliseconds: closure["min_ms"]?.doubleValue ?? 400)
+            closedMinimumMilliseconds: closure["min_ms"]?.doubleValue ?? 400,
+            reopenMilliseconds: closure["reopen_ms"]?.doubleValue ?? 100)
         fixationDispersion = config["fixation"]?["dispersion_px"]?.doubleValue ?? 80
         fixationMinimumMilliseconds = config["fixation"]?["min_ms"]?.doubleValue ?? 100
         detectorNote = detector != nil && faceDetectorModel == nil
@@ -150,6 +152,8 @@ struct GazeSettings: Sendable {
                                      "description": "Shorter closures are dropped as landmark flicker. 0: a real blink is often shut in one frame only (33 ms at 30 frames/s)."],
                     "min_ms": ["type": "number", "minimum": 100, "maximum": 10000, "default": 400,
                                "description": "A closure this long or longer is gaze.eyes_closed, never a gaze.blink (blinks last ~80-400 ms)."],
+                    "reopen_ms": ["type": "number", "minimum": 0, "maximum": 1000, "default": 100,
+                                  "description": "A gaze.eyes_closed ends once both eyes have stayed open this long: slowly rising lids flicker shut again (0: at the first open frame)."],
                 ],
             ],
             "fixation": [

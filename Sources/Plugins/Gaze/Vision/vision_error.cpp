@@ -1,21 +1,7 @@
 // The C side of errors: filling gaze_error, naming statuses, the version.
 #include "vision_error.hpp"
 
-#include <cstddef>
 #include <cstring>
-
-namespace gaze {
-
-void report_error(gaze_error *error, gaze_status status, const char *message) {
-    if (error == nullptr) return;
-    if (!has_field(error, GAZE_FIELD_END(gaze_error, status))) return;
-    error->status = status;
-    if (!has_field(error, GAZE_FIELD_END(gaze_error, message))) return;
-    std::strncpy(error->message, message ? message : "", sizeof(error->message) - 1);
-    error->message[sizeof(error->message) - 1] = '\0';
-}
-
-}  // namespace gaze
 
 extern "C" {
 

@@ -6,6 +6,8 @@
 
 #include "gaze_vision.h"
 
+#include <cstddef>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -23,7 +25,8 @@ private:
 
 // Writes status and message into a caller's gaze_error, respecting its
 // struct_size. A NULL error or one too small to hold the message is skipped.
-void report_error(gaze_error *error, gaze_status status, const char *message);
+// Inline: the file module (gaze_file_module.h) reports its errors with it too.
+inline void report_error(gaze_error *error, gaze_status status, const char *message);
 
 // Runs `body` and converts every exception into a status: the one place
 // where the C boundary catches. Returns GAZE_OK or what body returned.
@@ -56,3 +59,16 @@ bool has_field(const Struct *s, size_t field_end) {
 }  // namespace gaze
 
 #define GAZE_FIELD_END(type, field) (offsetof(type, field) + sizeof(((type *)0)->field))
+
+namespace gaze {
+
+inline void report_error(gaze_error *error, gaze_status status, const char *message) {
+    if (error == nullptr) return;
+    if (!has_field(error, GAZE_FIELD_END(gaze_error, status))) return;
+    error->status = status;
+    if (!has_field(error, GAZE_FIELD_END(gaze_error, message))) return;
+    std::strncpy(error->message, message ? message : "", sizeof(error->message) - 1);
+    error->message[sizeof(error->message) - 1] = '\0';
+}
+
+}  // namespace gaze

@@ -6,19 +6,23 @@ import Glibc
 /// short files per new process, so it skips Foundation's file machinery.
 enum ProcFS {
     /// The file's contents up to `limit` bytes, or nil when it cannot be read.
+    /// Read in chunks and kept as long as the file is, never a buffer of
+    /// `limit` bytes: a zeroed 4 MiB buffer for a process's maps, freed again,
+    /// stayed resident in the thread's malloc arena (4.1 MiB of the child's 15.5).
     static func read(_ path: String, limit: Int = 4096) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: limit)
-        var total = 0
-        while total < limit {
-            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + total, limit - total) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            total += n
+        var bytes: [UInt8] = []
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: min(limit, 16384)) { chunk in
+            while bytes.count < limit {
+                let n = Glibc.read(fd, chunk.baseAddress!, min(chunk.count, limit - bytes.count))
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[0..<n]))
+            }
         }
-        return Array(bytes[0..<total])
+        return bytes
     }
 
     /// The file as text with surrounding whitespace removed.

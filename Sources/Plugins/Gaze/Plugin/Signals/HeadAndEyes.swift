@@ -1,3 +1,5 @@
+import Glibc  // cos, sin
+
 /// Looking away before calibration, from head pose and the eyes' position
 /// in the head together, against the person's own neutral.
 ///
@@ -25,6 +27,15 @@
 /// (its frames are beyond the limit), and it stays within
 /// `neutralDriftDegrees` of the neutral first learnt.
 ///
+/// The head's turn from the neutral is read in the neutral's own axes: yaw
+/// and pitch come in the camera's, so with a head (or a camera) rolled by r
+/// throughout, a nod leaks sin(r) of itself into the yaw (on
+/// WolfgangLanger_Pexels.mp4 rolled by -20 degrees her head rose ~3 degrees
+/// into a look at the limit and read 2-4 degrees further left: a false
+/// "left"). Each frame's own roll is not used: a head tilted about its own
+/// axis does not move the nose, and turning by it read a 10 degree turn from
+/// a tilt with the eyes shut.
+///
 /// Until it is learnt only the head counts, against 0 and with
 /// `unlearntMarginDegrees` more room: that offset is of the same order (on
 /// the evaluation clip WolfgangLanger_Pexels.mp4 the head read 18 degrees up
@@ -36,6 +47,7 @@ struct HeadAndEyes {
         var pitch: Double        // degrees, positive = up
         var horizontal: Double?  // the pupils' ratio along the eye, 0 = subject's right; nil: no usable eyes
         var vertical: Double?    // below the corner line over the eye width, down > 0
+        var roll: Double = 0     // degrees, positive = the head tilts toward the subject's left shoulder
     }
 
     /// One frame's reading: the direction (nil: at the screen), what it was
@@ -49,6 +61,7 @@ struct HeadAndEyes {
 
     struct Neutral: Equatable {
         var yaw, pitch, horizontal, vertical: Double
+        var roll = 0.0
     }
 
     struct Limits {
@@ -86,7 +99,8 @@ struct HeadAndEyes {
             wider.pitchDegrees += limits.unlearntMarginDegrees
             return Self.reading(yaw: o.yaw, pitch: o.pitch, wider, basis: "head_pose")
         }
-        var yaw = o.yaw - n.yaw, pitch = o.pitch - n.pitch
+        let (yaw0, pitch0) = Self.unrolled(yaw: o.yaw - n.yaw, pitch: o.pitch - n.pitch, by: n.roll)
+        var yaw = yaw0, pitch = pitch0
         if let h = o.horizontal, let v = o.vertical {
             yaw += (h - n.horizontal) * limits.degreesPerRatio
             pitch -= (v - n.vertical) * limits.degreesPerRatio  // eyes down in the head: v grows
@@ -125,7 +139,8 @@ struct HeadAndEyes {
         let followed = Self.median(of: teaching.map(\.frame)), d = limits.neutralDriftDegrees, r = d / limits.degreesPerRatio
         func bound(_ value: Double, _ around: Double, _ by: Double) -> Double { min(around + by, max(around - by, value)) }
         neutral = Neutral(yaw: bound(followed.yaw, learnt.yaw, d), pitch: bound(followed.pitch, learnt.pitch, d),
-                          horizontal: bound(followed.horizontal, learnt.horizontal, r), vertical: bound(followed.vertical, learnt.vertical, r))
+                          horizontal: bound(followed.horizontal, learnt.horizontal, r), vertical: bound(followed.vertical, learnt.vertical, r),
+                          roll: bound(followed.roll, learnt.roll, d))
     }
 
     private static func median(of frames: [Observation]) -> Neutral {
@@ -134,7 +149,14 @@ struct HeadAndEyes {
             return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         }
         return Neutral(yaw: median(frames.map(\.yaw)), pitch: median(frames.map(\.pitch)),
-                       horizontal: median(frames.compactMap(\.horizontal)), vertical: median(frames.compactMap(\.vertical)))
+                       horizontal: median(frames.compactMap(\.horizontal)), vertical: median(frames.compactMap(\.vertical)),
+                       roll: median(frames.map(\.roll)))
+    }
+
+    /// A turn read in the camera's axes, in those of a head rolled by `roll` degrees.
+    static func unrolled(yaw: Double, pitch: Double, by roll: Double) -> (yaw: Double, pitch: Double) {
+        let r = roll * .pi / 180
+        return (cos(r) * yaw - sin(r) * pitch, sin(r) * yaw + cos(r) * pitch)
     }
 
     private static func reading(yaw: Double, pitch: Double, _ limits: Limits, basis: String) -> Reading {

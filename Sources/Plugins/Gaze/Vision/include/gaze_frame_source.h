@@ -7,6 +7,11 @@
  * - video files through OpenCV's FFmpeg backend;
  * - folders of images (png, jpg, jpeg, bmp, ppm, pgm, tif, tiff, webp),
  *   read in byte-wise sorted file-name order.
+ * Files and folders are decoded by libgaze-file-sources.so, which the
+ * library loads from the directory of the binary it is linked into the
+ * first time one is opened: a process reading only a camera never maps
+ * the decoders. Without that file, opening one is GAZE_ERR_UNSUPPORTED
+ * with a message naming the path looked at.
  * A frame's index in its source starts at 0 and grows by one per frame the
  * source produced (for cameras, frames the driver dropped are counted in
  * gaze_frame.dropped_before and skipped in the index too).

@@ -1,7 +1,7 @@
 // Video files (OpenCV's FFmpeg backend) and folders of images (read in
 // byte-wise sorted file-name order, so "frame_0002.png" < "frame_0010.png"
 // when names are zero-padded, as frame dumps are).
-#include "frame_source.hpp"
+#include "file_decoders.hpp"
 #include "vision_error.hpp"
 
 #include <opencv2/imgcodecs.hpp>
@@ -130,11 +130,11 @@ private:
 
 }  // namespace
 
-std::unique_ptr<FrameSource> open_video_file(const std::string &path) {
+std::unique_ptr<FrameSource> decode_video_file(const std::string &path) {
     return std::make_unique<VideoFileSource>(path);
 }
 
-std::unique_ptr<FrameSource> open_image_folder(const std::string &path) {
+std::unique_ptr<FrameSource> decode_image_folder(const std::string &path) {
     return std::make_unique<ImageFolderSource>(path);
 }
 

@@ -1,0 +1,36 @@
+import ProctorJSON
+
+/// One joined signalling connection as the registry sees it: who holds it
+/// and its outbox. Whatever is sent to a peer goes through the outbox, in
+/// order, so `joined` is always its first message and `expired` comes before
+/// the close. The outbox holds `capacity` messages: a peer that reads
+/// nothing while the other keeps signalling is cut rather than buffered without end.
+final class PeerLink: Sendable {
+    static let capacity = 256
+
+    enum Outgoing: Sendable {
+        case text(String)
+        case close(code: UInt16, reason: String)
+        case ping
+    }
+
+    let connection: Int
+    let peerId: String
+    let outbox: AsyncStream<Outgoing>.Continuation
+    private let cut: @Sendable () -> Void
+
+    /// `outbox` must buffer at most `capacity` (`bufferingOldest`); `cut` ends the connection at once.
+    init(connection: Int, peerId: String, outbox: AsyncStream<Outgoing>.Continuation, cut: @escaping @Sendable () -> Void) {
+        self.connection = connection
+        self.peerId = peerId
+        self.outbox = outbox
+        self.cut = cut
+    }
+
+    func send(_ message: JSONValue) { send(text: JSONWriter.compact(message)) }
+    func send(text: String) {
+        if case .dropped = outbox.yield(.text(text)) { cut() }
+    }
+    func close(_ code: UInt16, reason: String) { outbox.yield(.close(code: code, reason: reason)) }
+    func ping() { outbox.yield(.ping) }
+}
