@@ -53,6 +53,24 @@ export class DevicePicker extends EventTarget {
     return this.stream;
   }
 
+  /**
+   * start() until it succeeds: each failure is said in `error` and the `retry` button tries again (the person
+   * plugged a camera in, or allowed it in the site settings).
+   */
+  async startUntilReady({ error, retry }) {
+    for (;;) {
+      try {
+        const stream = await this.start();
+        error.hidden = true;
+        return stream;
+      } catch (failure) {
+        error.textContent = failure.message;
+        error.hidden = false;
+        await new Promise((resolve) => retry.addEventListener("click", resolve, { once: true }));
+      }
+    }
+  }
+
   /** Plays `element` through the chosen speaker now and after every change. */
   async applySpeaker(element) {
     this.#sinks.add(element);

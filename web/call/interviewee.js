@@ -12,7 +12,7 @@ import { Call } from "./call.js";
 import { Notices } from "./notices.js";
 import { FileShareUI } from "./file-share-ui.js";
 import { loadIntervieweeAgent } from "./proctoring-modules.js";
-import { showStep, clicked } from "./steps.js";
+import { showStep, clicked, showCallEnded } from "./steps.js";
 import { ScreenShare } from "./screen-share.js";
 
 const $ = (id) => document.getElementById(id);
@@ -28,7 +28,7 @@ async function main() {
   const devices = new DevicePicker({
     camera: $("camera"), microphone: $("microphone"), speaker: $("speaker"), preview: $("preview"), meter: $("level"), status: $("devices-error"),
   });
-  const camera = await openDevices(devices);
+  const camera = await devices.startUntilReady({ error: $("devices-error"), retry: $("devices-retry") });
   await clicked($("devices-continue"));
 
   showStep("agent");
@@ -59,24 +59,10 @@ async function main() {
   try {
     await call.start();
   } catch (error) {
-    endCall(error.message);
+    showCallEnded(error.message);
     return;
   }
   await shared;
-}
-
-async function openDevices(devices) {
-  for (;;) {
-    try {
-      const stream = await devices.start();
-      $("devices-error").hidden = true;
-      return stream;
-    } catch (error) {
-      $("devices-error").textContent = error.message;
-      $("devices-error").hidden = false;
-      await clicked($("devices-retry"));
-    }
-  }
 }
 
 function bindCall(call, client, agent, devices) {
@@ -94,12 +80,12 @@ function bindCall(call, client, agent, devices) {
     devices.applySpeaker(video);
     video.play().catch(() => {});
   });
-  call.addEventListener("ended", (e) => endCall(e.detail.error?.message ?? "The call ended."));
+  call.addEventListener("ended", (e) => showCallEnded(e.detail.error?.message ?? "The call ended."));
   call.addEventListener("proctor", (e) => onProctorMessage(e.detail, call, client, agent));
   $("leave").addEventListener("click", () => {
     call.leave();
     client?.close();
-    endCall("You left the interview. Reload this page to join again.");
+    showCallEnded("You left the interview. Reload this page to join again.");
   });
 }
 
@@ -117,12 +103,6 @@ async function onProctorMessage(message, call, client, agent) {
     $("recording-badge").hidden = true;
     notices.say("The interviewer stopped recording.");
   }
-}
-
-function endCall(text) {
-  $("call-ended-text").textContent = text;
-  $("call-ended").hidden = false;
-  document.body.dataset.ended = "true";
 }
 
 main().catch((error) => {

@@ -13,7 +13,7 @@ import { Notices } from "./notices.js";
 import { FileShareUI } from "./file-share-ui.js";
 import { CallRecorder, recordingName } from "./recorder.js";
 import { loadDashboard } from "./proctoring-modules.js";
-import { showStep, clicked } from "./steps.js";
+import { showStep, clicked, showCallEnded } from "./steps.js";
 
 const $ = (id) => document.getElementById(id);
 const notices = new Notices($("notices"));
@@ -28,7 +28,7 @@ async function main() {
   const devices = new DevicePicker({
     camera: $("camera"), microphone: $("microphone"), speaker: $("speaker"), preview: $("preview"), meter: $("level"), status: $("devices-error"),
   });
-  const camera = await openDevices(devices);
+  const camera = await devices.startUntilReady({ error: $("devices-error"), retry: $("devices-retry") });
   await clicked($("devices-continue"));
   devices.stopMeter();
 
@@ -42,21 +42,7 @@ async function main() {
   try {
     await call.start();
   } catch (error) {
-    endCall(error.message);
-  }
-}
-
-async function openDevices(devices) {
-  for (;;) {
-    try {
-      const stream = await devices.start();
-      $("devices-error").hidden = true;
-      return stream;
-    } catch (error) {
-      $("devices-error").textContent = error.message;
-      $("devices-error").hidden = false;
-      await clicked($("devices-retry"));
-    }
+    showCallEnded(error.message);
   }
 }
 
@@ -88,7 +74,7 @@ function bindCall(call, dashboard, devices, camera) {
     dashboard.handle(e.detail);
     onProctorMessage(e.detail);
   });
-  call.addEventListener("ended", (e) => endCall(e.detail.error?.message ?? "The call ended."));
+  call.addEventListener("ended", (e) => showCallEnded(e.detail.error?.message ?? "The call ended."));
   $("phase-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const label = $("phase-label").value.trim();
@@ -105,7 +91,7 @@ function bindCall(call, dashboard, devices, camera) {
   $("leave").addEventListener("click", async () => {
     if (recorder.recording) await $("record").click();
     call.leave();
-    endCall("You left the interview. Reload this page to join again.");
+    showCallEnded("You left the interview. Reload this page to join again.");
   });
 }
 
@@ -161,12 +147,6 @@ function onProctorMessage(message) {
       notices.say(`No report: ${message.reason ?? "the candidate did not send it"}.`, { kind: "warn" });
       break;
   }
-}
-
-function endCall(text) {
-  $("call-ended-text").textContent = text;
-  $("call-ended").hidden = false;
-  document.body.dataset.ended = "true";
 }
 
 main().catch((error) => {

@@ -1,7 +1,7 @@
 /**
  * steps.js — the pages' steps: one <section data-step="name"> shown at a time, the current one named on
  * <body data-step> (for styles, and for tests to wait on), focus moved to its heading for keyboard and
- * screen-reader users.
+ * screen-reader users; and the banner saying why the call ended.
  */
 
 export function showStep(name) {
@@ -18,4 +18,11 @@ export function showStep(name) {
 export function clicked(button) {
   button.disabled = false;
   return new Promise((resolve) => button.addEventListener("click", (event) => resolve(event), { once: true }));
+}
+
+/** Shows why the call ended (#call-ended), and marks <body data-ended>. */
+export function showCallEnded(text) {
+  document.getElementById("call-ended-text").textContent = text;
+  document.getElementById("call-ended").hidden = false;
+  document.body.dataset.ended = "true";
 }
