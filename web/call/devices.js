@@ -54,6 +54,23 @@ export class DevicePicker extends EventTarget {
   }
 
   /**
+   * The devices step both pages share, on their elements (#camera, #microphone, #speaker, #preview, #level,
+   * #devices-error, #devices-retry, #devices-continue): resolves {devices, camera} once the devices work and
+   * the person chose to continue.
+   */
+  static async runStep() {
+    const $ = (id) => document.getElementById(id);
+    const devices = new DevicePicker({
+      camera: $("camera"), microphone: $("microphone"), speaker: $("speaker"), preview: $("preview"), meter: $("level"), status: $("devices-error"),
+    });
+    const camera = await devices.startUntilReady({ error: $("devices-error"), retry: $("devices-retry") });
+    const next = $("devices-continue");
+    next.disabled = false;
+    await new Promise((resolve) => next.addEventListener("click", resolve, { once: true }));
+    return { devices, camera };
+  }
+
+  /**
    * start() until it succeeds: each failure is said in `error` and the `retry` button tries again (the person
    * plugged a camera in, or allowed it in the site settings).
    */

@@ -25,11 +25,7 @@ async function main() {
   $("room-title").textContent = describeRoom(check.room);
 
   showStep("devices");
-  const devices = new DevicePicker({
-    camera: $("camera"), microphone: $("microphone"), speaker: $("speaker"), preview: $("preview"), meter: $("level"), status: $("devices-error"),
-  });
-  const camera = await devices.startUntilReady({ error: $("devices-error"), retry: $("devices-retry") });
-  await clicked($("devices-continue"));
+  const { devices, camera } = await DevicePicker.runStep();
 
   showStep("agent");
   const agent = await loadIntervieweeAgent();

@@ -13,7 +13,7 @@ import { Notices } from "./notices.js";
 import { FileShareUI } from "./file-share-ui.js";
 import { CallRecorder, recordingName } from "./recorder.js";
 import { loadDashboard } from "./proctoring-modules.js";
-import { showStep, clicked, showCallEnded } from "./steps.js";
+import { showStep, showCallEnded } from "./steps.js";
 
 const $ = (id) => document.getElementById(id);
 const notices = new Notices($("notices"));
@@ -25,11 +25,7 @@ async function main() {
   $("room-title").textContent = describeRoom(check.room);
 
   showStep("devices");
-  const devices = new DevicePicker({
-    camera: $("camera"), microphone: $("microphone"), speaker: $("speaker"), preview: $("preview"), meter: $("level"), status: $("devices-error"),
-  });
-  const camera = await devices.startUntilReady({ error: $("devices-error"), retry: $("devices-retry") });
-  await clicked($("devices-continue"));
+  const { devices, camera } = await DevicePicker.runStep();
   devices.stopMeter();
 
   const call = new Call({ signalling: new Signalling({ code, secret, role: "interviewer" }), polite: false, camera });
