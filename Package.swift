@@ -251,6 +251,10 @@ let package = Package(
             dependencies: ["Gaze", "GazeVision", "ProctorHost", "ProctorJSON", "ProctorTestSupport"],
             path: "Tests/GazeTests"),
         .testTarget(
+            name: "CallBrowserTests",
+            dependencies: ["ProctorJSON", "ProctorTestSupport"],
+            path: "Tests/CallBrowserTests"),
+        .testTarget(
             name: "APITests",
             dependencies: ["ProctorAPI", "ProctorHost", "ProctorJSON", "ProctorTestSupport", .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "GRDB", package: "GRDB.swift")],

@@ -4,8 +4,8 @@ import Hummingbird
 
 /// The two pages and their files, read from the web directory on each
 /// request (`web/call/` and the agent's `proctor-client.js` and
-/// `calibration.js` beside it). Only plain file names under `call/` are
-/// served: no dot files, no `..`.
+/// `calibration.js` beside it), at `/static/` as in `web/`: `/static/call/...`.
+/// Only plain file names under `call/` are served: no dot files, no `..`.
 struct StaticPages {
     let webDirectory: String?
 
@@ -23,8 +23,9 @@ struct StaticPages {
         router.get("/static/**") { request, _ in
             let relative = String(request.uri.path.dropFirst("/static/".count))
             if Self.shared.contains(relative) { return try serve(relative) }
-            guard Self.isPlain(relative) else { throw HTTPError(.notFound, message: "no such file") }
-            return try serve("call/" + relative)
+            // web/ as one tree, limited to call/: the proctoring modules' ../../proctor-client.js resolves as on disk.
+            guard relative.hasPrefix("call/"), Self.isPlain(relative) else { throw HTTPError(.notFound, message: "no such file") }
+            return try serve(relative)
         }
     }
 

@@ -25,8 +25,8 @@ struct PagesTests {
         let web = Self.webDirectory()
         let server = try await CallServerHarness(web: web.path)
         let expected: [(String, String, String)] = [
-            ("/", "interviewee", "text/html"), ("/interviewer", "interviewer", "text/html"), ("/static/call.css", "margin", "text/css"),
-            ("/static/parts/devices.js", "devices", "text/javascript"), ("/static/proctor-client.js", "// client", "text/javascript"),
+            ("/", "interviewee", "text/html"), ("/interviewer", "interviewer", "text/html"), ("/static/call/call.css", "margin", "text/css"),
+            ("/static/call/parts/devices.js", "devices", "text/javascript"), ("/static/proctor-client.js", "// client", "text/javascript"),
             ("/static/calibration.js", "// calibration", "text/javascript"),
         ]
         for (path, content, type) in expected {
@@ -41,7 +41,7 @@ struct PagesTests {
             #expect(answer.headers["x-content-type-options"] == "nosniff")
             #expect(answer.headers["referrer-policy"] == "no-referrer")
         }
-        for path in ["/static/.secret", "/static/../README.md", "/static/%2e%2e/README.md", "/static/README.md", "/static/call/index.html"] {
+        for path in ["/static/call/.secret", "/static/../README.md", "/static/%2e%2e/README.md", "/static/README.md", "/static/call.css"] {
             let answer = try await HTTPAnswer.exchange("GET", port: server.port, path: path)
             #expect(answer.status == 404, "\(path)")
             #expect(!answer.body.contains("hidden") && !answer.body.contains("not served"), "\(path)")

@@ -1,0 +1,89 @@
+/**
+ * screen-share.js — the interviewee's whole-screen share: asked with getDisplayMedia, refused unless it is a
+ * whole monitor, shown back to the interviewee in a small preview (they always see what is shared), sent to
+ * the interviewer, and reported to the agent (`client.reportScreenShare`) when one is connected. When the share
+ * stops, the page says so and offers to share again.
+ */
+
+export class ScreenShare {
+  #elements;
+  #call;
+  #client;
+  #notices;
+  #stopReporting = null;
+  stream = null;
+
+  /**
+   * @param {object} elements `preview` (video), `button` (share again), `state` (a line saying what is shared)
+   * @param {import("./call.js").Call} call
+   * @param {object|null} client the paired ProctorClient, or null without an agent
+   * @param {import("./notices.js").Notices} notices
+   */
+  constructor(elements, call, client, notices) {
+    this.#elements = elements;
+    this.#call = call;
+    this.#client = client;
+    this.#notices = notices;
+    elements.button.addEventListener("click", () => this.start());
+  }
+
+  /** Asks for the whole screen (call it from a click). Resolves true once shared. */
+  async start() {
+    this.#elements.button.disabled = true;
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getDisplayMedia({
+        video: { displaySurface: "monitor", frameRate: { ideal: 15 } }, audio: false,
+        monitorTypeSurfaces: "include", surfaceSwitching: "exclude", selfBrowserSurface: "exclude",
+      });
+    } catch (error) {
+      this.#notShared(error.name === "NotAllowedError"
+        ? "Your screen is not shared: the interviewer sees that. Choose “Share my whole screen” and pick your entire screen."
+        : `Your screen could not be shared (${error.message}).`);
+      return false;
+    }
+    const track = stream.getVideoTracks()[0];
+    const surface = track.getSettings().displaySurface;
+    if (surface && surface !== "monitor") {
+      for (const t of stream.getTracks()) t.stop();
+      this.#notShared(`You chose a ${surface === "browser" ? "tab" : "window"}: this interview needs your entire screen. Choose “Share my whole screen” again and pick the entire screen.`);
+      return false;
+    }
+    this.stream = stream;
+    this.#call.shareScreen(stream);
+    this.#stopReporting = this.#client?.reportScreenShare(stream) ?? null;
+    const preview = this.#elements.preview;
+    preview.muted = true;
+    preview.srcObject = stream;
+    preview.play().catch(() => {});
+    this.#elements.state.textContent = "You are sharing your entire screen with the interviewer. This preview shows what they see.";
+    this.#elements.button.hidden = true;
+    this.#notices.clear("screen");
+    document.body.dataset.screen = "shared";
+    track.addEventListener("ended", () => this.#ended());
+    return true;
+  }
+
+  stop() {
+    for (const t of this.stream?.getTracks() ?? []) t.stop();
+    this.#ended();
+  }
+
+  #ended() {
+    if (!this.stream) return;
+    this.#call.stopScreen();
+    this.#stopReporting?.();
+    this.#stopReporting = null;
+    this.stream = null;
+    this.#elements.preview.srcObject = null;
+    this.#notShared("You stopped sharing your screen: the interviewer sees that it is not shared. Choose “Share my whole screen” to share it again.");
+  }
+
+  #notShared(text) {
+    document.body.dataset.screen = "not-shared";
+    this.#elements.state.textContent = "Your screen is not shared.";
+    this.#elements.button.hidden = false;
+    this.#elements.button.disabled = false;
+    this.#notices.stand("screen", text);
+  }
+}
