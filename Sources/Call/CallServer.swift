@@ -78,6 +78,7 @@ public struct CallServer: Sendable {
                 response = try await responder.respond(to: request, context: context)
             } catch {
                 response = Response(status: .internalServerError)
+                response.headers.append(contentsOf: SiteGuardMiddleware.headers)  // every response carries them, this one too
             }
             try await writer.write(response: response.head, body: response.body)
         }

@@ -9,16 +9,22 @@ struct CheckAPI {
     func add(to router: Router<CallRequestContext>) {
         router.post("/api/rooms/check") { request, context in
             let address = context.clientAddress
-            if let wait = services.limiter.retryAfter(address) { throw CallError.rateLimited(retryAfter: wait) }
-            let body = try await JSONBody.object(request, context: context)
-            guard let code = body["code"]?.stringValue else { throw CallError.badRequest("the body must be JSON with a string \"code\"") }
+            // Counted before the body is read: a check is refused while too many of this address's failed.
+            if let wait = services.limiter.attempt(address) { throw CallError.rateLimited(retryAfter: wait) }
+            let answer: Response
             do {
+                let body = try await JSONBody.object(request, context: context)
+                guard let code = body["code"]?.stringValue else { throw CallError.badRequest("the body must be JSON with a string \"code\"") }
                 let (room, role, peers) = try await services.registry.check(code: code, secret: body["secret"]?.stringValue)
-                return JSONBody.response(["role": .string(role.rawValue), "room": room.json, "peers": .array(peers.map { .string($0.rawValue) })])
-            } catch let error as CallError {
-                if error == .unknownCode || error == .wrongSecret { services.limiter.recordFailure(address) }
+                answer = JSONBody.response(["role": .string(role.rawValue), "room": room.json, "peers": .array(peers.map { .string($0.rawValue) })])
+            } catch let error as CallError where error == .unknownCode || error == .wrongSecret {
+                throw error  // stays counted
+            } catch {
+                services.limiter.succeeded(address)  // not a guess at a code: given back
                 throw error
             }
+            services.limiter.succeeded(address)
+            return answer
         }
     }
 }

@@ -31,6 +31,18 @@ final class PeerLink: Sendable {
     func send(text: String) {
         if case .dropped = outbox.yield(.text(text)) { cut() }
     }
-    func close(_ code: UInt16, reason: String) { outbox.yield(.close(code: code, reason: reason)) }
+    func close(_ code: UInt16, reason: String) { outbox.yield(.close(code: code, reason: Self.closeReason(reason))) }
+
+    /// A close frame's reason is at most 123 bytes of UTF-8 (RFC 6455, 5.5): a
+    /// longer one makes the client see a protocol error instead of our code.
+    static func closeReason(_ reason: String) -> String {
+        guard reason.utf8.count > 123 else { return reason }
+        var cut = ""
+        for character in reason {
+            guard cut.utf8.count + character.utf8.count <= 120 else { break }
+            cut.append(character)
+        }
+        return cut + "..."
+    }
     func ping() { outbox.yield(.ping) }
 }

@@ -81,11 +81,18 @@ struct SignallingSession {
     /// Joins, or answers the refusal and closes. Unknown codes and wrong secrets count against the address.
     private func join(_ link: PeerLink, code: String, secret: String?) async -> (link: PeerLink, room: String, role: Role)? {
         do {
-            if let wait = services.limiter.retryAfter(address) { throw CallError.rateLimited(retryAfter: wait) }
-            let (room, role) = try await services.registry.join(code: code, secret: secret, link: link)
-            return (link, room, role)
+            if let wait = services.limiter.attempt(address) { throw CallError.rateLimited(retryAfter: wait) }
+            do {
+                let (room, role) = try await services.registry.join(code: code, secret: secret, link: link)
+                services.limiter.succeeded(address)
+                return (link, room, role)
+            } catch let error as CallError where error == .unknownCode || error == .wrongSecret {
+                throw error  // stays counted
+            } catch {
+                services.limiter.succeeded(address)  // refused for another reason (room full, expired): not a guess
+                throw error
+            }
         } catch let error as CallError {
-            if error == .unknownCode || error == .wrongSecret { services.limiter.recordFailure(address) }
             var fields = error.fields
             fields["type"] = "error"
             link.send(.object(fields))

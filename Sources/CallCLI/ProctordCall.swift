@@ -50,6 +50,9 @@ struct ServeCommand: AsyncParsableCommand {
         logger.notice("admin secret in \(config.adminSecretFile)")
         do {
             try await CallServer(services: services).run()
+        } catch let invalid as CallConfig.Invalid {  // an unusable certificate or key is the configuration's fault
+            logger.error("\(invalid)")
+            throw ExitCode(78)
         } catch {
             logger.error("cannot serve on \(config.host):\(config.port): \(error)")
             throw ExitCode.failure

@@ -111,13 +111,15 @@ enum DurationText {
         var total = 0, number = "", sawUnit = false
         for character in text.lowercased() {
             if character.isNumber { number.append(character); continue }
-            guard let value = Int(number) else { return nil }
+            // At most a year: no overflow for any number of digits.
+            guard number.count <= 8, let value = Int(number) else { return nil }
             switch character {
             case "h": total += value * 3600
             case "m": total += value * 60
             case "s": total += value
             default: return nil
             }
+            guard total <= 366 * 86400 else { return nil }
             number = ""
             sawUnit = true
         }

@@ -143,11 +143,17 @@ import Testing
         #expect(pageBytes > 10_000, "a recording of \(pageBytes) bytes")
         let streams = try await Shell.run("ffprobe", ["-v", "error", "-show_entries", "stream=codec_type,codec_name", "-of", "csv=p=0", webm])
         #expect(streams.contains("video") && streams.contains("audio"), "both the picture and the mixed voices: \(streams)")
-        // MediaRecorder writes no duration in the header: the last video packet's time is the length.
-        let times = try await Shell.run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time", "-of", "default=nw=1:nk=1", webm])
-        let seconds = times.split(separator: "\n").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }.max() ?? 0
+        // MediaRecorder writes no duration in the header: the last packet's time is the length a player shows.
+        // The picture's own last frame can come earlier on a starved machine (the encoder drops canvas frames
+        // under load; seen 2.6 s short at load 5), so it only has to cover most of it.
+        func lastPacket(_ stream: String) async throws -> Double {
+            let times = try await Shell.run("ffprobe", ["-v", "error", "-select_streams", stream, "-show_entries", "packet=pts_time", "-of", "default=nw=1:nk=1", webm])
+            return times.split(separator: "\n").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }.max() ?? 0
+        }
+        let seconds = max(try await lastPacket("v:0"), try await lastPacket("a:0")), pictureSeconds = try await lastPacket("v:0")
         #expect(seconds > 4 && seconds < 8, "a recording of about 5 s lasts \(seconds) s")
         #expect(abs(seconds - pageMs / 1000) < 1.5, "the file's length \(seconds) s matches the page's \(pageMs) ms")
+        #expect(pictureSeconds > seconds / 2, "the picture runs through most of it: its last frame at \(pictureSeconds) s of \(seconds) s")
         let decode = try await Shell.runWithStatus("ffmpeg", ["-nostdin", "-v", "error", "-xerror", "-i", webm, "-f", "null", "-"])
         #expect(decode.status == 0, "every frame decodes")
     }

@@ -142,6 +142,20 @@ struct RoomAdminTests {
         #expect(limiter.retryAfter("10.0.0.1") == nil)
     }
 
+    @Test("attempts are counted before they are tried, so many sent at once cannot all pass; one that opens a room is given back")
+    func limiterCountsAttemptsUpFront() {
+        let limiter = JoinRateLimiter(limit: 3, window: 60) { Date(timeIntervalSince1970: 1000) }
+        // Three in flight at once (none has failed yet): the fourth is refused before it is tried.
+        for _ in 0..<3 { #expect(limiter.attempt("10.0.0.1") == nil) }
+        #expect(limiter.attempt("10.0.0.1") == 60)
+        limiter.succeeded("10.0.0.1")
+        #expect(limiter.attempt("10.0.0.1") == nil, "a success gives its attempt back")
+        // An IPv6 host holds its whole /64: another address in it shares the count, another /64 does not.
+        for _ in 0..<3 { #expect(limiter.attempt("2001:db8:1:2::1") == nil) }
+        #expect(limiter.attempt("2001:db8:1:2:ffff::7") == 60)
+        #expect(limiter.attempt("2001:db8:1:3::1") == nil)
+    }
+
     @Test("codes are 20 Crockford characters in groups of five; checks ignore case and dashes and read O as 0, I and L as 1")
     func roomCodes() {
         let code = RoomCode.random()

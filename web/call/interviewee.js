@@ -68,6 +68,11 @@ function bindCall(call, client, agent, devices) {
   call.addEventListener("peer", (e) => {
     $("call-status").textContent = e.detail.present ? "The interviewer is here." : "Waiting for the interviewer to join…";
     document.body.dataset.peer = e.detail.present ? "present" : "absent";
+    // An interviewer who left is no longer recording this call.
+    if (!e.detail.present && !$("recording-badge").hidden) {
+      notices.clear("recording");
+      $("recording-badge").hidden = true;
+    }
   });
   call.addEventListener("track", ({ detail }) => {
     if (detail.label !== "camera") return;

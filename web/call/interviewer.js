@@ -70,7 +70,11 @@ function bindCall(call, dashboard, devices, camera) {
     dashboard.handle(e.detail);
     onProctorMessage(e.detail);
   });
-  call.addEventListener("ended", (e) => showCallEnded(e.detail.error?.message ?? "The call ended."));
+  call.addEventListener("ended", (e) => {
+    // An expired or closed room still leaves the recording to download.
+    if (recorder.recording) recorder.finish();
+    showCallEnded(e.detail.error?.message ?? "The call ended.");
+  });
   $("phase-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const label = $("phase-label").value.trim();
@@ -85,7 +89,7 @@ function bindCall(call, dashboard, devices, camera) {
     notices.say("Asked the candidate for the report: they see what it holds and choose whether to send it.");
   });
   $("leave").addEventListener("click", async () => {
-    if (recorder.recording) await $("record").click();
+    if (recorder.recording) await recorder.finish();
     call.leave();
     showCallEnded("You left the interview. Reload this page to join again.");
   });
@@ -98,16 +102,18 @@ function bindRecorder(call, camera) {
   });
   const button = $("record");
   button.addEventListener("click", async () => {
-    if (!recorder.recording) {
-      recorder.start();
-      call.sendProctor({ type: "recording", active: true });
-      button.textContent = "Stop recording";
-      button.setAttribute("aria-pressed", "true");
-      $("recording-badge").hidden = false;
-      notices.stand("recording", "You are recording this call. The candidate sees a notice saying so.", { kind: "bad" });
-      return;
-    }
+    if (recorder.recording) return recorder.finish();
+    recorder.start();
+    call.sendProctor({ type: "recording", active: true });
+    button.textContent = "Stop recording";
+    button.setAttribute("aria-pressed", "true");
+    $("recording-badge").hidden = false;
+    notices.stand("recording", "You are recording this call. The candidate sees a notice saying so.", { kind: "bad" });
+  });
+  /** Stops, tells the candidate, and offers the file (awaited before leaving, so the candidate hears of it). */
+  recorder.finish = async () => {
     const blob = await recorder.stop();
+    if (!blob) return;
     call.sendProctor({ type: "recording", active: false });
     button.textContent = "Record";
     button.setAttribute("aria-pressed", "false");
@@ -121,7 +127,7 @@ function bindRecorder(call, camera) {
     link.dataset.durationMs = String(recorder.stoppedAt - recorder.startedAt);
     link.hidden = false;
     link.textContent = `Download the recording (${Math.round(blob.size / 1e5) / 10} MB)`;
-  });
+  };
   return recorder;
 }
 
