@@ -31,7 +31,16 @@ final class PeerLink: Sendable {
     func send(text: String) {
         if case .dropped = outbox.yield(.text(text)) { cut() }
     }
-    func close(_ code: UInt16, reason: String) { outbox.yield(.close(code: code, reason: Self.closeReason(reason))) }
+    /// Queues the close frame, and cuts the connection 3 s later whatever
+    /// happens to it: a writer blocked on a dead peer's full socket would never
+    /// reach the frame, and the role would stay held until TCP gave up.
+    func close(_ code: UInt16, reason: String) {
+        guard case .enqueued = outbox.yield(.close(code: code, reason: Self.closeReason(reason))) else { return cut() }
+        Task { [cut] in
+            try? await Task.sleep(for: .seconds(3))
+            cut()
+        }
+    }
 
     /// A close frame's reason is at most 123 bytes of UTF-8 (RFC 6455, 5.5): a
     /// longer one makes the client see a protocol error instead of our code.
