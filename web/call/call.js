@@ -80,11 +80,12 @@ export class Call extends EventTarget {
   get peerConnection() { return this.#link?.pc ?? null; }
 
   /**
-   * Sends a `proctor`-channel message, queued until the channel opens; while the other page is away, the newest
-   * 5,000 wait for it (older ones are dropped: the dashboard sees their seqs missing).
+   * Sends a `proctor`-channel message, or keeps it until the channel is open: while the other page is away or
+   * the connection is being made again, the newest 5,000 wait (older ones are dropped: the dashboard sees their
+   * seqs missing). A channel that is closing takes nothing, so nothing is handed to a connection about to go.
    */
   sendProctor(message) {
-    if (this.#proctor) {
+    if (this.#proctor?.isOpen) {
       this.#proctor.send(message);
       return;
     }
@@ -139,7 +140,10 @@ export class Call extends EventTarget {
     for (const [label, stream] of this.#streams) link.addStream(stream, label);
     const { proctor, files } = openChannels(link.pc);
     proctor.addEventListener("message", (e) => this.#emit("proctor", e.detail));
-    proctor.addEventListener("open", () => this.#emit("channel", { open: true }));
+    proctor.addEventListener("open", () => {
+      if (this.#proctor === proctor) for (const message of this.#waiting.splice(0)) proctor.send(message);
+      this.#emit("channel", { open: true });
+    });
     proctor.addEventListener("close", () => this.#emit("channel", { open: false }));
     link.addEventListener("track", (e) => this.#emit("track", e.detail));
     link.addEventListener("error", (e) => this.#emit("warning", e.detail));
@@ -149,7 +153,6 @@ export class Call extends EventTarget {
     });
     this.#link = link;
     this.#proctor = proctor;
-    for (const message of this.#waiting.splice(0)) proctor.send(message);
     this.transfers = new FileTransfer(files, { maxBytes: this.joined?.files?.maxBytes ?? this.#maxFileBytes });
     this.#emit("link", { link, transfers: this.transfers });
   }
