@@ -12,13 +12,16 @@ public final class CallSite: Sendable {
 
     /// Fixes the origin and hosts for the bound port: `public_origin` if
     /// configured, else the listen address; the listen address itself (and
-    /// `localhost` for a loopback one) are accepted as Host too.
+    /// the loopback names for a loopback or wildcard one) are accepted as Host too.
     public func bind(config: CallConfig, port: Int) {
         let scheme = config.tlsEnabled ? "https" : "http"
         let listenHost = config.host.contains(":") ? "[\(config.host)]" : config.host
         let origin = config.publicOrigin ?? Self.normalizeOrigin("\(scheme)://\(listenHost):\(port)") ?? "\(scheme)://\(listenHost):\(port)"
         var hosts: Set<String> = [String(origin.split(separator: "://", maxSplits: 1).last ?? ""), "\(listenHost):\(port)"]
-        if ["127.0.0.1", "::1", "localhost"].contains(config.host) { hosts.formUnion(["localhost:\(port)", "127.0.0.1:\(port)"]) }
+        // A loopback or wildcard address is reached on this machine by its loopback names (the CLI does so).
+        if ["127.0.0.1", "::1", "localhost", "0.0.0.0", "::"].contains(config.host) {
+            hosts.formUnion(["localhost:\(port)", "127.0.0.1:\(port)", "[::1]:\(port)"])
+        }
         state.withLock { $0 = (origin, hosts) }
     }
 

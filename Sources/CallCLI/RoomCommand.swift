@@ -22,7 +22,13 @@ struct ServerOptions: ParsableArguments {
     func client() throws -> AdminClient {
         let config = try config.load()
         let scheme = config.tlsEnabled ? "https" : "http"
-        let url = server ?? config.publicOrigin ?? "\(scheme)://\(config.host == "0.0.0.0" ? "127.0.0.1" : config.host):\(config.port)"
+        let host = switch config.host {
+        case "0.0.0.0": "127.0.0.1"
+        case "::": "[::1]"
+        case let address where address.contains(":"): "[\(address)]"
+        case let name: name
+        }
+        let url = server ?? config.publicOrigin ?? "\(scheme)://\(host):\(config.port)"
         let file = adminSecretFile ?? config.adminSecretFile
         let secret: String?
         do { secret = try AdminSecret.read(file) } catch {

@@ -58,6 +58,19 @@ struct PagesTests {
         #expect(answer.body.contains("not installed"))
     }
 
+    @Test("a server bound to every address answers to its loopback names, and to no other name")
+    func wildcardHosts() {
+        for address in ["0.0.0.0", "::"] {
+            var config = CallConfig()
+            config.host = address
+            let site = CallSite()
+            site.bind(config: config, port: 8444)
+            for host in ["127.0.0.1:8444", "localhost:8444", "[::1]:8444"] { #expect(site.accepts(host: host), "\(address): \(host)") }
+            #expect(!site.accepts(host: "attacker.example:8444"), "a rebound name is still refused")
+            #expect(!site.accepts(host: "127.0.0.1:8445"))
+        }
+    }
+
     @Test("call.json errors name the file, the key and the value")
     func configErrors() throws {
         let directory = TemporaryDirectory("proctord-call-config")
