@@ -82,6 +82,7 @@ import Testing
         }
         #expect(descending == 0, "seqs in the order received only rise")
         #expect(missing <= thinned, "\(missing) seqs missing, \(thinned) thinned by the agent")
+        print("call with agent: \(events.count) events received, seqs \(events.first?.seq ?? 0)...\(events.last?.seq ?? 0), \(missing) missing, \(thinned) thinned by the agent")
         _ = try await interviewer.poll("document.querySelector('#dashboard .gaps')?.dataset.count ?? ''") { $0 != "" }
         #expect(try await interviewer.session.evaluate("document.querySelector('#dashboard .gaps').dataset.count") == "0")
         #expect(try await interviewer.session.evaluate("document.querySelectorAll('#dashboard svg.timeline rect.gap').length") == 0)
