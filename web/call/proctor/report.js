@@ -18,19 +18,20 @@ export class ReportView {
   waiting(asked) {
     this.root.replaceChildren(el("p", { class: "none" }, asked
       ? "asked the interviewee for the report; waiting for their answer"
-      : "no report yet: ask for it at the end of the interview"), this.#button());
+      : "no report yet: ask for it at the end of the interview"), ...this.#button());
   }
 
+  /** The "Ask for the report" button, as a list: none without `onRequest` (replaceChildren would write "null"). */
   #button() {
-    if (!this.#ask) return null;
-    return el("button", { type: "button", class: "ask-report", "data-action": "ask-report", onclick: () => {
+    if (!this.#ask) return [];
+    return [el("button", { type: "button", class: "ask-report", "data-action": "ask-report", onclick: () => {
       if (this.#ask() !== false) this.waiting(true);
-    } }, "Ask for the report");
+    } }, "Ask for the report")];
   }
 
   declined(reason) {
     this.root.replaceChildren(el("p", { class: "declined" },
-      `the interviewee declined to send the report${reason ? ` (${reason})` : ""}`), this.#button());
+      `the interviewee declined to send the report${reason ? ` (${reason})` : ""}`), ...this.#button());
   }
 
   render(report) {
