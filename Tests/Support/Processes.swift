@@ -48,8 +48,11 @@ public enum Processes {
 
     /// What `pid` maps (/proc/PID/maps), read to the end: procfs files say
     /// they are empty, and a read sized by that stops after the first page.
-    public static func maps(_ pid: Int32) -> String {
-        let data = FileHandle(forReadingAtPath: "/proc/\(pid)/maps")?.readDataToEndOfFile() ?? Data()
+    public static func maps(_ pid: Int32) -> String { procFile(pid, "maps") }
+
+    /// A /proc/<pid> file read whole (String(contentsOfFile:) stops after the first page of these).
+    public static func procFile(_ pid: Int32, _ name: String) -> String {
+        let data = FileHandle(forReadingAtPath: "/proc/\(pid)/\(name)")?.readDataToEndOfFile() ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 

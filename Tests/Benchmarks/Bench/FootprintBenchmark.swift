@@ -110,6 +110,11 @@ struct FootprintBenchmark {
         figures.append(Figure(name: "tree resident (\(processes.count) processes), \(when)", value: tree.rss, unit: "MiB",
                               target: Self.targets.tree, higherIsBetter: false, before: Self.before.tree))
         figures.append(Figure(name: "tree Pss, \(when)", value: tree.pss, unit: "MiB", target: nil, higherIsBetter: false))
+        // The same tree with each shared page counted once (ResidentPages; needs root), against the same target.
+        if let unique = ResidentPages.uniqueMiB(of: processes.map(\.1)) {
+            figures.append(Figure(name: "tree resident, each page once, \(when)", value: unique, unit: "MiB",
+                                  target: Self.targets.tree, higherIsBetter: false))
+        }
         return figures
     }
 
