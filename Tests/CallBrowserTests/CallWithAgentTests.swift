@@ -98,6 +98,9 @@ import Testing
         let ticks = measured.filter { $0.topic == "heartbeat.tick" }.map(\.shown).sorted()
         print("call with agent: \(measured.count) events, agent ts to dashboard drawn: median \(Self.rounded(Self.percentile(shown, 50))) ms, p99 \(Self.rounded(Self.percentile(shown, 99))) ms; to the page's data channel: median \(Self.rounded(Self.percentile(received, 50))) ms, p99 \(Self.rounded(Self.percentile(received, 99))) ms; heartbeat.tick alone (\(ticks.count)): median \(Self.rounded(Self.percentile(ticks, 50))) ms, p99 \(Self.rounded(Self.percentile(ticks, 99))) ms")
         #expect(Self.percentile(shown, 50) >= 0, "the dashboard draws an event after the agent made it")
+        // Per event, in order: made by the agent, then on the page's channel, then drawn (ts has whole milliseconds).
+        let disordered = measured.filter { $0.received < -1 || $0.shown < $0.received - 1 }
+        #expect(disordered.isEmpty, "events drawn before they arrived, or arriving before the agent made them: \(disordered.prefix(3))")
 
         // What a reader of docs/call.md sees: the paired interviewee in the call, the dashboard live.
         try await candidate.screenshot("call-with-agent")

@@ -616,7 +616,8 @@ void landmark_cache(const bench::Paths &paths, const std::vector<bench::Frame> &
     // int8 leaves against dlib's float values, in the boxes the pipeline fits
     // (the whole evaluation set's figures are in docs/gaze-vision.md; measured
     // here: mean 0.39 px, largest 2.6 px on this clip, its face ~140 px wide).
-    const gaze::LandmarkModel compact(paths.landmarks);
+    // Named, not the default: the shipped default is float32, which would compare the floats with themselves.
+    const gaze::LandmarkModel compact(paths.landmarks, gaze::LandmarkStorage{"", gaze::LeafPrecision::int8});
     const gaze::LandmarkModel reference(paths.landmarks, gaze::LandmarkStorage{"", gaze::LeafPrecision::float32});
     double sum = 0, largest = 0;
     int fits = 0;

@@ -17,18 +17,14 @@ export function openChannels(pc) {
 
 /**
  * A data channel carrying JSON objects. Messages sent before it opens wait and go out in order once it does.
- * Fires `message` (detail: the object) and `message:<type>`, and `open` / `close`.
+ * Fires `message` (detail: the object), and `open` / `close`. Whoever sends keeps what could not go yet
+ * (Call.sendProctor holds the newest 5,000 until a channel opens).
  */
 export class JsonChannel extends EventTarget {
-  #queue = [];
-
   constructor(channel) {
     super();
     this.channel = channel;
-    channel.addEventListener("open", () => {
-      for (const text of this.#queue.splice(0)) channel.send(text);
-      this.dispatchEvent(new Event("open"));
-    });
+    channel.addEventListener("open", () => this.dispatchEvent(new Event("open")));
     channel.addEventListener("close", () => this.dispatchEvent(new Event("close")));
     channel.addEventListener("message", (event) => {
       if (typeof event.data !== "string") return;
@@ -36,16 +32,15 @@ export class JsonChannel extends EventTarget {
       try { message = JSON.parse(event.data); } catch { return; }
       if (typeof message?.type !== "string") return;
       this.dispatchEvent(new CustomEvent("message", { detail: message }));
-      this.dispatchEvent(new CustomEvent(`message:${message.type}`, { detail: message }));
     });
   }
 
   get isOpen() { return this.channel.readyState === "open"; }
 
-  /** Sends `message` now, or once the channel opens. */
+  /** Sends `message` if the channel is open; false when it is not (nothing is kept). */
   send(message) {
-    const text = JSON.stringify(message);
-    if (this.channel.readyState === "open") this.channel.send(text);
-    else if (this.channel.readyState === "connecting") this.#queue.push(text);
+    if (this.channel.readyState !== "open") return false;
+    this.channel.send(JSON.stringify(message));
+    return true;
   }
 }

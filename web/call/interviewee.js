@@ -29,14 +29,15 @@ async function main() {
 
   showStep("agent");
   const agent = await loadIntervieweeAgent();
-  const { client } = await agent.prepareAgent($("agent-root"), {
-    agentUrl: query.get("agent") ?? undefined,
+  const agentUrl = query.get("agent") ?? agent.AGENT_URL;
+  const { client, calibration } = await agent.prepareAgent($("agent-root"), {
+    agentUrl,
     onStep: (step) => { document.body.dataset.agentStep = step; },
   });
 
   showStep("join");
   $("join-shared").textContent = client
-    ? "your camera, your microphone, your whole screen, and what the proctoring agent observes on this computer (its page at http://127.0.0.1:47615/ lists it)."
+    ? `your camera, your microphone, your whole screen, and what the proctoring agent observes on this computer (its page at ${agent.agentPage(agentUrl)} lists it).`
     : "your camera, your microphone and your whole screen.";
   await clicked($("join"));
   devices.stopMeter();
@@ -49,7 +50,7 @@ async function main() {
   const shared = screen.start();
   if (client) client.keepFullScreen();
   devices.addEventListener("change", (e) => call.replaceTrack(e.detail.kind, e.detail.track));
-  bindCall(call, client, agent, devices);
+  bindCall(call, client, calibration, agent, devices);
   showStep("call");
   $("local-video").srcObject = camera;
   try {
@@ -61,10 +62,10 @@ async function main() {
   await shared;
 }
 
-function bindCall(call, client, agent, devices) {
+function bindCall(call, client, calibration, agent, devices) {
   new FileShareUI({ input: $("file-input"), list: $("transfers") }, call, notices);
   // Without a client it still tells the interviewer, once, that nothing is observed.
-  agent.forwardAgent(client, (message) => call.sendProctor(message), { noticeRoot: $("agent-panel") });
+  agent.forwardAgent(client, (message) => call.sendProctor(message), { noticeRoot: $("agent-panel"), calibration });
   call.addEventListener("peer", (e) => {
     $("call-status").textContent = e.detail.present ? "The interviewer is here." : "Waiting for the interviewer to join…";
     document.body.dataset.peer = e.detail.present ? "present" : "absent";

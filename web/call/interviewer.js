@@ -102,7 +102,7 @@ function bindRecorder(call, camera) {
   });
   const button = $("record");
   button.addEventListener("click", async () => {
-    if (recorder.recording) return recorder.finish();
+    if (recorder.recording) return finish();
     recorder.start();
     call.sendProctor({ type: "recording", active: true });
     button.textContent = "Stop recording";
@@ -111,7 +111,7 @@ function bindRecorder(call, camera) {
     notices.stand("recording", "You are recording this call. The candidate sees a notice saying so.", { kind: "bad" });
   });
   /** Stops, tells the candidate, and offers the file (awaited before leaving, so the candidate hears of it). */
-  recorder.finish = async () => {
+  async function finish() {
     const blob = await recorder.stop();
     if (!blob) return;
     call.sendProctor({ type: "recording", active: false });
@@ -127,8 +127,8 @@ function bindRecorder(call, camera) {
     link.dataset.durationMs = String(recorder.stoppedAt - recorder.startedAt);
     link.hidden = false;
     link.textContent = `Download the recording (${Math.round(blob.size / 1e5) / 10} MB)`;
-  };
-  return recorder;
+  }
+  return { get recording() { return recorder.recording; }, finish };
 }
 
 function onProctorMessage(message) {

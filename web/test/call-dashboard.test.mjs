@@ -174,7 +174,7 @@ test("liveness: no agent-state is 'not observed'; silence ages from observed to 
   now += SILENT_MS - FRESH_MS;
   assert.equal(live.verdict(), "silent");
   assert.deepEqual(live.pluginRows().map((r) => r.observed), [false, false], "a silent agent observes nothing");
-  live.heartbeat({ last_seq: 10, ts: "x" });
+  live.heartbeat();
   assert.equal(live.age(), 0);
   live.agentState("absent", "continued without the agent");
   assert.equal(live.verdict(), "not observed");

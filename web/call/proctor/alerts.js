@@ -22,7 +22,6 @@ export class AlertBook {
     return [...this.alerts.values()].sort((a, b) => String(b.started_at).localeCompare(String(a.started_at)));
   }
 
-  open() { return this.list().filter((a) => a.state !== "resolved"); }
 }
 
 function clock(ts) {

@@ -78,7 +78,7 @@ export class ProctorDashboard {
       case "agent-event": this.#event(message.event); break;
       case "agent-gap": this.seqs.announce(message.gap, Date.now()); break;
       case "agent-dropped": this.seqs.dropped(message.dropped); break;
-      case "agent-heartbeat": this.liveness.heartbeat(message.heartbeat); break;
+      case "agent-heartbeat": this.liveness.heartbeat(); break;
       case "agent-state": this.liveness.agentState(message.state, message.reason ?? null); break;
       case "agent-calibration": this.heat.calibration(message.calibration); break;
       case "phase-ack": this.#phases.acknowledge(message); return;

@@ -43,7 +43,8 @@ import { runCalibration } from "../../calibration.js";
 import { el } from "./dom.js";
 import { accuracyInWords, adviceFor, channelState, noticeFor } from "./plain.js";
 
-const AGENT_URL = "ws://127.0.0.1:47615/";
+export const AGENT_URL = "ws://127.0.0.1:47615/";
+const INTERVIEW_TITLE = "Interview call";
 const MAX_NOTICES = 5;
 
 /** The WebSocket endpoint for an agent address: "/" → "/v1". */
@@ -241,7 +242,7 @@ function installHelp(agentUrl) {
       el("code", {}, new URL(agentUrl).host), " of this computer only."));
 }
 
-export function forwardAgent(client, send, { noticeRoot = null, startInterview = true, title = "Interview call", calibration = null } = {}) {
+export function forwardAgent(client, send, { noticeRoot = null, startInterview = true, title = INTERVIEW_TITLE, calibration = null } = {}) {
   if (!client) {
     send({ type: "agent-state", state: "absent", reason: "the interviewee continued without the agent" });
     return () => {};
@@ -304,7 +305,7 @@ async function markPhase(client, label, send) {
       answer = await mark();
     } catch (error) {
       if (error?.code !== "no_interview") throw error;
-      await client.request("host", "interview.start", { title: "Interview call" });
+      await ensureInterview(client, INTERVIEW_TITLE);
       answer = await mark();
     }
     send({ type: "phase-ack", label, seq: answer.seq });

@@ -16,7 +16,6 @@ export class Liveness {
   #now;
   state = null; // {state, reason} from agent-state
   lastHeardAt = null; // ms, this dashboard's clock
-  lastHeartbeat = null; // the agent's heartbeat {last_seq, ts}
   plugins = new Map(); // plugin id → {state, reason, since}
 
   constructor({ now = () => Date.now() } = {}) { this.#now = now; }
@@ -27,7 +26,7 @@ export class Liveness {
     if (state === "connected") this.heard();
   }
 
-  heartbeat(beat) { this.lastHeartbeat = beat ?? null; this.heard(); }
+  heartbeat() { this.heard(); }
 
   heard() { this.lastHeardAt = this.#now(); }
 

@@ -56,7 +56,6 @@ export class SeqTracker {
     return gap;
   }
 
-  get lastSeq() { return this.#last; }
 }
 
 const REASON_WORDS = {

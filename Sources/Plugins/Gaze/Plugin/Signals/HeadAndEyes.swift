@@ -99,8 +99,7 @@ struct HeadAndEyes {
             wider.pitchDegrees += limits.unlearntMarginDegrees
             return Self.reading(yaw: o.yaw, pitch: o.pitch, wider, basis: "head_pose")
         }
-        let (yaw0, pitch0) = Self.unrolled(yaw: o.yaw - n.yaw, pitch: o.pitch - n.pitch, by: n.roll)
-        var yaw = yaw0, pitch = pitch0
+        var (yaw, pitch) = Self.unrolled(yaw: o.yaw - n.yaw, pitch: o.pitch - n.pitch, by: n.roll)
         if let h = o.horizontal, let v = o.vertical {
             yaw += (h - n.horizontal) * limits.degreesPerRatio
             pitch -= (v - n.vertical) * limits.degreesPerRatio  // eyes down in the head: v grows
