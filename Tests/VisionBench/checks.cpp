@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -539,6 +540,20 @@ void overwrite(const std::string &path, size_t offset, const void *bytes, size_t
     file.write(static_cast<const char *>(bytes), static_cast<std::streamsize>(size));
 }
 
+// This process's resident KiB of its mappings of `path` (/proc/self/smaps).
+long mapped_resident_kib(const std::string &path) {
+    std::ifstream smaps("/proc/self/smaps");
+    long total = 0;
+    bool inside = false;
+    for (std::string line; std::getline(smaps, line);) {
+        if (!line.empty() && std::isxdigit(static_cast<unsigned char>(line[0])) && line.find(' ') < line.find(':'))
+            inside = line.size() >= path.size() && line.compare(line.size() - path.size(), path.size(), path) == 0;
+        else if (inside && line.rfind("Rss:", 0) == 0)
+            total += std::stol(line.substr(4));
+    }
+    return total;
+}
+
 void landmark_cache(const bench::Paths &paths, const std::vector<bench::Frame> &clip) {
     namespace fs = std::filesystem;
     const fs::path dir = fs::temp_directory_path() / ("gaze-vision-cache-check-" + std::to_string(getpid()));
@@ -577,6 +592,10 @@ void landmark_cache(const bench::Paths &paths, const std::vector<bench::Frame> &
     {
         const gaze::LandmarkModel model(paths.landmarks, storage);
         expect(model.mapped(), "landmark cache: the model's trees are a read-only mapping of the file");
+        // The checksum reads every page; they are handed back, so a tracker with no frames holds none of the 65 MB.
+        const long resident = mapped_resident_kib(fs::canonical(cached).string());
+        expect(resident * 1024 < static_cast<long>(info.st_size) / 20,
+               "landmark cache: once checked, the mapping's pages are not held resident", fmt("%.0f of %.0f KiB", static_cast<double>(resident), static_cast<double>(info.st_size) / 1024));
     }
     // Bytes changed in a leaf (no index to check there) fail the checksum: the file is remade.
     const auto read_tail = [&] {

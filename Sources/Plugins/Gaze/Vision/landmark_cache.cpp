@@ -52,6 +52,10 @@ ModelBytes ModelBytes::map(const std::string &path) {
     return bytes;
 }
 
+void ModelBytes::forget_resident_pages() const {
+    if (mapped_) madvise(const_cast<uint8_t *>(mapped_), mapped_size_, MADV_DONTNEED);
+}
+
 namespace {
 
 const char *precision_name(LeafPrecision precision) {
@@ -117,15 +121,22 @@ ModelBytes load_compact_model(const std::string &source, const std::string &cach
     const std::string cached = cache_dir.empty() ? std::string() : compact_model_path(source, cache_dir, precision);
     if (!cached.empty()) {
         ModelBytes bytes = ModelBytes::map(cached);
-        if (bytes.size() && view_forest(bytes.data(), bytes.size(), forest) && made_from(forest, source, precision))
+        if (bytes.size() && view_forest(bytes.data(), bytes.size(), forest) && made_from(forest, source, precision)) {
+            // Checking the checksum read every page of the ~65 MB; a frame reads one leaf a
+            // tree, and a tracker with no camera reads none, so they need not stay resident.
+            bytes.forget_resident_pages();
             return bytes;
+        }
     }
     std::vector<uint8_t> encoded = encode_dlib_model(source, precision);
     if (!cached.empty()) {
         make_directories(cache_dir);
         if (write_atomically(cached, encoded)) {
             ModelBytes bytes = ModelBytes::map(cached);
-            if (bytes.size() && view_forest(bytes.data(), bytes.size(), forest)) return bytes;
+            if (bytes.size() && view_forest(bytes.data(), bytes.size(), forest)) {
+                bytes.forget_resident_pages();
+                return bytes;
+            }
         }
     }
     ModelBytes bytes(std::move(encoded));

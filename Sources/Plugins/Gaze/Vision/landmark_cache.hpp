@@ -29,6 +29,11 @@ public:
     size_t size() const { return mapped_ ? mapped_size_ : owned_.size(); }
     bool mapped() const { return mapped_ != nullptr; }
 
+    // Takes a mapping's pages out of this process's resident set; they stay
+    // in the page cache (a clean file mapping), so a later read faults them
+    // back in without touching the disk. Nothing for owned bytes.
+    void forget_resident_pages() const;
+
 private:
     const uint8_t *mapped_ = nullptr;
     size_t mapped_size_ = 0;
