@@ -56,13 +56,10 @@ struct CallBrowserBenchmark {
             throw BenchFailure("the room has no links: \(room)")
         }
         let candidate = try await CallPage.open(candidateLink, in: browsers.candidate, name: "interviewee", scratch: scratch)
-        try await need(candidate.waitForStep("devices"), "the interviewee's page reaches its devices", candidate)
-        try await candidate.clickWhenEnabled("#devices-continue")
-        try await need(candidate.waitUntil("document.querySelector('#agent-root [data-action=without]')"), "the page offers to go on without the agent", candidate)
-        try await candidate.click("#agent-root [data-action=without]")
-        try await need(candidate.waitForStep("join"), "the interviewee's page reaches its join step", candidate)
-        try await candidate.click("#join")
-        try await need(candidate.waitForStep("call"), "the interviewee is in the call", candidate)
+        try await intervieweeJoins(candidate) { candidate in
+            try await need(candidate.waitUntil("document.querySelector('#agent-root [data-action=without]')"), "the page offers to go on without the agent", candidate)
+            try await candidate.click("#agent-root [data-action=without]")
+        }
 
         let interviewer = try await CallPage.open(interviewerLink, in: browsers.interviewer, name: "interviewer", scratch: scratch)
         try await need(interviewer.waitForStep("devices"), "the interviewer's page reaches its devices", interviewer)
@@ -110,19 +107,16 @@ struct CallBrowserBenchmark {
             throw BenchFailure("the room has no code or link: \(room)")
         }
         let candidate = try await CallPage.open("\(server.origin)/?agent=ws://127.0.0.1:\(api.port)/#code=\(code)", in: browsers.candidate, name: "interviewee", scratch: scratch)
-        try await need(candidate.waitForStep("devices"), "the interviewee's page reaches its devices", candidate)
-        try await candidate.clickWhenEnabled("#devices-continue")
-        try await need(candidate.waitUntil("document.querySelector('#agent-root [data-action=connect]')"), "the page offers to connect to the agent", candidate)
-        try await candidate.click("#agent-root [data-action=connect]")
-        try await need(candidate.waitUntil("document.querySelector('#agent-root input[name=code]')"), "the page reaches the agent and asks for its code", candidate)
-        _ = try await candidate.session.evaluate("document.querySelector('#agent-root input[name=code]').value = \(JSONWriter.quoted(api.pairingCode)); true")
-        try await candidate.click("#agent-root [data-action=pair]")
-        // The gaze plugin runs, so calibration is offered: skipped, as it is not what is measured.
-        try await need(candidate.waitUntil("document.querySelector('#agent-root [data-action=skip]')", timeout: 60), "the page pairs and offers calibration", candidate)
-        try await candidate.click("#agent-root [data-action=skip]")
-        try await need(candidate.waitForStep("join"), "the interviewee's page reaches its join step", candidate)
-        try await candidate.click("#join")
-        try await need(candidate.waitForStep("call"), "the interviewee is in the call", candidate)
+        try await intervieweeJoins(candidate) { candidate in
+            try await need(candidate.waitUntil("document.querySelector('#agent-root [data-action=connect]')"), "the page offers to connect to the agent", candidate)
+            try await candidate.click("#agent-root [data-action=connect]")
+            try await need(candidate.waitUntil("document.querySelector('#agent-root input[name=code]')"), "the page reaches the agent and asks for its code", candidate)
+            _ = try await candidate.session.evaluate("document.querySelector('#agent-root input[name=code]').value = \(JSONWriter.quoted(api.pairingCode)); true")
+            try await candidate.click("#agent-root [data-action=pair]")
+            // The gaze plugin runs, so calibration is offered: skipped, as it is not what is measured.
+            try await need(candidate.waitUntil("document.querySelector('#agent-root [data-action=skip]')", timeout: 60), "the page pairs and offers calibration", candidate)
+            try await candidate.click("#agent-root [data-action=skip]")
+        }
 
         let interviewer = try await CallPage.open(interviewerLink, in: browsers.interviewer, name: "dashboard", scratch: scratch)
         try await need(interviewer.waitForStep("devices"), "the interviewer's page reaches its devices", interviewer)
@@ -145,6 +139,17 @@ struct CallBrowserBenchmark {
         let missing = zip(received, received.dropFirst()).reduce(0) { $0 + max(0, $1.1.seq - $1.0.seq - 1) }
         let measured = received.filter { $0.ts >= from }
         return (measured.compactMap { event in event.shown.map { $0 - event.ts } }, measured.map { $0.received - $0.ts }, max(0, missing - thinned))
+    }
+
+    /// The interviewee's way into the call: its devices, the agent's step as
+    /// `agentStep` takes it, then the join.
+    private func intervieweeJoins(_ candidate: CallPage, agentStep: (CallPage) async throws -> Void) async throws {
+        try await need(candidate.waitForStep("devices"), "the interviewee's page reaches its devices", candidate)
+        try await candidate.clickWhenEnabled("#devices-continue")
+        try await agentStep(candidate)
+        try await need(candidate.waitForStep("join"), "the interviewee's page reaches its join step", candidate)
+        try await candidate.click("#join")
+        try await need(candidate.waitForStep("call"), "the interviewee is in the call", candidate)
     }
 
     /// Closes the page's tab, ending its peer connection, so the next trial starts alone.
