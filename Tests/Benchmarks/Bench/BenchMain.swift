@@ -45,6 +45,11 @@ struct BenchMain {
                 let rooms = Int(ProcessInfo.processInfo.environment["BENCH_CALL_ROOMS"] ?? "") ?? 1000
                 return try await CallBenchmark(rooms: rooms).run()
             }),
+            ("call-browser", {
+                let environment = ProcessInfo.processInfo.environment
+                return try await CallBrowserBenchmark(joins: Int(environment["BENCH_CALL_JOINS"] ?? "") ?? 5,
+                                                      events: Int(environment["BENCH_CALL_EVENTS"] ?? "") ?? 300).run()
+            }),
             ("idle", {
                 let window = Double(ProcessInfo.processInfo.environment["BENCH_IDLE_SECONDS"] ?? "") ?? 30
                 return try await IdleBenchmark(seconds: window).run()

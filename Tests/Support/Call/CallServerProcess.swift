@@ -1,25 +1,25 @@
 import Foundation
 import ProctorJSON
-import ProctorTestSupport
 
 /// The real `proctord-call` executable, serving this checkout's `web/` on a
 /// free loopback port with its own configuration and admin secret in a
 /// temporary directory. Killed when the value goes away.
-final class CallServerProcess: @unchecked Sendable {
-    let directory = TemporaryDirectory("proctord-call-browser")
-    let process = Process()
-    let port: Int
+public final class CallServerProcess: @unchecked Sendable {
+    public let directory = TemporaryDirectory("proctord-call-browser")
+    public let process = Process()
+    public let port: Int
 
-    var origin: String { "http://127.0.0.1:\(port)" }
-    var log: String { (try? String(contentsOfFile: directory.path + "/server.log", encoding: .utf8)) ?? "" }
+    public var origin: String { "http://127.0.0.1:\(port)" }
+    public var log: String { (try? String(contentsOfFile: directory.path + "/server.log", encoding: .utf8)) ?? "" }
 
-    init() async throws {
+    /// `executable`: another build of the server (a release one beside a debug bench, say).
+    public init(executable: String = TestBuild.proctordCall) async throws {
         port = try FreePort.pick()
         let config = directory.write("call.json", """
             {"listen": {"host": "127.0.0.1", "port": \(port)}, "admin_secret_file": "\(directory.path)/state/admin-secret"}
             """)
         FileManager.default.createFile(atPath: directory.path + "/server.log", contents: nil)
-        process.executableURL = URL(fileURLWithPath: TestBuild.productsDirectory + "/proctord-call")
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["serve", "--config", config]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: directory.path + "/server.log")
@@ -39,7 +39,7 @@ final class CallServerProcess: @unchecked Sendable {
     }
 
     /// Creates a room through the admin API; its answer (codes, secret, links).
-    func createRoom(title: String, startsAt: Date? = nil, minutes: Int = 30) async throws -> JSONValue {
+    public func createRoom(title: String, startsAt: Date? = nil, minutes: Int = 30) async throws -> JSONValue {
         let secret = try String(contentsOfFile: directory.path + "/state/admin-secret", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         var body: JSONObject = ["title": .string(title), "durationMinutes": .number(Double(minutes))]
         if let startsAt { body["startsAt"] = .string(ISO8601DateFormatter().string(from: startsAt)) }
@@ -49,7 +49,7 @@ final class CallServerProcess: @unchecked Sendable {
     }
 
     /// One POST with a JSON body over a raw socket: the status and the body.
-    func post(_ path: String, _ body: String, bearer: String? = nil) async throws -> (Int, String) {
+    public func post(_ path: String, _ body: String, bearer: String? = nil) async throws -> (Int, String) {
         let port = self.port
         return try await offPool {
             let connection = try RawTCP(port: port)

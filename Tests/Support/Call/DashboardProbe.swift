@@ -1,6 +1,5 @@
 import Foundation
 import ProctorJSON
-import ProctorTestSupport
 
 /// Watches, inside the interviewer's page, what the `proctor` data channel
 /// delivers and when the dashboard draws it, without changing the page: it
@@ -12,11 +11,13 @@ import ProctorTestSupport
 /// (its renders are batched every 50 ms), both on the page's wall clock
 /// (performance.timeOrigin + performance.now(): the same machine's clock as
 /// the agent's `ts`).
-struct DashboardProbe {
-    let page: CallPage
+public struct DashboardProbe: Sendable {
+    public let page: CallPage
+
+    public init(page: CallPage) { self.page = page }
 
     /// Installs the probe; call it before the page opens its peer connection.
-    func install() async throws {
+    public func install() async throws {
         _ = try await page.session.evaluate(#"""
             (() => {
               const probe = window.__probe = { events: [], thinned: 0, other: 0, unshown: [] };
@@ -51,25 +52,25 @@ struct DashboardProbe {
     }
 
     /// The number of agent events the dashboard's page received so far.
-    func count() async throws -> Int {
+    public func count() async throws -> Int {
         try await page.session.evaluate("window.__probe.events.length").intValue ?? 0
     }
 
     /// Page clock now (ms since the epoch).
-    func now() async throws -> Double {
+    public func now() async throws -> Double {
         try await page.session.evaluate("performance.timeOrigin + performance.now()").doubleValue ?? 0
     }
 
-    struct Received {
-        let seq: Int
-        let topic: String
-        let ts: Double
-        let received: Double
-        let shown: Double?
+    public struct Received: Sendable {
+        public let seq: Int
+        public let topic: String
+        public let ts: Double
+        public let received: Double
+        public let shown: Double?
     }
 
     /// Everything received, in order, and the events the agent said it thinned.
-    func received() async throws -> (events: [Received], thinned: Int) {
+    public func received() async throws -> (events: [Received], thinned: Int) {
         let text = try await page.session.evaluate("JSON.stringify({events: window.__probe.events, thinned: window.__probe.thinned})").stringValue ?? "{}"
         let json = try JSONParser.parse(text)
         let events = (json["events"]?.arrayValue ?? []).compactMap { e -> Received? in
