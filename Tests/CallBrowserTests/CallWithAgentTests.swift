@@ -31,16 +31,7 @@ import Testing
         // The interviewee: devices, then the agent's check, its pairing code, no calibration.
         let link = "\(server.origin)/?agent=ws://127.0.0.1:\(api.port)/#code=\(code)"
         let candidate = try await CallPage.open(link, in: candidateBrowser, name: "interviewee", scratch: scratch.path)
-        #expect(try await candidate.waitForStep("devices"))
-        try await candidate.clickWhenEnabled("#devices-continue")
-        #expect(try await candidate.waitForStep("agent"))
-        #expect(try await candidate.waitUntil("document.querySelector('#agent-root [data-action=connect]')"))
-        try await candidate.click("#agent-root [data-action=connect]")
-        let pairing = try await candidate.waitUntil("document.querySelector('#agent-root input[name=code]')")
-        let check = try await candidate.text("#agent-root")
-        try #require(pairing, "the page reached the agent and is asked for its code: \(check)")
-        _ = try await candidate.session.evaluate("document.querySelector('#agent-root input[name=code]').value = \(JSONWriter.quoted(api.pairingCode)); true")
-        try await candidate.click("#agent-root [data-action=pair]")
+        try await candidate.pairWithAgent(code: api.pairingCode)
         // The gaze plugin runs, so calibration is offered; skipped: this test is about the events' way.
         #expect(try await candidate.waitUntil("document.querySelector('#agent-root [data-action=skip]')", timeout: 60))
         try await candidate.click("#agent-root [data-action=skip]")

@@ -73,6 +73,16 @@ public final class APIHarness: @unchecked Sendable {
         Pairing.identify(auth: auth, topics: topics, resume: resume, clientName: clientName)
     }
 
+    /// `method` with `params` sent to `plugin` directly, as the host would; its answer parsed.
+    public func request(_ plugin: String, _ method: String, _ params: JSONValue? = nil) async throws -> JSONValue {
+        try await agent.request(plugin, method, params)
+    }
+
+    /// The marker the screen plugin looks for in the call page's title.
+    public func screenMarker() async throws -> String? {
+        try await request("screen", "window_marker")["result"]?["marker"]?.stringValue
+    }
+
     public func stop() async {
         serving.cancel()
         _ = try? await serving.value

@@ -26,10 +26,7 @@ extension AgentScenario {
 
     /// `method` with `params` sent to `plugin`, its answer parsed.
     public func request(_ plugin: String, _ method: String, _ params: JSONValue? = nil) async throws -> JSONValue {
-        var request: JSONObject = ["method": .string(method)]
-        if let params { request["params"] = params }
-        guard let supervisor = await agent.supervisor(plugin) else { throw HarnessError("no plugin \(plugin) in the agent") }
-        return try JSONParser.parse(await supervisor.request(JSONWriter.compact(.object(request))))
+        try await agent.request(plugin, method, params)
     }
 
     /// Waits for a `topic` event after `seq` whose data satisfies `match`.
@@ -44,4 +41,14 @@ extension AgentScenario {
 
     /// Every published event checked against docs/topics.json.
     public func schemaProblems() throws -> [String] { try log.schemaProblems() }
+}
+
+extension Agent {
+    /// `method` with `params` sent to `plugin` directly, as the host would; its answer parsed.
+    public func request(_ plugin: String, _ method: String, _ params: JSONValue? = nil) async throws -> JSONValue {
+        var request: JSONObject = ["method": .string(method)]
+        if let params { request["params"] = params }
+        guard let supervisor = await supervisor(plugin) else { throw HarnessError("no plugin \(plugin) in the agent") }
+        return try JSONParser.parse(await supervisor.request(JSONWriter.compact(.object(request))))
+    }
 }

@@ -113,15 +113,3 @@ struct CallPage {
         await site.stop()
     }
 }
-
-extension APIHarness {
-    /// Asks a plugin directly, as the host would.
-    func request(_ plugin: String, _ method: String) async throws -> JSONValue {
-        let supervisor = try #require(await agent.supervisor(plugin))
-        return try JSONParser.parse(await supervisor.request(JSONWriter.compact(["method": .string(method)])))
-    }
-
-    func screenMarker() async throws -> String? {
-        try await request("screen", "window_marker")["result"]?["marker"]?.stringValue
-    }
-}
