@@ -31,7 +31,7 @@ import Testing
         // The interviewee: devices, then the agent's check, its pairing code, no calibration.
         let link = "\(server.origin)/?agent=ws://127.0.0.1:\(api.port)/#code=\(code)"
         let candidate = try await CallPage.open(link, in: candidateBrowser, name: "interviewee", scratch: scratch.path)
-        try await candidate.pairWithAgent(code: api.pairingCode)
+        try await candidate.acceptDevicesAndPair(code: api.pairingCode)
         // The gaze plugin runs, so calibration is offered; skipped: this test is about the events' way.
         #expect(try await candidate.waitUntil("document.querySelector('#agent-root [data-action=skip]')", timeout: 60))
         try await candidate.click("#agent-root [data-action=skip]")

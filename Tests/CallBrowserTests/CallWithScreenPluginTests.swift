@@ -43,7 +43,7 @@ import Testing
         // Paired (no gaze plugin: no calibration step), the page carries the marker in its window's title.
         let link = "\(server.origin)/?agent=ws://127.0.0.1:\(api.port)/#code=\(code)"
         let candidate = try await CallPage.open(link, in: candidateBrowser, name: "interviewee-desktop", scratch: scratch.path)
-        try await candidate.pairWithAgent(code: api.pairingCode)
+        try await candidate.acceptDevicesAndPair(code: api.pairingCode)
         #expect(try await candidate.waitForStep("join"))
         let marker = try #require(try await api.screenMarker())
         let titled = await tools.waitForWindow(titled: marker, timeout: .seconds(30))

@@ -48,7 +48,7 @@ extension Agent {
     public func request(_ plugin: String, _ method: String, _ params: JSONValue? = nil) async throws -> JSONValue {
         var request: JSONObject = ["method": .string(method)]
         if let params { request["params"] = params }
-        guard let supervisor = await supervisor(plugin) else { throw HarnessError("no plugin \(plugin) in the agent") }
+        guard let supervisor = supervisor(plugin) else { throw HarnessError("no plugin \(plugin) in the agent") }
         return try JSONParser.parse(await supervisor.request(JSONWriter.compact(.object(request))))
     }
 }

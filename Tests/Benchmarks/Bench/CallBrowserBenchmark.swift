@@ -108,11 +108,7 @@ struct CallBrowserBenchmark {
         }
         let candidate = try await CallPage.open("\(server.origin)/?agent=ws://127.0.0.1:\(api.port)/#code=\(code)", in: browsers.candidate, name: "interviewee", scratch: scratch)
         try await intervieweeJoins(candidate) { candidate in
-            try await need(candidate.waitUntil("document.querySelector('#agent-root [data-action=connect]')"), "the page offers to connect to the agent", candidate)
-            try await candidate.click("#agent-root [data-action=connect]")
-            try await need(candidate.waitUntil("document.querySelector('#agent-root input[name=code]')"), "the page reaches the agent and asks for its code", candidate)
-            _ = try await candidate.session.evaluate("document.querySelector('#agent-root input[name=code]').value = \(JSONWriter.quoted(api.pairingCode)); true")
-            try await candidate.click("#agent-root [data-action=pair]")
+            try await candidate.pairWithAgent(code: api.pairingCode)
             // The gaze plugin runs, so calibration is offered: skipped, as it is not what is measured.
             try await need(candidate.waitUntil("document.querySelector('#agent-root [data-action=skip]')", timeout: 60), "the page pairs and offers calibration", candidate)
             try await candidate.click("#agent-root [data-action=skip]")

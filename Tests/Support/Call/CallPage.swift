@@ -82,6 +82,22 @@ public struct CallPage: Sendable {
     /// Screenshots the viewport and measures how blank it is (the tests
     /// check `looksBlank`). With PROCTORD_UPDATE_DOC_IMAGES=1 a `doc` shot is
     /// kept as docs/images/call-NAME.png; PROCTORD_TEST_ARTIFACTS=DIR keeps them all.
+    /// The interviewee's agent step as a person takes it: connect, type the
+    /// agent's pairing `code`, pair. Throws naming what the page did not show.
+    /// What follows (calibration when the agent runs gaze, else the join
+    /// step) is the caller's.
+    public func pairWithAgent(code: String) async throws {
+        guard try await waitUntil("document.querySelector('#agent-root [data-action=connect]')") else {
+            throw HarnessError("\(name): the agent step offers no connect button: \(try await text("#agent-root"))")
+        }
+        try await click("#agent-root [data-action=connect]")
+        guard try await waitUntil("document.querySelector('#agent-root input[name=code]')") else {
+            throw HarnessError("\(name): the page did not reach the agent to ask for its code: \(try await text("#agent-root"))")
+        }
+        _ = try await session.evaluate("document.querySelector('#agent-root input[name=code]').value = \(JSONWriter.quoted(code)); true")
+        try await click("#agent-root [data-action=pair]")
+    }
+
     public func takeScreenshot(_ step: String, doc: Bool = false) async throws -> Shot {
         let png = try await session.screenshotPNG()
         let picture = try Screenshot.decode(png: png, in: scratch)

@@ -18,7 +18,7 @@ public final class CallServerProcess: @unchecked Sendable {
         let config = directory.write("call.json", """
             {"listen": {"host": "127.0.0.1", "port": \(port)}, "admin_secret_file": "\(directory.path)/state/admin-secret"}
             """)
-        FileManager.default.createFile(atPath: directory.path + "/server.log", contents: nil)
+        _ = FileManager.default.createFile(atPath: directory.path + "/server.log", contents: nil)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["serve", "--config", config]
         process.standardOutput = FileHandle.nullDevice
