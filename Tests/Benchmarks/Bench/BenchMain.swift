@@ -28,6 +28,8 @@ struct BenchMain {
                                                idleSeconds: Double(environment["BENCH_SWAY_IDLE_SECONDS"] ?? "") ?? 30).run()
             }),
             ("gaze", { try GazeSignalBenchmark().run() + GazePluginTimeBenchmark(rounds: 5).run() }),
+            // The plugin's CPU per frame alone: seconds instead of the signals' two minutes.
+            ("gaze-time", { try GazePluginTimeBenchmark(rounds: 5).run() }),
             ("audio", { try await AudioBenchmark().run() + AudioBenchmark(heldOut: true).run() + AudioLiveBenchmark().run() }),
             // The detector's figures alone, offline: seconds instead of a live agent's minute.
             ("audio-voice", { try await AudioBenchmark().run() + AudioBenchmark(heldOut: true).run() }),
