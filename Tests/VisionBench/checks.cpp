@@ -16,6 +16,7 @@
 #include <opencv2/videoio.hpp>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -624,6 +625,22 @@ void landmark_cache(const bench::Paths &paths, const std::vector<bench::Frame> &
         expect(model.mapped() && gaze::view_forest(bytes.data(), bytes.size(), forest) &&
                    forest.header.source_mtime_ns != other_time,
                "landmark cache: a file made from another model version is remade");
+    }
+    // A conversion killed mid-write leaves its partial file (65 MB); the next conversion removes it,
+    // but not the file of a writer still running (here the parent's pid stands for one).
+    {
+        const pid_t gone = fork();
+        if (gone == 0) _exit(0);
+        waitpid(gone, nullptr, 0);
+        const std::string abandoned = cached + ".partial-" + std::to_string(gone);
+        const std::string live = cached + ".partial-" + std::to_string(getppid());
+        std::ofstream(abandoned) << "half";
+        std::ofstream(live) << "half";
+        fs::remove(cached);
+        const gaze::LandmarkModel model(paths.landmarks, storage);
+        expect(model.mapped() && !fs::exists(abandoned) && fs::exists(live),
+               "landmark cache: a conversion removes the partial file a killed one left, not a live writer's");
+        fs::remove(live);
     }
     // A directory that cannot be made: the model is converted in memory, not refused.
     {

@@ -1,7 +1,9 @@
 #include "landmark_cache.hpp"
 #include "vision_error.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -94,6 +96,26 @@ bool write_atomically(const std::string &path, const std::vector<uint8_t> &bytes
     return ok;
 }
 
+// A conversion killed while writing leaves `<cached>.partial-<pid>` (65 MB)
+// behind; those of processes that are gone are removed before the next one.
+// A live writer's file is left alone: it is about to be renamed into place.
+void remove_abandoned_partials(const std::string &cached) {
+    const size_t slash = cached.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : cached.substr(0, slash);
+    const std::string prefix = cached.substr(slash == std::string::npos ? 0 : slash + 1) + ".partial-";
+    DIR *listing = opendir(dir.c_str());
+    if (!listing) return;
+    while (const dirent *entry = readdir(listing)) {
+        const std::string name = entry->d_name;
+        if (name.compare(0, prefix.size(), prefix) != 0) continue;
+        char *end = nullptr;
+        const long pid = std::strtol(name.c_str() + prefix.size(), &end, 10);
+        if (pid <= 0 || *end != '\0') continue;
+        if (kill(static_cast<pid_t>(pid), 0) == -1 && errno == ESRCH) unlink((dir + "/" + name).c_str());
+    }
+    closedir(listing);
+}
+
 // mkdir -p with 0700 for what it creates (the agent's state directory may not
 // exist yet when the plugin starts); failures show when the file is written.
 void make_directories(const std::string &dir) {
@@ -131,6 +153,7 @@ ModelBytes load_compact_model(const std::string &source, const std::string &cach
     std::vector<uint8_t> encoded = encode_dlib_model(source, precision);
     if (!cached.empty()) {
         make_directories(cache_dir);
+        remove_abandoned_partials(cached);
         if (write_atomically(cached, encoded)) {
             ModelBytes bytes = ModelBytes::map(cached);
             if (bytes.size() && view_forest(bytes.data(), bytes.size(), forest)) {
