@@ -48,7 +48,8 @@
  *   endSession()   ends the session on the agent (its token is revoked) and forgets it here
  *   close()        disconnects without ending the session: the token stays for a later connect(). It takes off
  *                  everything the client put on the page (listeners, the window marker, keepFullScreen, the
- *                  share report): a page that connects again asks for those again
+ *                  share report): a page that connects again calls keepFullScreen and reportScreenShare again
+ *                  (the marker and the page signals come back by themselves)
  *   forgetPairing()  drops the stored token, so the next connect() asks for a code
  *   markWindow()   puts the screen plugin's marker into document.title and keeps it there until close()
  *                  or endSession() (see the option; the client renews it when the agent restarts)
