@@ -731,14 +731,11 @@ export class ProctorClient extends EventTarget {
       veil?.show(held && !holds());
       if (keyboardLock) this.#lockKeyboard(holds());
     };
-    window.addEventListener("click", ask, true);
-    window.addEventListener("keydown", ask, true);
-    document.addEventListener("fullscreenchange", changed);
+    const stopListening = listenAll([
+      [window, "click", ask, true], [window, "keydown", ask, true], [document, "fullscreenchange", changed]]);
     changed();
     this.#stopKeeping = () => {
-      window.removeEventListener("click", ask, true);
-      window.removeEventListener("keydown", ask, true);
-      document.removeEventListener("fullscreenchange", changed);
+      stopListening();
       veil?.remove();
       this.#stopKeeping = null;
     };
@@ -771,14 +768,8 @@ export class ProctorClient extends EventTarget {
         (error) => { if (!QUIET_SCREEN_ERRORS.has(error.code)) this.#dispatch("error", error); });
     };
     const reidentified = ({ detail }) => { if (detail.state === "identified") report(); };
-    document.addEventListener("visibilitychange", report);
-    document.addEventListener("fullscreenchange", report);
-    this.addEventListener("state", reidentified);
-    this.#pageWatch = () => {
-      document.removeEventListener("visibilitychange", report);
-      document.removeEventListener("fullscreenchange", report);
-      this.removeEventListener("state", reidentified);
-    };
+    this.#pageWatch = listenAll([
+      [document, "visibilitychange", report], [document, "fullscreenchange", report], [this, "state", reidentified]]);
     report();
   }
 
@@ -1252,20 +1243,12 @@ class PageSignalReporter {
   }
 
   #start() {
-    const visibility = () => this.#visibility();
-    const focus = () => this.#focus(true);
-    const blur = () => this.#focus(false);
-    const fullScreen = () => this.#fullScreen();
-    document.addEventListener("visibilitychange", visibility);
-    window.addEventListener("focus", focus);
-    window.addEventListener("blur", blur);
-    document.addEventListener("fullscreenchange", fullScreen);
-    this.#stopListening = () => {
-      document.removeEventListener("visibilitychange", visibility);
-      window.removeEventListener("focus", focus);
-      window.removeEventListener("blur", blur);
-      document.removeEventListener("fullscreenchange", fullScreen);
-    };
+    this.#stopListening = listenAll([
+      [document, "visibilitychange", () => this.#visibility()],
+      [window, "focus", () => this.#focus(true)],
+      [window, "blur", () => this.#focus(false)],
+      [document, "fullscreenchange", () => this.#fullScreen()],
+    ]);
   }
 
   #visibility() { this.#report("page.visibility", { visible: document.visibilityState === "visible" }); }
@@ -1320,6 +1303,14 @@ class ReturnOverlay {
     this.#element?.remove();
     this.#element = null;
   }
+}
+
+/** Adds each [target, type, listener, options?] and returns the function that takes them all off again. */
+function listenAll(listeners) {
+  for (const [target, type, listener, options] of listeners) target.addEventListener(type, listener, options);
+  return () => {
+    for (const [target, type, listener, options] of listeners) target.removeEventListener(type, listener, options);
+  };
 }
 
 function delay(ms) {
