@@ -46,12 +46,16 @@
  *                  rejects with the agent's error code (not_running, unknown_method, ...), "timeout",
  *                  "closed" (the connection dropped first) or "not_connected"
  *   endSession()   ends the session on the agent (its token is revoked) and forgets it here
- *   close()        disconnects without ending the session: the token stays for a later connect()
+ *   close()        disconnects without ending the session: the token stays for a later connect(). It takes off
+ *                  everything the client put on the page (listeners, the window marker, keepFullScreen, the
+ *                  share report): a page that connects again calls keepFullScreen and reportScreenShare again
+ *                  (the marker and the page signals come back by themselves)
  *   forgetPairing()  drops the stored token, so the next connect() asks for a code
  *   markWindow()   puts the screen plugin's marker into document.title and keeps it there until close()
  *                  or endSession() (see the option; the client renews it when the agent restarts)
  *   reportScreenShare(streamOrTrack)   tells the agent what getDisplayMedia() shares (a whole monitor, a
- *                  window or a tab) and when the share stops; returns a function that stops reporting
+ *                  window or a tab) and when the share stops; returns a function that stops reporting. One
+ *                  share at a time: calling it again (a new share) replaces the earlier report
  *   keepFullScreen({element, overlay, message, keyboardLock})   keeps the page in the browser's own full screen (asked on
  *                  the next click or key press; an overlay asks to return after it was left) and tells the
  *                  agent which kind of full screen holds; returns a function that stops it
@@ -510,6 +514,8 @@ export class ProctorClient extends EventTarget {
   #markWindow;
   #pageWatch = null; // stops the page_state reports
   #stopKeeping = null; // stops keepFullScreen()
+  #stopShareReport = null; // stops the one reportScreenShare() in force
+  #flushOnPageHide = () => this.#memory.flush(); // the seq moves often: write it before the page goes
   #signals = null; // the page.* reports to the host (pageSignals option)
   #windowMarker = null;
   #markerAgentSession = null; // the marker names one run of the agent
@@ -536,7 +542,6 @@ export class ProctorClient extends EventTarget {
     this.#backoff = { initialDelayMs: 500, maxDelayMs: 30_000, ...reconnect };
     this.#memory = new SessionMemory(storage, url);
     this.#seq.contiguous = this.#topics.includes("*");
-    globalThis.addEventListener?.("pagehide", () => this.#memory.flush());
   }
 
   get state() { return this.#state; }
@@ -558,6 +563,8 @@ export class ProctorClient extends EventTarget {
     if (this.#connecting) return this.#connecting;
     const run = ++this.#run;
     this.#ending = false;
+    // The same function each time: adding it again is a no-op, and close() removes it.
+    globalThis.addEventListener?.("pagehide", this.#flushOnPageHide);
     this.#connecting = this.#establish(run).then(
       (identified) => { this.#connecting = null; return identified; },
       (error) => {
@@ -601,7 +608,7 @@ export class ProctorClient extends EventTarget {
   async markWindow() {
     const agentSession = this.#hello?.agent_session ?? null;
     const { marker } = await this.request("screen", "window_marker");
-    this.#unmarkWindow(); // an agent that restarted gives a new marker: the old one goes
+    this.#dropMarker(); // an agent that restarted gives a new marker: the old one goes (the page_state watch stays)
     this.#windowMarker = marker;
     this.#markerAgentSession = agentSession;
     const titled = () => {
@@ -622,6 +629,10 @@ export class ProctorClient extends EventTarget {
   #unmarkWindow() {
     this.#pageWatch?.();
     this.#pageWatch = null;
+    this.#dropMarker();
+  }
+
+  #dropMarker() {
     this.#titleObserver?.disconnect();
     this.#titleObserver = null;
     const marker = this.#windowMarker;
@@ -634,17 +645,21 @@ export class ProctorClient extends EventTarget {
   /**
    * Reports a getDisplayMedia() share to the agent: its surface ("monitor", "window", "browser") now, that
    * it stopped when the track ends, and the same again after each reconnect (the agent publishes only
-   * changes). Returns a function that stops reporting (without reporting a stop).
+   * changes). One share is reported at a time: a second call (a new share, or the same one again) replaces
+   * the first report, whose track is no longer watched. Returns a function that stops reporting (without
+   * reporting a stop); close() and endSession() stop it too.
    */
   reportScreenShare(streamOrTrack) {
     const track = typeof streamOrTrack?.getVideoTracks === "function" ? streamOrTrack.getVideoTracks()[0] : streamOrTrack;
     if (!track) throw new ProctorClientError("invalid_track", "reportScreenShare needs a MediaStream or its video track");
+    this.#stopShareReport?.();
     const stopSignal = this.#signals?.watchShare(track);
     const stopReporting = () => {
       stopSignal?.();
       clearInterval(watch);
       track.removeEventListener("ended", ended);
       this.removeEventListener("state", reidentified);
+      if (this.#stopShareReport === stopReporting) this.#stopShareReport = null;
     };
     const report = () => {
       const active = track.readyState !== "ended";
@@ -659,6 +674,7 @@ export class ProctorClient extends EventTarget {
     const ended = () => {
       clearInterval(watch);
       track.removeEventListener("ended", ended);
+      this.#signals?.shareChanged(); // page.screen_share too: track.stop() gave its listeners no event
       report();
     };
     // "ended" fires when the browser or the user ends the share, not when the page calls track.stop()
@@ -666,6 +682,7 @@ export class ProctorClient extends EventTarget {
     const watch = setInterval(() => { if (track.readyState === "ended") ended(); }, 1_000);
     track.addEventListener("ended", ended);
     this.addEventListener("state", reidentified);
+    this.#stopShareReport = stopReporting;
     if (track.readyState === "ended") ended(); else report();
     return stopReporting;
   }
@@ -678,7 +695,8 @@ export class ProctorClient extends EventTarget {
    * the interview, and their next click or key press does. What holds (the page's own full screen, whether
    * the browser shows the page) goes to the agent's screen plugin (`page_state`, again after each reconnect),
    * which reports which kind of full screen the call page is in. Returns a function that stops asking and
-   * removes the overlay (the reports go on while the window is marked). Calling it again returns the same.
+   * removes the overlay (the reports go on while the window is marked); close() and endSession() stop it
+   * too. Calling it again returns the same.
    *   element   what goes full screen (default: the whole document)
    *   overlay   true (default) shows the overlay; false leaves the prompt to the page (listen for
    *             "fullscreenchange" on document)
@@ -713,14 +731,11 @@ export class ProctorClient extends EventTarget {
       veil?.show(held && !holds());
       if (keyboardLock) this.#lockKeyboard(holds());
     };
-    window.addEventListener("click", ask, true);
-    window.addEventListener("keydown", ask, true);
-    document.addEventListener("fullscreenchange", changed);
+    const stopListening = listenAll([
+      [window, "click", ask, true], [window, "keydown", ask, true], [document, "fullscreenchange", changed]]);
     changed();
     this.#stopKeeping = () => {
-      window.removeEventListener("click", ask, true);
-      window.removeEventListener("keydown", ask, true);
-      document.removeEventListener("fullscreenchange", changed);
+      stopListening();
       veil?.remove();
       this.#stopKeeping = null;
     };
@@ -753,14 +768,8 @@ export class ProctorClient extends EventTarget {
         (error) => { if (!QUIET_SCREEN_ERRORS.has(error.code)) this.#dispatch("error", error); });
     };
     const reidentified = ({ detail }) => { if (detail.state === "identified") report(); };
-    document.addEventListener("visibilitychange", report);
-    document.addEventListener("fullscreenchange", report);
-    this.addEventListener("state", reidentified);
-    this.#pageWatch = () => {
-      document.removeEventListener("visibilitychange", report);
-      document.removeEventListener("fullscreenchange", report);
-      this.removeEventListener("state", reidentified);
-    };
+    this.#pageWatch = listenAll([
+      [document, "visibilitychange", report], [document, "fullscreenchange", report], [this, "state", reidentified]]);
     report();
   }
 
@@ -1064,7 +1073,8 @@ export class ProctorClient extends EventTarget {
     clearInterval(this.#heartbeatTimer);
     clearTimeout(this.#gapTimer);
     clearTimeout(this.#reconnectTimer);
-    this.#heartbeatTimer = this.#gapTimer = this.#reconnectTimer = null;
+    clearTimeout(this.#persistTimer); // its callers write the seq themselves
+    this.#heartbeatTimer = this.#gapTimer = this.#reconnectTimer = this.#persistTimer = null;
   }
 
   // --- losing the connection ---------------------------------------------------------------------------
@@ -1126,8 +1136,13 @@ export class ProctorClient extends EventTarget {
     });
   }
 
+  /** The page closed the client: nothing it installed on the page, the track or itself stays behind. */
   #disconnect(info, reason) {
     this.#unmarkWindow();
+    this.#stopShareReport?.();
+    this.#stopKeeping?.();
+    this.#signals?.stop();
+    globalThis.removeEventListener?.("pagehide", this.#flushOnPageHide);
     this.#stopTimers();
     this.#wakeReconnect?.();
     this.#link?.abandon(info);
@@ -1139,6 +1154,7 @@ export class ProctorClient extends EventTarget {
   /** Closed for good with `error`; `announce` dispatches it when no promise carries it. */
   #finish(error, { announce = true } = {}) {
     this.#unmarkWindow();
+    this.#signals?.stop(); // listening again once identified
     this.#lastError = error;
     this.#link?.abandon();
     this.#stopTimers();
@@ -1176,7 +1192,7 @@ class PageSignalReporter {
   #last = new Map(); // topic -> the params last sent, as JSON
   #keyboardLock = null;
   #shareReport = null; // reports the shared track's state, while one is watched
-  #started = false;
+  #stopListening = null; // removes the page's listeners, while they are on
   #gone = false; // the agent does not know page signals
 
   constructor(send, fail) {
@@ -1185,7 +1201,7 @@ class PageSignalReporter {
   }
 
   identified() {
-    if (!this.#started) this.#start();
+    if (!this.#stopListening) this.#start();
     this.#last.clear();
     this.#visibility();
     this.#focus(document.hasFocus());
@@ -1198,7 +1214,10 @@ class PageSignalReporter {
     this.#fullScreen();
   }
 
-  /** Reports a shared track's state (live, muted, ended) on each change; returns a function that stops. */
+  /**
+   * Reports a shared track's state (live, muted, ended) on each change; returns a function that stops.
+   * track.stop() from the page fires no event: reportScreenShare's watch of readyState calls shareChanged().
+   */
   watchShare(track) {
     const report = () => this.#report("page.screen_share", {
       track: track.readyState === "ended" ? "ended" : track.muted ? "muted" : "live",
@@ -1206,23 +1225,30 @@ class PageSignalReporter {
     });
     const events = ["mute", "unmute", "ended"];
     for (const name of events) track.addEventListener(name, report);
-    // track.stop() from the page fires no event: look once a second, as reportScreenShare does.
-    const watch = setInterval(() => { if (track.readyState === "ended") { report(); clearInterval(watch); } }, 1_000);
     this.#shareReport = report;
     report();
     return () => {
       if (this.#shareReport === report) this.#shareReport = null;
-      clearInterval(watch);
       for (const name of events) track.removeEventListener(name, report);
     };
   }
 
+  /** The watched track changed without telling its listeners. */
+  shareChanged() { this.#shareReport?.(); }
+
+  /** Takes the page's listeners off (the client closed); the next identified() puts them back. */
+  stop() {
+    this.#stopListening?.();
+    this.#stopListening = null;
+  }
+
   #start() {
-    this.#started = true;
-    document.addEventListener("visibilitychange", () => this.#visibility());
-    window.addEventListener("focus", () => this.#focus(true));
-    window.addEventListener("blur", () => this.#focus(false));
-    document.addEventListener("fullscreenchange", () => this.#fullScreen());
+    this.#stopListening = listenAll([
+      [document, "visibilitychange", () => this.#visibility()],
+      [window, "focus", () => this.#focus(true)],
+      [window, "blur", () => this.#focus(false)],
+      [document, "fullscreenchange", () => this.#fullScreen()],
+    ]);
   }
 
   #visibility() { this.#report("page.visibility", { visible: document.visibilityState === "visible" }); }
@@ -1277,6 +1303,14 @@ class ReturnOverlay {
     this.#element?.remove();
     this.#element = null;
   }
+}
+
+/** Adds each [target, type, listener, options?] and returns the function that takes them all off again. */
+function listenAll(listeners) {
+  for (const [target, type, listener, options] of listeners) target.addEventListener(type, listener, options);
+  return () => {
+    for (const [target, type, listener, options] of listeners) target.removeEventListener(type, listener, options);
+  };
 }
 
 function delay(ms) {

@@ -19,6 +19,7 @@ export class DevicePicker extends EventTarget {
   #storage;
   #audio = null; // {context, analyser, source}
   #meterTimer = null;
+  #refill = () => this.#fillLists(); // one function, so a second start() does not add a second listener
   #sinks = new Set();
   stream = null;
 
@@ -49,7 +50,7 @@ export class DevicePicker extends EventTarget {
     }
     await this.#fillLists();
     this.#showPreview();
-    navigator.mediaDevices.addEventListener?.("devicechange", () => this.#fillLists());
+    navigator.mediaDevices.addEventListener?.("devicechange", this.#refill);
     return this.stream;
   }
 

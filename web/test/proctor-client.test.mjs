@@ -38,12 +38,12 @@ function identified(extra = {}) {
 }
 
 /** A client whose sockets are fakes, and a way to wait for the next one. */
-function setup({ topics = ["*"], storage = memoryStorage(), askPairingCode = async () => "482913" } = {}) {
+function setup({ topics = ["*"], storage = memoryStorage(), askPairingCode = async () => "482913", markWindow = false } = {}) {
   const sockets = [];
   const waiters = [];
   const client = new ProctorClient({
     url: "ws://127.0.0.1:47615/v1", origin: ORIGIN, topics, storage, askPairingCode,
-    reconnect: { initialDelayMs: 10, maxDelayMs: 20 }, markWindow: false,
+    reconnect: { initialDelayMs: 10, maxDelayMs: 20 }, markWindow,
     createSocket: () => {
       const socket = new FakeSocket();
       sockets.push(socket);
@@ -397,3 +397,205 @@ test("the page reports its visibility, focus and full screen to the host: all on
     delete globalThis.window;
   }
 });
+
+// --- what the client installs on the page, and that it installs it once ----------------------------------
+
+/** An EventTarget that knows which listeners it holds, so a test can count what a client left behind. */
+class CountingTarget extends EventTarget {
+  #held = new Map(); // type -> Set of listeners
+  addEventListener(type, listener, options) {
+    if (!this.#held.has(type)) this.#held.set(type, new Set());
+    this.#held.get(type).add(listener);
+    super.addEventListener(type, listener, options);
+  }
+  removeEventListener(type, listener, options) {
+    this.#held.get(type)?.delete(listener);
+    super.removeEventListener(type, listener, options);
+  }
+  held(type) { return type ? this.#held.get(type)?.size ?? 0 : [...this.#held.values()].reduce((sum, set) => sum + set.size, 0); }
+}
+
+/**
+ * A stand-in page (no browser here): document and window that count their listeners, and the one-second
+ * intervals the client starts (the share watch's period; the heartbeat's is the agent's, 15 s here).
+ */
+function fakePage() {
+  const page = Object.assign(new CountingTarget(), {
+    visibilityState: "visible", fullscreenElement: null, fullscreenEnabled: true, title: "Interview",
+    hasFocus: () => true, documentElement: { requestFullscreen: async () => {} },
+  });
+  const win = new CountingTarget();
+  const live = new Set();
+  const { setInterval: realSet, clearInterval: realClear } = globalThis;
+  Object.assign(globalThis, {
+    document: page, window: win,
+    addEventListener: win.addEventListener.bind(win), removeEventListener: win.removeEventListener.bind(win),
+    setInterval: (callback, ms, ...rest) => {
+      const id = realSet(callback, ms, ...rest);
+      if (ms === 1_000) live.add(id);
+      return id;
+    },
+    clearInterval: (id) => { live.delete(id); realClear(id); },
+  });
+  return {
+    page, win, shareWatches: () => live.size,
+    restore() {
+      for (const id of live) realClear(id);
+      Object.assign(globalThis, { setInterval: realSet, clearInterval: realClear });
+      for (const name of ["document", "window", "addEventListener", "removeEventListener"]) delete globalThis[name];
+    },
+  };
+}
+
+/** Runs a test on a stand-in page, put back as it was afterwards. */
+async function onFakePage(body) {
+  const fake = fakePage();
+  try {
+    await body(fake);
+  } finally {
+    fake.restore();
+  }
+}
+
+function fakeTrack(surface = "monitor") {
+  return Object.assign(new CountingTarget(), { readyState: "live", muted: false, getSettings: () => ({ displaySurface: surface }) });
+}
+
+/** The agent drops the connection; the client's next socket goes through the handshake. */
+async function reconnected(socket, nextSocket, index, helloExtra = {}) {
+  socket.drop(1006);
+  const again = await nextSocket(index);
+  await handshake(again, helloExtra);
+  return again;
+}
+
+/** Waits for the first `method` request on `socket`, then a little for any that would follow it. */
+async function settledRequests(socket, method) {
+  await until(() => requests(socket, method).length >= 1);
+  await sleep(20);
+  return requests(socket, method);
+}
+
+const requests = (socket, method) => socket.sent.filter((m) => m.op === "request" && m.d.method === method);
+const answerAll = (socket, method, result = {}) => {
+  for (const message of requests(socket, method)) socket.deliver("response", { result }, message.id);
+};
+
+test("reportScreenShare twice for one track: one watch, one report after a reconnect, one stop report", () => onFakePage(async (fake) => {
+  const { client, socket, nextSocket } = await connectedClient();
+  const track = fakeTrack();
+  client.reportScreenShare(track);
+  const stop = client.reportScreenShare(track); // a page that reports the same share again
+  assert.equal(fake.shareWatches(), 1, "one interval watches the track");
+  answerAll(socket, "share_state", { recorded: true });
+
+  const again = await reconnected(socket, nextSocket, 1);
+  assert.equal((await settledRequests(again, "share_state")).length, 1, "the share is reported once after the reconnect");
+  answerAll(again, "share_state", { recorded: true });
+
+  track.readyState = "ended";
+  track.dispatchEvent(new Event("ended"));
+  await until(() => requests(again, "share_state").length === 2);
+  await sleep(20);
+  assert.deepEqual(requests(again, "share_state").map((m) => m.d.params.active), [true, false], "one stop report");
+  assert.equal(requests(again, "page.screen_share").filter((m) => m.d.params.track === "ended").length, 1);
+  answerAll(again, "share_state", { recorded: true });
+  await sleep(10);
+  stop();
+  assert.equal(fake.shareWatches(), 0, "no interval left once the share ended");
+  assert.equal(track.held(), 0, "no listener left on the track");
+  client.close();
+}));
+
+test("a new share replaces the old one: the old track's end is not reported, and nothing of it is left", () => onFakePage(async (fake) => {
+  const { client, socket, nextSocket } = await connectedClient();
+  const first = fakeTrack("monitor");
+  const second = fakeTrack("window");
+  client.reportScreenShare(first);
+  client.reportScreenShare(second); // the page shares again without stopping the first report
+  assert.equal(fake.shareWatches(), 1);
+  assert.equal(first.held(), 0, "the first track is no longer watched");
+  answerAll(socket, "share_state", { recorded: true });
+  first.readyState = "ended";
+  first.dispatchEvent(new Event("ended"));
+  await sleep(20);
+  assert.deepEqual(requests(socket, "share_state").map((m) => m.d.params.active), [true, true],
+    "the first track's end says nothing: the second share is live");
+
+  const again = await reconnected(socket, nextSocket, 1);
+  assert.deepEqual((await settledRequests(again, "share_state")).map((m) => m.d.params.display_surface), ["window"]);
+  client.close();
+}));
+
+test("a share the page stops itself (track.stop(), no event) leaves no interval once reported", () => onFakePage(async (fake) => {
+  const { client, socket } = await connectedClient();
+  const track = fakeTrack();
+  client.reportScreenShare(track);
+  answerAll(socket, "share_state", { recorded: true });
+  track.readyState = "ended"; // what track.stop() does: no "ended" event
+  await until(() => requests(socket, "share_state").length === 2, 3_000);
+  answerAll(socket, "share_state", { recorded: true });
+  await until(() => fake.shareWatches() === 0);
+  assert.deepEqual(requests(socket, "page.screen_share").map((m) => m.d.params.track), ["live", "ended"]);
+  client.close();
+}));
+
+test("close() removes every listener and interval the client put on the page, the track and itself", () => onFakePage(async (fake) => {
+  const { client, socket } = await connectedClient({ markWindow: true });
+  await until(() => requests(socket, "window_marker").length === 1);
+  answerAll(socket, "window_marker", { marker: "[pd-1]" });
+  const track = fakeTrack();
+  client.reportScreenShare(track);
+  client.keepFullScreen();
+  await until(() => requests(socket, "page_state").length >= 1);
+  assert.ok(fake.page.held() > 0 && fake.win.held() > 0 && track.held() > 0);
+
+  client.close();
+  assert.equal(fake.page.held(), 0, "no listener left on document");
+  assert.equal(fake.win.held(), 0, "no listener left on window");
+  assert.equal(track.held(), 0, "no listener left on the track");
+  assert.equal(fake.shareWatches(), 0, "no share watch left");
+  assert.equal(fake.page.title, "Interview", "the marker left the title");
+}));
+
+test("after close() and connect() again, each page signal is reported once", () => onFakePage(async (fake) => {
+  const { client, socket, nextSocket } = await connectedClient();
+  await until(() => requests(socket, "page.visibility").length === 1);
+  client.close();
+  const connected = client.connect();
+  const again = await nextSocket(1);
+  await handshake(again);
+  await connected;
+  await until(() => requests(again, "page.visibility").length === 1);
+  fake.page.visibilityState = "hidden";
+  fake.page.dispatchEvent(new Event("visibilitychange"));
+  fake.win.dispatchEvent(new Event("blur"));
+  await sleep(10);
+  assert.deepEqual(requests(again, "page.visibility").map((m) => m.d.params.visible), [true, false]);
+  assert.deepEqual(requests(again, "page.focus").map((m) => m.d.params.focused), [true, false]);
+  assert.equal(fake.page.held("visibilitychange"), 1, "one visibility listener");
+  client.close();
+}));
+
+test("an agent that restarted hears the page's state once, and each later change once", () => onFakePage(async (fake) => {
+  const { client, socket, nextSocket } = await connectedClient({ markWindow: true });
+  client.keepFullScreen(); // installs the page_state watch before the marker arrives
+  await until(() => requests(socket, "window_marker").length === 1);
+  answerAll(socket, "window_marker", { marker: "[pd-1]" });
+  assert.equal((await settledRequests(socket, "page_state")).length, 1, "one page_state once marked");
+
+  const again = await reconnected(socket, nextSocket, 1, { agent_session: "A2" }); // a new run of the agent: a new marker
+  await until(() => requests(again, "window_marker").length === 1);
+  answerAll(again, "window_marker", { marker: "[pd-2]" });
+  await until(() => fake.page.title.includes("[pd-2]"));
+  await sleep(20);
+  assert.equal(requests(again, "page_state").length, 1, "one page_state after the reconnect");
+  assert.ok(!fake.page.title.includes("[pd-1]"), "the old marker is gone");
+
+  fake.page.visibilityState = "hidden";
+  fake.page.dispatchEvent(new Event("visibilitychange"));
+  await sleep(10);
+  assert.equal(requests(again, "page_state").length, 2, "one page_state for the change");
+  assert.equal(requests(again, "page.visibility").filter((m) => m.d.params.visible === false).length, 1);
+  client.close();
+}));

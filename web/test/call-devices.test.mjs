@@ -1,0 +1,44 @@
+// Scripted checks of web/call/devices.js with stand-ins for the browser's media devices: no browser here.
+// Run: node --test web/test/call-devices.test.mjs   (Node 20+)
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+/** navigator.mediaDevices as far as the picker uses it, counting its devicechange listeners. */
+class FakeMediaDevices extends EventTarget {
+  listeners = new Set();
+  opened = 0;
+  addEventListener(type, listener, options) {
+    if (type === "devicechange") this.listeners.add(listener);
+    super.addEventListener(type, listener, options);
+  }
+  removeEventListener(type, listener, options) {
+    if (type === "devicechange") this.listeners.delete(listener);
+    super.removeEventListener(type, listener, options);
+  }
+  async getUserMedia() {
+    this.opened += 1;
+    return { getVideoTracks: () => [], getAudioTracks: () => [], getTracks: () => [] }; // no microphone: no meter
+  }
+  async enumerateDevices() { return []; }
+}
+
+const select = () => Object.assign(new EventTarget(), { value: "", replaceChildren() {} });
+
+test("starting the picker again listens for device changes once", async () => {
+  const mediaDevices = new FakeMediaDevices();
+  globalThis.navigator = { mediaDevices };
+  globalThis.HTMLMediaElement = class {};
+  try {
+    const { DevicePicker } = await import("../call/devices.js");
+    const picker = new DevicePicker(
+      { camera: select(), microphone: select(), preview: { play: async () => {} } }, { storage: null });
+    await picker.start();
+    await picker.start(); // a page that asks again (a retry after the person allowed the camera)
+    assert.equal(mediaDevices.opened, 2);
+    assert.equal(mediaDevices.listeners.size, 1, "one devicechange listener for one picker");
+  } finally {
+    delete globalThis.navigator;
+    delete globalThis.HTMLMediaElement;
+  }
+});
