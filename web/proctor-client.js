@@ -734,12 +734,15 @@ export class ProctorClient extends EventTarget {
     const stopListening = listenAll([
       [window, "click", ask, true], [window, "keydown", ask, true], [document, "fullscreenchange", changed]]);
     changed();
-    this.#stopKeeping = () => {
+    const stop = () => {
       stopListening();
       veil?.remove();
-      this.#stopKeeping = null;
+      if (keyboardLock) globalThis.navigator?.keyboard?.unlock?.(); // no lock outlives the keeping
+      // A stale stop (from before a close() and a new keepFullScreen) must not drop the new one's handle.
+      if (this.#stopKeeping === stop) this.#stopKeeping = null;
     };
-    return this.#stopKeeping;
+    this.#stopKeeping = stop;
+    return stop;
   }
 
   /** Asks for the Keyboard Lock in full screen and tells the agent what came of it. */

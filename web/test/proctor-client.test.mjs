@@ -558,6 +558,22 @@ test("close() removes every listener and interval the client put on the page, th
   assert.equal(fake.page.title, "Interview", "the marker left the title");
 }));
 
+test("a keepFullScreen stop kept from before close() does not drop the one asked after connect()", () => onFakePage(async (fake) => {
+  const { client, nextSocket } = await connectedClient();
+  const stale = client.keepFullScreen();
+  client.close();
+  const connected = client.connect();
+  const again = await nextSocket(1);
+  await handshake(again);
+  await connected;
+  client.keepFullScreen();
+  assert.ok(fake.win.held("click") > 0, "the new keeping listens for clicks");
+  stale(); // the page calls the stop it kept from the first time
+  client.close();
+  assert.equal(fake.win.held(), 0, "close() still takes the new keeping's listeners off");
+  assert.equal(fake.page.held("fullscreenchange"), 0);
+}));
+
 test("after close() and connect() again, each page signal is reported once", () => onFakePage(async (fake) => {
   const { client, socket, nextSocket } = await connectedClient();
   await until(() => requests(socket, "page.visibility").length === 1);

@@ -34,20 +34,26 @@ struct FootprintBenchmark {
         let idleConfig = directory.write("plugins.json", JSONWriter.compact(config))
         let first = try await start(config: idleConfig, plugins: ids, stateDirectory: directory.path + "/state", notify: directory.path + "/notify")
         let agent = first.agent
-        defer { agent.signal(SIGTERM) }
         figures += first.figures
 
-        try await Task.sleep(for: .seconds(idleSeconds))
-        figures += try memory(of: agent.pid, plugins: ids, when: "idle \(Int(idleSeconds)) s")
-
+        do {
+            try await Task.sleep(for: .seconds(idleSeconds))
+            figures += try memory(of: agent.pid, plugins: ids, when: "idle \(Int(idleSeconds)) s")
+        } catch {
+            agent.signal(SIGTERM)
+            throw error
+        }
         // Every later start: the same state directory, so the landmark model is
         // mapped from the cache the first start wrote instead of converted.
         agent.signal(SIGTERM)
-        _ = await agent.waitForExit(timeout: .seconds(30))
+        guard await agent.waitForExit(timeout: .seconds(30)) != nil else {
+            agent.signal(SIGKILL)
+            throw BenchError("the first agent did not stop on SIGTERM within 30 s")
+        }
         let again = try await start(config: idleConfig, plugins: ids, stateDirectory: directory.path + "/state",
                                     notify: directory.path + "/notify-again", when: "again, cached")
         again.agent.signal(SIGTERM)
-        _ = await again.agent.waitForExit(timeout: .seconds(30))
+        if await again.agent.waitForExit(timeout: .seconds(30)) == nil { again.agent.signal(SIGKILL) }
         figures += again.figures
 
         if workSeconds > 0 {

@@ -26,7 +26,7 @@ struct GazePluginTimeBenchmark {
             // Not counted: the plugin reads the landmark model on its capture thread after start, so the
             // first replay would carry it (~0.6 s, which made the figure negative); and the model's pages
             // are handed back once checked, so a first pass over the clip faults in the leaves it reaches
-            // (the whole bench: ~36,000 minor faults, `perf stat`): one whole replay first.
+            // (`perf stat -e minor-faults` over this bench: ~36,000): one whole replay first.
             _ = try replay.replay(clip)
             decoding = min(decoding, try Self.cpuMilliseconds { try replay.replay(clip, options: ["every": 1_000_000]) })
             whole = min(whole, try Self.cpuMilliseconds { try replay.replay(clip) })

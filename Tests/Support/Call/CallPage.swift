@@ -79,9 +79,6 @@ public struct CallPage: Sendable {
         try await session.call("DOM.setFileInputFiles", ["files": [.string(path)], "objectId": .string(object)])
     }
 
-    /// Screenshots the viewport and measures how blank it is (the tests
-    /// check `looksBlank`). With PROCTORD_UPDATE_DOC_IMAGES=1 a `doc` shot is
-    /// kept as docs/images/call-NAME.png; PROCTORD_TEST_ARTIFACTS=DIR keeps them all.
     /// The interviewee's agent step as a person takes it: connect, type the
     /// agent's pairing `code`, pair. Throws naming what the page did not show.
     /// What follows (calibration when the agent runs gaze, else the join
@@ -98,6 +95,9 @@ public struct CallPage: Sendable {
         try await click("#agent-root [data-action=pair]")
     }
 
+    /// Screenshots the viewport and measures how blank it is (the tests
+    /// check `looksBlank`). With PROCTORD_UPDATE_DOC_IMAGES=1 a `doc` shot is
+    /// kept as docs/images/call-NAME-STEP.png; PROCTORD_TEST_ARTIFACTS=DIR keeps them all.
     public func takeScreenshot(_ step: String, doc: Bool = false) async throws -> Shot {
         let png = try await session.screenshotPNG()
         let picture = try Screenshot.decode(png: png, in: scratch)

@@ -108,9 +108,10 @@ void remove_abandoned_partials(const std::string &cached) {
     while (const dirent *entry = readdir(listing)) {
         const std::string name = entry->d_name;
         if (name.compare(0, prefix.size(), prefix) != 0) continue;
-        char *end = nullptr;
-        const long pid = std::strtol(name.c_str() + prefix.size(), &end, 10);
-        if (pid <= 0 || *end != '\0') continue;
+        const std::string digits = name.substr(prefix.size());
+        if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+        const long pid = std::stol(digits);  // at most 9 digits: within pid_t
+        if (pid <= 0) continue;
         if (kill(static_cast<pid_t>(pid), 0) == -1 && errno == ESRCH) unlink((dir + "/" + name).c_str());
     }
     closedir(listing);
