@@ -10,7 +10,7 @@ extension X11IntegrationTests {
         /// The client puts the screen plugin's marker into the title, and the
         /// plugin then finds that window.
         @Test func theClientPutsTheMarkerInTheTitleAndThePluginFindsTheWindow() async throws {
-            let callPage = try await CallPage.open()
+            let callPage = try await ClientPageDesktop.open()
             defer { callPage.desktop.stop() }
             let (api, page) = (callPage.api, callPage.page)
             let marker = try #require(try await api.screenMarker())
@@ -37,7 +37,7 @@ extension X11IntegrationTests {
         /// stream to the client, which tells the screen plugin; stopping the
         /// track in the page, which fires no "ended" event, is reported too.
         @Test func theClientReportsARealScreenShareAndItsEnd() async throws {
-            let callPage = try await CallPage.open(screen: ["enforce": "never"],
+            let callPage = try await ClientPageDesktop.open(screen: ["enforce": "never"],
                                                    chromium: ["--auto-select-desktop-capture-source=Entire screen"])
             defer { callPage.desktop.stop() }
             let page = callPage.page
@@ -75,7 +75,7 @@ extension X11IntegrationTests {
 /// A test desktop, a site serving web/ from another port, an agent whose
 /// screen plugin watches that desktop, and Chromium on it showing the page
 /// that pairs through web/proctor-client.js.
-struct CallPage {
+struct ClientPageDesktop {
     let desktop: X11TestDesktop
     let site: StaticWebServer
     let api: APIHarness
@@ -86,7 +86,7 @@ struct CallPage {
     /// `plugins`: more of the agent's plugins, given the test display.
     static func open(screen config: JSONObject = [:], chromium arguments: [String] = [],
                      page path: String = "test/pairing-test.html", query: String = "",
-                     plugins: (inout ConfigBuilder, String) -> Void = { _, _ in }) async throws -> CallPage {
+                     plugins: (inout ConfigBuilder, String) -> Void = { _, _ in }) async throws -> ClientPageDesktop {
         let desktop = try await X11TestDesktop()
         do {
             let site = StaticWebServer()
@@ -100,7 +100,7 @@ struct CallPage {
             }
             let browser = try await Chromium.launch(display: desktop.display, extraArguments: arguments)
             let page = try await browser.open("\(origin)/\(path)?agent=ws://127.0.0.1:\(api.port)/v1&code=\(api.pairingCode)&topics=plugin.state\(query)")
-            return CallPage(desktop: desktop, site: site, api: api, browser: browser, page: page)
+            return ClientPageDesktop(desktop: desktop, site: site, api: api, browser: browser, page: page)
         } catch {
             desktop.stop()
             throw error

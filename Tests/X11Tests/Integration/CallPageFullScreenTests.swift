@@ -19,7 +19,7 @@ extension X11IntegrationTests {
         /// (Chromium alone leaves it hidden and blank).
         @Test func aRestoredCallPageIsShownAndTakesClicks() async throws {
             // A long grace, so the person's restore comes first even on a busy machine.
-            let callPage = try await CallPage.open(screen: ["grace_ms": 4000], chromium: Self.browserArguments,
+            let callPage = try await ClientPageDesktop.open(screen: ["grace_ms": 4000], chromium: Self.browserArguments,
                                                    page: "test/fullscreen-test.html")
             defer { callPage.desktop.stop() }
             let (api, page, tools) = (callPage.api, callPage.page, callPage.desktop.tools)
@@ -53,7 +53,7 @@ extension X11IntegrationTests {
         /// Left with Esc, the agent puts the window back, the page shows its overlay, and the
         /// next click returns to the page's full screen. The screen plugin says which kind holds.
         @Test func thePagesOwnFullScreenCoversTheMonitorAndComesBackAfterEsc() async throws {
-            let callPage = try await CallPage.open(screen: ["grace_ms": 500], chromium: Self.browserArguments,
+            let callPage = try await ClientPageDesktop.open(screen: ["grace_ms": 500], chromium: Self.browserArguments,
                                                    page: "test/fullscreen-test.html", query: "&keep_full_screen=1")
             defer { callPage.desktop.stop() }
             let (api, page, desktop) = (callPage.api, callPage.page, callPage.desktop)
@@ -122,7 +122,7 @@ extension X11IntegrationTests {
         }
 
         /// The page is shown, the monitor shows it (not a blank window), and a real click reaches it.
-        private func expectShownAndClickable(_ callPage: CallPage, _ window: String, after what: String) async throws {
+        private func expectShownAndClickable(_ callPage: ClientPageDesktop, _ window: String, after what: String) async throws {
             let (api, page, desktop) = (callPage.api, callPage.page, callPage.desktop)
             _ = try await fullScreenWindow(api, kind: "window")
             let visibility = try await page.waitFor("document.visibilityState") { $0 == "visible" }

@@ -18,7 +18,7 @@ extension X11IntegrationTests {
         /// (xclip), return and paste: the alerts come in the order it happened.
         @Test func leavingFocusingAwayCopyingAndPastingRaiseTheirAlertsInOrder() async throws {
             // The agent only reports here: the test puts the window in and out of full screen itself.
-            let callPage = try await CallPage.open(screen: ["enforce": "never"], chromium: Self.browserArguments) { builder, display in
+            let callPage = try await ClientPageDesktop.open(screen: ["enforce": "never"], chromium: Self.browserArguments) { builder, display in
                 builder.add(id: "desktop", library: "desktop", config: ["display": .string(display), "reconnect_max_ms": 500])
             }
             defer { callPage.desktop.stop() }
@@ -98,7 +98,7 @@ extension X11IntegrationTests {
         /// higher severity, live or in the report.
         @Test func anHonestInterviewRaisesNothingOfConsequence() async throws {
             let clip = try GazeFixtures.file(GazeFixtures.singleFace)
-            let callPage = try await CallPage.open(chromium: Self.browserArguments) { builder, display in
+            let callPage = try await ClientPageDesktop.open(chromium: Self.browserArguments) { builder, display in
                 builder.add(id: "desktop", library: "desktop", config: ["display": .string(display), "reconnect_max_ms": 500])
                 builder.add(id: "gaze", library: "gaze", config: ["source": .string("file:" + clip), "sample_rate_hz": 10])
             }
