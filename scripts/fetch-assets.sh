@@ -37,6 +37,24 @@ pip_flags_for() {
   esac
 }
 
+# The URL PyPI lists for this release's file, downloaded to $3; the sha256
+# is checked by the caller like any other download.
+sdist_from_pypi() {
+  local name="${1%%==*}" version="${1##*==}" file="$2" dest="$3"
+  python3 - "$name" "$version" "$file" "$dest" <<'PY' >&2
+import json, sys, urllib.request
+name, version, file, dest = sys.argv[1:5]
+with urllib.request.urlopen(f"https://pypi.org/pypi/{name}/json", timeout=60) as reply:
+    releases = json.load(reply)["releases"]
+urls = [f["url"] for f in releases.get(version, []) if f["filename"] == file]
+if not urls:
+    sys.exit(f"PyPI lists no {file} for {name} {version}")
+with urllib.request.urlopen(urls[0], timeout=180) as reply, open(dest, "wb") as out:
+    while chunk := reply.read(1 << 20):
+        out.write(chunk)
+PY
+}
+
 fetch_archive() {
   local requirement="$1" file="$2" want="$3"
   local cached="$archives/$file"
@@ -44,8 +62,14 @@ fetch_archive() {
   if (( check_only )); then echo "missing archive $file ($requirement)" >&2; return 1; fi
   mkdir -p "$archives"
   local tmp; tmp="$(mktemp -d)"
-  # shellcheck disable=SC2046
-  python3 -m pip download --quiet --no-deps --dest "$tmp" $(pip_flags_for "$file") "$requirement" >&2
+  # An sdist is fetched by its file name from PyPI's JSON API: "pip download"
+  # would build its metadata first, running the package's own build (facexlib
+  # builds numpy and cmake from source for that). Through an index without
+  # that API, pip as for wheels.
+  if [[ "$file" != *.tar.gz ]] || ! sdist_from_pypi "$requirement" "$file" "$tmp/$file"; then
+    # shellcheck disable=SC2046
+    python3 -m pip download --quiet --no-deps --dest "$tmp" $(pip_flags_for "$file") "$requirement" >&2
+  fi
   if [[ ! -f "$tmp/$file" ]]; then
     echo "pip download $requirement did not give $file (got: $(ls "$tmp"))" >&2; rm -rf "$tmp"; return 1
   fi
