@@ -55,12 +55,12 @@ test: build assets vision-check vision-clips web-check
 	$(SWIFT) test --skip-build --no-parallel
 
 # The JavaScript client's own unit tests (a fake socket), the call app's
-# proctoring logic, and the call pages' signalling, file transfer and device
-# picker (fake sockets, data channels and media devices), with the Node the
+# proctoring logic, and the call pages' signalling, file transfer, device
+# picker and screen share (fake sockets, data channels and media devices), with the Node the
 # machine has; the browser tests in `swift test` cover them against the agent
 # and the call server.
 web-check:
-	@if command -v node >/dev/null; then node --test web/test/proctor-client.test.mjs web/test/call-dashboard.test.mjs web/test/call-signalling.test.mjs web/test/call-file-transfer.test.mjs web/test/call-devices.test.mjs; \
+	@if command -v node >/dev/null; then node --test web/test/proctor-client.test.mjs web/test/call-dashboard.test.mjs web/test/call-signalling.test.mjs web/test/call-file-transfer.test.mjs web/test/call-devices.test.mjs web/test/call-screen-share.test.mjs; \
 	else echo "web-check: skipped, no node on PATH (the Chromium tests still exercise the client)"; fi
 
 # The local API's front (HTTP heads, WebSocket frames) under random and

@@ -392,6 +392,7 @@ class AgentLink {
   #waiter = null;
   #resolveClosed;
   #helloDeadline = null;
+  #errorGrace = null; // the wait for the close that follows an error
   #failedAt = null;
   startedAt = performance.now();
   sawMessage = false;
@@ -403,16 +404,14 @@ class AgentLink {
     this.#socket = createSocket(url);
     // Before `open` the browser may be showing its permission prompt; once open, hello is immediate.
     this.#socket.onopen = () => {
-      const deadline = setTimeout(() => this.abandon({ code: 4000, reason: "no hello after the socket opened", silent: true }), HANDSHAKE_TIMEOUT_MS);
-      this.closed.then(() => clearTimeout(deadline));
-      this.#helloDeadline = deadline;
+      this.#helloDeadline = setTimeout(() => this.abandon({ code: 4000, reason: "no hello after the socket opened", silent: true }), HANDSHAKE_TIMEOUT_MS);
     };
     this.#socket.onmessage = (message) => this.#receive(message.data);
     this.#socket.onclose = (event) => this.#ended({ code: event.code, reason: event.reason, wasClean: event.wasClean });
     // Browsers follow an error with close 1006; some runtimes (Node 20's undici) fire only the error.
     this.#socket.onerror = () => {
       this.#failedAt ??= performance.now();
-      setTimeout(() => this.#ended({ code: 1006, reason: "", wasClean: false }), 1_000);
+      this.#errorGrace ??= setTimeout(() => this.#ended({ code: 1006, reason: "", wasClean: false }), 1_000);
     };
   }
 
@@ -473,6 +472,9 @@ class AgentLink {
 
   #ended(info) {
     if (this.isClosed) return;
+    // Cleared here, not when they fire: a closed link (the page's close() included) leaves no timer behind.
+    clearTimeout(this.#helloDeadline);
+    clearTimeout(this.#errorGrace);
     const failedAt = this.#failedAt ?? performance.now();
     this.closeInfo = { ...info, sawMessage: this.sawMessage, afterMs: failedAt - this.startedAt };
     this.#waiter?.(null, this.closeInfo);

@@ -8,6 +8,9 @@
  *   devices.addEventListener("change", (e) => link.replaceTrack(e.detail.kind, e.detail.track));
  *   devices.applySpeaker(remoteVideo);          // plays the other person through the chosen speaker
  *
+ * start() again (a retry) replaces the stream: the earlier one's tracks are stopped, so the camera and
+ * microphone are not left on.
+ *
  * The speaker is set with HTMLMediaElement.setSinkId, where the browser has it (Chromium); elsewhere the list
  * is hidden and the system's default plays.
  */
@@ -40,14 +43,19 @@ export class DevicePicker extends EventTarget {
 
   /** Opens the remembered (or default) camera and microphone; resolves with their stream. */
   async start() {
+    // Released before asking: a camera that some systems open only once would be "in use" by this very page.
+    this.#release();
     const saved = this.#saved();
+    let stream;
     try {
-      this.stream = await this.#open({ video: saved.video, audio: saved.audio });
+      stream = await this.#open({ video: saved.video, audio: saved.audio });
     } catch (error) {
       // A remembered device that is gone: fall back to the defaults once.
       if (error.name !== "OverconstrainedError" && error.name !== "NotFoundError") throw explain(error);
-      try { this.stream = await this.#open({}); } catch (again) { throw explain(again); }
+      try { stream = await this.#open({}); } catch (again) { throw explain(again); }
     }
+    this.#release(); // one that another start() opened meanwhile
+    this.stream = stream;
     await this.#fillLists();
     this.#showPreview();
     navigator.mediaDevices.addEventListener?.("devicechange", this.#refill);
@@ -102,6 +110,13 @@ export class DevicePicker extends EventTarget {
     this.#meterTimer = null;
     this.#audio?.context.close();
     this.#audio = null;
+  }
+
+  /** Stops the current stream's tracks and its meter. */
+  #release() {
+    this.stopMeter();
+    for (const track of this.stream?.getTracks() ?? []) track.stop();
+    this.stream = null;
   }
 
   async #open({ video, audio }) {

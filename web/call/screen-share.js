@@ -3,6 +3,9 @@
  * whole monitor, shown back to the interviewee in a small preview (they always see what is shared), sent to
  * the interviewer, and reported to the agent (`client.reportScreenShare`) when one is connected. When the share
  * stops, the page says so and offers to share again.
+ *
+ * One share at a time: start() while a share is live, or while the picker is still open, keeps that share
+ * (no second prompt) and resolves as it does.
  */
 
 export class ScreenShare {
@@ -11,6 +14,8 @@ export class ScreenShare {
   #client;
   #notices;
   #stopReporting = null;
+  #asking = null; // the start() whose picker is open
+  #onEnded = () => this.#ended(); // one function, so it can be taken off the track again
   stream = null;
 
   /**
@@ -28,7 +33,20 @@ export class ScreenShare {
   }
 
   /** Asks for the whole screen (call it from a click). Resolves true once shared. */
-  async start() {
+  start() {
+    if (this.#asking) return this.#asking;
+    if (this.stream?.getVideoTracks()[0]?.readyState === "live") return Promise.resolve(true);
+    this.#release(); // a share stopped without an `ended` event
+    this.#asking = this.#ask().finally(() => { this.#asking = null; });
+    return this.#asking;
+  }
+
+  stop() {
+    for (const t of this.stream?.getTracks() ?? []) t.stop();
+    this.#ended();
+  }
+
+  async #ask() {
     this.#elements.button.disabled = true;
     let stream;
     try {
@@ -60,23 +78,25 @@ export class ScreenShare {
     this.#elements.button.hidden = true;
     this.#notices.clear("screen");
     document.body.dataset.screen = "shared";
-    track.addEventListener("ended", () => this.#ended());
+    track.addEventListener("ended", this.#onEnded);
     return true;
   }
 
-  stop() {
-    for (const t of this.stream?.getTracks() ?? []) t.stop();
-    this.#ended();
+  #ended() {
+    if (!this.#release()) return;
+    this.#notShared("You stopped sharing your screen: the interviewer sees that it is not shared. Choose “Share my whole screen” to share it again.");
   }
 
-  #ended() {
-    if (!this.stream) return;
+  /** Takes the share out of the call, the agent's report and the preview; false when there was none. */
+  #release() {
+    if (!this.stream) return false;
+    this.stream.getVideoTracks()[0]?.removeEventListener("ended", this.#onEnded);
     this.#call.stopScreen();
     this.#stopReporting?.();
     this.#stopReporting = null;
     this.stream = null;
     this.#elements.preview.srcObject = null;
-    this.#notShared("You stopped sharing your screen: the interviewer sees that it is not shared. Choose “Share my whole screen” to share it again.");
+    return true;
   }
 
   #notShared(text) {

@@ -9,7 +9,12 @@
  * The page's `peerId` lives in sessionStorage, so a reload is the same peer and replaces its own stale
  * connection instead of being refused as a third one. A connection that drops for a reason the server did not
  * give is opened again with exponential backoff and jitter, and joins again. A refusal (a close code of
- * docs/call.md's table) ends it: `connect()` rejects, or `ended` fires, with a CallError in plain words.
+ * docs/call.md's table) ends it: `connect()` rejects, or `ended` fires, with a CallError in plain words; a
+ * later `connect()` tries again.
+ *
+ * `close()` is for good: the page left the room (the pages then say to reload to join again). A `connect()`
+ * still joining is rejected, and any `connect()` after it rejects at once, both with the CallError `left`;
+ * to join again, make a new Signalling.
  *
  * Events (CustomEvent, read `detail`): `joined` (each join, reconnects included), `peer-joined` {role},
  * `peer-left` {role, reason}, `signal` {from, data}, `state` {state: connecting | connected | reconnecting |
@@ -27,6 +32,7 @@ export class Signalling extends EventTarget {
   #attempt = 0;
   #timer = null;
   #closedByPage = false;
+  #left = false; // close() was called: this Signalling does not join again
   #pending = null; // {resolve, reject} of the first connect()
   #joinedAt = 0;
   #serverError = null; // the `error` message the server sent before closing
@@ -55,6 +61,7 @@ export class Signalling extends EventTarget {
 
   /** Opens the socket and joins; resolves with the server's `joined` message. */
   connect() {
+    if (this.#left) return Promise.reject(callError("left"));
     if (this.#pending) return this.#pending.promise;
     let resolve, reject;
     const promise = new Promise((ok, fail) => { resolve = ok; reject = fail; });
@@ -71,12 +78,15 @@ export class Signalling extends EventTarget {
     return true;
   }
 
-  /** Leaves the room: the other peer is told `peer-left`. */
+  /** Leaves the room for good: the other peer is told `peer-left`; see the header on connect() after it. */
   close() {
+    this.#left = true;
     this.#closedByPage = true;
     clearTimeout(this.#timer);
     this.#socket?.close(1000, "left");
     this.#setState("ended");
+    this.#pending?.reject(callError("left")); // no effect once joined: it resolved then
+    this.#pending = null;
   }
 
   #open() {

@@ -42,3 +42,31 @@ test("starting the picker again listens for device changes once", async () => {
     delete globalThis.HTMLMediaElement;
   }
 });
+
+/** A stream with one camera track (no microphone: no meter) that knows whether it was stopped. */
+function fakeCameraStream() {
+  const track = { kind: "video", readyState: "live", stop() { this.readyState = "ended"; }, getSettings: () => ({ deviceId: "cam" }) };
+  return { track, getVideoTracks: () => [track], getAudioTracks: () => [], getTracks: () => [track] };
+}
+
+test("starting the picker again stops the first stream's tracks: the camera is not left on", async () => {
+  const mediaDevices = new FakeMediaDevices();
+  const streams = [];
+  mediaDevices.getUserMedia = async () => { streams.push(fakeCameraStream()); return streams.at(-1); };
+  globalThis.navigator = { mediaDevices };
+  globalThis.HTMLMediaElement = class {};
+  try {
+    const { DevicePicker } = await import("../call/devices.js");
+    const picker = new DevicePicker(
+      { camera: select(), microphone: select(), preview: { play: async () => {} } }, { storage: null });
+    await picker.start();
+    assert.equal(await picker.start(), streams[1]);
+    assert.equal(streams[0].track.readyState, "ended", "the first camera track is stopped");
+    assert.equal(streams[1].track.readyState, "live");
+    assert.equal(picker.stream, streams[1]);
+    assert.equal(mediaDevices.listeners.size, 1, "one devicechange listener for one picker");
+  } finally {
+    delete globalThis.navigator;
+    delete globalThis.HTMLMediaElement;
+  }
+});

@@ -168,3 +168,30 @@ test("text that is not JSON, and binary frames, are ignored", async () => {
   assert.deepEqual(seen.events.map(([type]) => type), ["joined"]);
   signalling.close();
 });
+
+test("a closed Signalling does not join again: connect() after close() rejects in plain words, opening no socket", async () => {
+  const { signalling, socket, sockets } = setup();
+  const joined = signalling.connect();
+  const first = await socket(0);
+  first.open();
+  first.deliver(JOINED);
+  await joined;
+  signalling.close();
+  await assert.rejects(signalling.connect(), (error) => {
+    assert.equal(error.code, "left");
+    assert.match(error.message, /You left the interview/);
+    return true;
+  });
+  assert.equal(sockets.length, 1, "no second socket");
+  assert.equal(signalling.state, "ended");
+});
+
+test("close() while joining rejects the pending connect() instead of leaving it waiting", async () => {
+  const { signalling, socket } = setup();
+  const joined = signalling.connect();
+  (await socket(0)).open();
+  signalling.close();
+  const outcome = await Promise.race([joined.then(() => "joined", (error) => error.code),
+    new Promise((resolve) => setTimeout(() => resolve("still waiting"), 100))]);
+  assert.equal(outcome, "left");
+});

@@ -256,6 +256,31 @@ test("requests: answers, agent errors, timeouts, and rejection on close", async 
   client.close();
 });
 
+/** Runs `body` with setTimeout counted; `pending()` says how many timers have neither fired nor been cleared. */
+async function withTimersCounted(body) {
+  const real = { setTimeout: globalThis.setTimeout, clearTimeout: globalThis.clearTimeout };
+  const live = new Set();
+  globalThis.setTimeout = (callback, ms, ...rest) => {
+    const id = real.setTimeout((...args) => { live.delete(id); callback(...args); }, ms, ...rest);
+    live.add(id);
+    return id;
+  };
+  globalThis.clearTimeout = (id) => { live.delete(id); real.clearTimeout(id); };
+  try {
+    await body(() => live.size);
+  } finally {
+    for (const id of live) real.clearTimeout(id);
+    Object.assign(globalThis, real);
+  }
+}
+
+test("close() right after a socket error (no close event, as in Node) leaves no timer pending", () => withTimersCounted(async (pending) => {
+  const { client, socket } = await connectedClient();
+  socket.onerror?.(); // the link waits 1 s for a close that Node never sends
+  client.close();
+  assert.equal(pending(), 0, "no timer of the client or its link outlives close()");
+}));
+
 test("revoked while connected (4009): closed, token forgotten, no reconnect", async () => {
   const { client, nextSocket, sockets, seen, storage, socket } = await connectedClient();
   socket.drop(4009, "the session was revoked");

@@ -1,0 +1,95 @@
+// Scripted checks of web/call/screen-share.js with stand-ins for getDisplayMedia, the call, the agent client
+// and the page: no browser here.
+// Run: node --test web/test/call-screen-share.test.mjs   (Node 20+)
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ScreenShare } from "../call/screen-share.js";
+
+/** A whole-monitor track that counts its `ended` listeners. */
+class FakeTrack extends EventTarget {
+  readyState = "live";
+  listeners = new Set();
+  getSettings() { return { displaySurface: "monitor" }; }
+  stop() { this.readyState = "ended"; } // like the browser's: no event
+  addEventListener(type, listener, options) {
+    if (type === "ended") this.listeners.add(listener);
+    super.addEventListener(type, listener, options);
+  }
+  removeEventListener(type, listener, options) {
+    if (type === "ended") this.listeners.delete(listener);
+    super.removeEventListener(type, listener, options);
+  }
+}
+
+/** A ScreenShare on stand-ins; `asked` is every stream getDisplayMedia gave, `shared` what the call holds. */
+function setup() {
+  const asked = [];
+  globalThis.navigator = { mediaDevices: {
+    getDisplayMedia: async () => {
+      const track = new FakeTrack();
+      const stream = { track, getVideoTracks: () => [track], getTracks: () => [track] };
+      asked.push(stream);
+      return stream;
+    },
+  } };
+  globalThis.document = { body: { dataset: {} } };
+  const shared = new Set();
+  const call = { shareScreen: (stream) => shared.add(stream), stopScreen: () => shared.clear() };
+  const reported = new Set();
+  const client = { reportScreenShare: (stream) => { reported.add(stream); return () => reported.delete(stream); } };
+  const notices = { clear() {}, stand() {} };
+  const elements = { preview: { play: async () => {} }, button: new EventTarget(), state: {} };
+  const screen = new ScreenShare(elements, call, client, notices);
+  return { screen, asked, shared, reported };
+}
+
+function teardown() {
+  delete globalThis.navigator;
+  delete globalThis.document;
+}
+
+test("start() while a share is live keeps that share: no second prompt, track or listener", async () => {
+  try {
+    const { screen, asked, shared, reported } = setup();
+    assert.equal(await screen.start(), true);
+    assert.equal(await screen.start(), true);
+    assert.equal(asked.length, 1, "the screen picker was asked once");
+    assert.equal(screen.stream, asked[0]);
+    assert.equal(asked[0].track.listeners.size, 1);
+    assert.equal(shared.size, 1);
+    assert.equal(reported.size, 1);
+  } finally {
+    teardown();
+  }
+});
+
+test("two start() calls at once ask for the screen once", async () => {
+  try {
+    const { screen, asked } = setup();
+    assert.deepEqual(await Promise.all([screen.start(), screen.start()]), [true, true]);
+    assert.equal(asked.length, 1);
+  } finally {
+    teardown();
+  }
+});
+
+test("a share that ended leaves nothing behind, and start() then shares anew", async () => {
+  try {
+    const { screen, asked, shared, reported } = setup();
+    await screen.start();
+    const first = asked[0];
+    first.track.stop();
+    first.track.dispatchEvent(new Event("ended"));
+    assert.equal(first.track.listeners.size, 0, "no listener left on the ended track");
+    assert.equal(shared.size, 0);
+    assert.equal(reported.size, 0);
+
+    assert.equal(await screen.start(), true);
+    assert.equal(asked.length, 2);
+    assert.deepEqual([...shared], [asked[1]]);
+    assert.deepEqual([...reported], [asked[1]]);
+  } finally {
+    teardown();
+  }
+});
