@@ -45,7 +45,8 @@
  *   request(target, method, params = {}, {timeoutMs = 12000})   resolves with the answer's `result`;
  *                  rejects with the agent's error code (not_running, unknown_method, ...), "timeout",
  *                  "closed" (the connection dropped first) or "not_connected"
- *   endSession()   ends the session on the agent (its token is revoked) and forgets it here
+ *   endSession()   ends the session on the agent (its token is revoked) and forgets it here; once it has
+ *                  resolved (or close() was called meanwhile) no timer of the client is pending
  *   close()        disconnects without ending the session: the token stays for a later connect(). It takes off
  *                  everything the client put on the page (listeners, the window marker, keepFullScreen, the
  *                  share report): a page that connects again calls keepFullScreen and reportScreenShare again
@@ -797,7 +798,8 @@ export class ProctorClient extends EventTarget {
       }
     }
     this.#memory.forgetAll();
-    await Promise.race([link.closed, delay(2_000)]);
+    // close() meanwhile abandons the link, so link.closed ends this wait too.
+    await closedWithin(link, 2_000);
     if (this.#link === link) this.#disconnect({ code: 1000, reason: "session ended" }, "session ended");
   }
 
@@ -1318,6 +1320,9 @@ function listenAll(listeners) {
   };
 }
 
-function delay(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits for `link` to close, at most `ms`; the timer goes as soon as the link closes, not `ms` later. */
+function closedWithin(link, ms) {
+  let timer;
+  const timeout = new Promise((resolve) => { timer = setTimeout(resolve, ms); });
+  return Promise.race([link.closed, timeout]).finally(() => clearTimeout(timer));
 }

@@ -9,7 +9,8 @@
  *   devices.applySpeaker(remoteVideo);          // plays the other person through the chosen speaker
  *
  * start() again (a retry) replaces the stream: the earlier one's tracks are stopped, so the camera and
- * microphone are not left on.
+ * microphone are not left on. A start() that fails leaves no stream and an empty preview; changing the
+ * camera or microphone then says that start's error again (start again, e.g. the retry button, to recover).
  *
  * The speaker is set with HTMLMediaElement.setSinkId, where the browser has it (Chromium); elsewhere the list
  * is hidden and the system's default plays.
@@ -24,6 +25,7 @@ export class DevicePicker extends EventTarget {
   #meterTimer = null;
   #refill = () => this.#fillLists(); // one function, so a second start() does not add a second listener
   #sinks = new Set();
+  #startFailure = null; // the error the last start() threw: there is no stream to change a device in
   stream = null;
 
   /**
@@ -45,14 +47,15 @@ export class DevicePicker extends EventTarget {
   async start() {
     // Released before asking: a camera that some systems open only once would be "in use" by this very page.
     this.#release();
+    this.#startFailure = null;
     const saved = this.#saved();
     let stream;
     try {
       stream = await this.#open({ video: saved.video, audio: saved.audio });
     } catch (error) {
       // A remembered device that is gone: fall back to the defaults once.
-      if (error.name !== "OverconstrainedError" && error.name !== "NotFoundError") throw explain(error);
-      try { stream = await this.#open({}); } catch (again) { throw explain(again); }
+      if (error.name !== "OverconstrainedError" && error.name !== "NotFoundError") throw this.#failed(error);
+      try { stream = await this.#open({}); } catch (again) { throw this.#failed(again); }
     }
     this.#release(); // one that another start() opened meanwhile
     this.stream = stream;
@@ -112,11 +115,19 @@ export class DevicePicker extends EventTarget {
     this.#audio = null;
   }
 
-  /** Stops the current stream's tracks and its meter. */
+  /** Stops the current stream's tracks and its meter, and takes it out of the preview. */
   #release() {
     this.stopMeter();
     for (const track of this.stream?.getTracks() ?? []) track.stop();
     this.stream = null;
+    this.#elements.preview.srcObject = null; // a stopped stream would stay on screen as a still frame
+  }
+
+  /** A start() that failed: its error in plain words, kept for a device change that follows. */
+  #failed(error) {
+    const explained = explain(error);
+    if (!this.stream) this.#startFailure = explained; // not when another start() has opened one meanwhile
+    return explained;
   }
 
   async #open({ video, audio }) {
@@ -127,6 +138,8 @@ export class DevicePicker extends EventTarget {
   }
 
   async #switch(kind) {
+    // No stream to put the device in: say why, rather than open a device that would be left on.
+    if (!this.stream) return this.#say(this.#startFailure?.message ?? "The camera and microphone are not open yet.");
     const select = kind === "video" ? this.#elements.camera : this.#elements.microphone;
     const constraints = kind === "video" ? { video: { deviceId: { exact: select.value } } } : { audio: { deviceId: { exact: select.value } } };
     try {

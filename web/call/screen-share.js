@@ -5,7 +5,8 @@
  * stops, the page says so and offers to share again.
  *
  * One share at a time: start() while a share is live, or while the picker is still open, keeps that share
- * (no second prompt) and resolves as it does.
+ * (no second prompt) and resolves as it does. stop() while the picker is open cancels it: the screen picked
+ * then is stopped at once, never shared, and start() resolves false (a start() before the pick undoes that).
  */
 
 export class ScreenShare {
@@ -15,6 +16,7 @@ export class ScreenShare {
   #notices;
   #stopReporting = null;
   #asking = null; // the start() whose picker is open
+  #cancelled = false; // stop() came while the picker was open: what is picked then is not shared
   #onEnded = () => this.#ended(); // one function, so it can be taken off the track again
   stream = null;
 
@@ -34,6 +36,7 @@ export class ScreenShare {
 
   /** Asks for the whole screen (call it from a click). Resolves true once shared. */
   start() {
+    this.#cancelled = false; // the page wants a share again, even from a picker it stopped
     if (this.#asking) return this.#asking;
     if (this.stream?.getVideoTracks()[0]?.readyState === "live") return Promise.resolve(true);
     this.#release(); // a share stopped without an `ended` event
@@ -42,6 +45,7 @@ export class ScreenShare {
   }
 
   stop() {
+    if (this.#asking) this.#cancelled = true; // the browser's picker cannot be closed from here
     for (const t of this.stream?.getTracks() ?? []) t.stop();
     this.#ended();
   }
@@ -58,6 +62,11 @@ export class ScreenShare {
       this.#notShared(error.name === "NotAllowedError"
         ? "Your screen is not shared: the interviewer sees that. Choose “Share my whole screen” and pick your entire screen."
         : `Your screen could not be shared (${error.message}).`);
+      return false;
+    }
+    if (this.#cancelled) {
+      for (const t of stream.getTracks()) t.stop();
+      this.#notShared("Sharing was stopped before you picked a screen: the interviewer sees that it is not shared. Choose “Share my whole screen” to share it.");
       return false;
     }
     const track = stream.getVideoTracks()[0];

@@ -70,3 +70,39 @@ test("starting the picker again stops the first stream's tracks: the camera is n
     delete globalThis.HTMLMediaElement;
   }
 });
+
+test("a second start() that fails clears the preview, and a device change then says why, as start() did", async () => {
+  const mediaDevices = new FakeMediaDevices();
+  const busy = Object.assign(new Error("Could not start video source"), { name: "NotReadableError" });
+  mediaDevices.getUserMedia = async () => {
+    mediaDevices.opened += 1;
+    if (mediaDevices.opened === 2) throw busy; // the second start(): the camera is in use by another program
+    return fakeCameraStream();
+  };
+  globalThis.navigator = { mediaDevices };
+  globalThis.HTMLMediaElement = class {};
+  try {
+    const { DevicePicker, explain } = await import("../call/devices.js");
+    const camera = select();
+    const preview = { srcObject: null, play: async () => {} };
+    const status = { textContent: "" };
+    const picker = new DevicePicker({ camera, microphone: select(), preview, status }, { storage: null });
+    const first = await picker.start();
+    assert.equal(preview.srcObject, first);
+
+    const failure = await picker.start().catch((error) => error);
+    assert.equal(failure.message, explain(busy).message, "start() rejects with the plain-words error, as the first one would");
+    assert.equal(picker.stream, null);
+    assert.equal(preview.srcObject, null, "the preview no longer shows the stopped stream");
+
+    const opened = mediaDevices.opened;
+    camera.value = "cam2";
+    camera.dispatchEvent(new Event("change"));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(status.textContent, failure.message, "the change says why there is no stream");
+    assert.equal(mediaDevices.opened, opened, "no device opened (and left on) for a stream that is not there");
+  } finally {
+    delete globalThis.navigator;
+    delete globalThis.HTMLMediaElement;
+  }
+});

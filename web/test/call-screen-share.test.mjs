@@ -22,11 +22,16 @@ class FakeTrack extends EventTarget {
   }
 }
 
-/** A ScreenShare on stand-ins; `asked` is every stream getDisplayMedia gave, `shared` what the call holds. */
-function setup() {
+/**
+ * A ScreenShare on stand-ins; `asked` is every stream getDisplayMedia gave, `shared` what the call holds.
+ * With `held`, the picker stays open until the test calls `pick()`, as a person takes their time.
+ */
+function setup({ held = false } = {}) {
   const asked = [];
+  const picks = [];
   globalThis.navigator = { mediaDevices: {
     getDisplayMedia: async () => {
+      if (held) await new Promise((resolve) => picks.push(resolve));
       const track = new FakeTrack();
       const stream = { track, getVideoTracks: () => [track], getTracks: () => [track] };
       asked.push(stream);
@@ -41,7 +46,8 @@ function setup() {
   const notices = { clear() {}, stand() {} };
   const elements = { preview: { play: async () => {} }, button: new EventTarget(), state: {} };
   const screen = new ScreenShare(elements, call, client, notices);
-  return { screen, asked, shared, reported };
+  const pick = () => picks.shift()();
+  return { screen, asked, shared, reported, elements, pick };
 }
 
 function teardown() {
@@ -89,6 +95,39 @@ test("a share that ended leaves nothing behind, and start() then shares anew", a
     assert.equal(asked.length, 2);
     assert.deepEqual([...shared], [asked[1]]);
     assert.deepEqual([...reported], [asked[1]]);
+  } finally {
+    teardown();
+  }
+});
+
+test("stop() while the picker is open: the screen picked afterwards is stopped, not shared", async () => {
+  try {
+    const { screen, asked, shared, reported, elements, pick } = setup({ held: true });
+    const started = screen.start();
+    screen.stop();
+    pick();
+    assert.equal(await started, false, "start() says the screen is not shared");
+    assert.equal(asked[0].track.readyState, "ended", "the late share's track is stopped");
+    assert.equal(asked[0].track.listeners.size, 0, "no listener left on it");
+    assert.equal(screen.stream, null);
+    assert.equal(shared.size, 0, "nothing added to the call");
+    assert.equal(reported.size, 0, "nothing reported to the agent");
+    assert.equal(elements.button.disabled, false, "the person can share again");
+  } finally {
+    teardown();
+  }
+});
+
+test("start() after stop() while the same picker is open shares what is picked", async () => {
+  try {
+    const { screen, asked, shared, pick } = setup({ held: true });
+    const first = screen.start();
+    screen.stop();
+    const second = screen.start();
+    pick();
+    assert.deepEqual(await Promise.all([first, second]), [true, true]);
+    assert.equal(asked.length, 1, "one picker");
+    assert.deepEqual([...shared], [asked[0]]);
   } finally {
     teardown();
   }

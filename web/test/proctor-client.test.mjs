@@ -281,6 +281,28 @@ test("close() right after a socket error (no close event, as in Node) leaves no 
   assert.equal(pending(), 0, "no timer of the client or its link outlives close()");
 }));
 
+test("endSession() leaves no timer pending once the agent has closed, or once close() is called", () => withTimersCounted(async (pending) => {
+  // The agent answers and closes: endSession is done, and its 2 s wait for the close goes with it.
+  const first = await connectedClient();
+  const ended = first.client.endSession();
+  await until(() => first.socket.sentOp("request"));
+  first.socket.deliver("response", { result: {} }, first.socket.sentOp("request").id);
+  await sleep(5);
+  first.socket.drop(1000, "session ended");
+  await ended;
+  assert.equal(pending(), 0, "no timer outlives a finished endSession()");
+
+  // The agent answers but never closes: close() ends the wait at once.
+  const second = await connectedClient();
+  const ending = second.client.endSession();
+  await until(() => second.socket.sentOp("request"));
+  second.socket.deliver("response", { result: {} }, second.socket.sentOp("request").id);
+  await sleep(5);
+  second.client.close();
+  await ending;
+  assert.equal(pending(), 0, "no timer outlives close() during endSession()");
+}));
+
 test("revoked while connected (4009): closed, token forgotten, no reconnect", async () => {
   const { client, nextSocket, sockets, seen, storage, socket } = await connectedClient();
   socket.drop(4009, "the session was revoked");
