@@ -405,6 +405,7 @@ class AgentLink {
     this.#socket = createSocket(url);
     // Before `open` the browser may be showing its permission prompt; once open, hello is immediate.
     this.#socket.onopen = () => {
+      if (this.isClosed) return; // an open after the link ended would start a timer nothing clears
       this.#helloDeadline = setTimeout(() => this.abandon({ code: 4000, reason: "no hello after the socket opened", silent: true }), HANDSHAKE_TIMEOUT_MS);
     };
     this.#socket.onmessage = (message) => this.#receive(message.data);

@@ -115,6 +115,11 @@ export class DevicePicker extends EventTarget {
     this.#audio = null;
   }
 
+  /** The camera and microphone are no longer needed (the person left): their tracks stop. */
+  stop() {
+    this.#release();
+  }
+
   /** Stops the current stream's tracks and its meter, and takes it out of the preview. */
   #release() {
     this.stopMeter();
@@ -142,8 +147,11 @@ export class DevicePicker extends EventTarget {
     if (!this.stream) return this.#say(this.#startFailure?.message ?? "The camera and microphone are not open yet.");
     const select = kind === "video" ? this.#elements.camera : this.#elements.microphone;
     const constraints = kind === "video" ? { video: { deviceId: { exact: select.value } } } : { audio: { deviceId: { exact: select.value } } };
+    let fresh = null;
     try {
-      const fresh = await navigator.mediaDevices.getUserMedia(constraints);
+      fresh = await navigator.mediaDevices.getUserMedia(constraints);
+      // A start() (a retry) may have released the stream meanwhile: nothing to put the device in.
+      if (!this.stream) { for (const t of fresh.getTracks()) t.stop(); return; }
       const track = kind === "video" ? fresh.getVideoTracks()[0] : fresh.getAudioTracks()[0];
       for (const old of kind === "video" ? this.stream.getVideoTracks() : this.stream.getAudioTracks()) {
         this.stream.removeTrack(old);
@@ -154,6 +162,7 @@ export class DevicePicker extends EventTarget {
       this.#showPreview();
       this.dispatchEvent(new CustomEvent("change", { detail: { kind, track } }));
     } catch (error) {
+      for (const t of fresh?.getTracks() ?? []) if (!this.stream?.getTracks().includes(t)) t.stop(); // not left on
       this.#say(explain(error).message);
     }
   }

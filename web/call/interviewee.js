@@ -50,19 +50,27 @@ async function main() {
   const shared = screen.start();
   if (client) client.keepFullScreen();
   devices.addEventListener("change", (e) => call.replaceTrack(e.detail.kind, e.detail.track));
-  bindCall(call, client, calibration, agent, devices);
+  // Once the call is over for this page, nothing of the person is captured any more: the browser's
+  // camera, microphone and screen indicators go off.
+  const endCapture = () => {
+    screen.end();
+    devices.stop();
+    $("local-video").srcObject = null;
+  };
+  bindCall(call, client, calibration, agent, devices, endCapture);
   showStep("call");
   $("local-video").srcObject = camera;
   try {
     await call.start();
   } catch (error) {
+    endCapture();
     showCallEnded(error.message);
     return;
   }
   await shared;
 }
 
-function bindCall(call, client, calibration, agent, devices) {
+function bindCall(call, client, calibration, agent, devices, endCapture) {
   new FileShareUI({ input: $("file-input"), list: $("transfers") }, call, notices);
   // Without a client it still tells the interviewer, once, that nothing is observed.
   agent.forwardAgent(client, (message) => call.sendProctor(message), { noticeRoot: $("agent-panel"), calibration });
@@ -82,11 +90,15 @@ function bindCall(call, client, calibration, agent, devices) {
     devices.applySpeaker(video);
     video.play().catch(() => {});
   });
-  call.addEventListener("ended", (e) => showCallEnded(e.detail.error?.message ?? "The call ended."));
+  call.addEventListener("ended", (e) => {
+    endCapture();
+    showCallEnded(e.detail.error?.message ?? "The call ended.");
+  });
   call.addEventListener("proctor", (e) => onProctorMessage(e.detail, call, client, agent));
   $("leave").addEventListener("click", () => {
     call.leave();
     client?.close();
+    endCapture();
     showCallEnded("You left the interview. Reload this page to join again.");
   });
 }

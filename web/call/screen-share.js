@@ -17,6 +17,7 @@ export class ScreenShare {
   #stopReporting = null;
   #asking = null; // the start() whose picker is open
   #cancelled = false; // stop() came while the picker was open: what is picked then is not shared
+  #over = false; // end(): the page is done with sharing, and says nothing more about it
   #onEnded = () => this.#ended(); // one function, so it can be taken off the track again
   stream = null;
 
@@ -36,6 +37,7 @@ export class ScreenShare {
 
   /** Asks for the whole screen (call it from a click). Resolves true once shared. */
   start() {
+    if (this.#over) return Promise.resolve(false);
     this.#cancelled = false; // the page wants a share again, even from a picker it stopped
     if (this.#asking) return this.#asking;
     if (this.stream?.getVideoTracks()[0]?.readyState === "live") return Promise.resolve(true);
@@ -48,6 +50,17 @@ export class ScreenShare {
     if (this.#asking) this.#cancelled = true; // the browser's picker cannot be closed from here
     for (const t of this.stream?.getTracks() ?? []) t.stop();
     this.#ended();
+  }
+
+  /**
+   * The person left the call: the share stops (a screen picked later is stopped at once), and the page offers
+   * no new one and shows no notice about it. For good; a new call makes a new ScreenShare.
+   */
+  end() {
+    this.#over = true;
+    this.#cancelled = true;
+    for (const t of this.stream?.getTracks() ?? []) t.stop();
+    this.#release();
   }
 
   async #ask() {
@@ -66,6 +79,7 @@ export class ScreenShare {
     }
     if (this.#cancelled) {
       for (const t of stream.getTracks()) t.stop();
+      if (this.#over) return false;
       this.#notShared("Sharing was stopped before you picked a screen: the interviewer sees that it is not shared. Choose “Share my whole screen” to share it.");
       return false;
     }

@@ -106,3 +106,54 @@ test("a second start() that fails clears the preview, and a device change then s
     delete globalThis.HTMLMediaElement;
   }
 });
+
+test("stop() (the person left) stops the camera and microphone and empties the preview", async () => {
+  const mediaDevices = new FakeMediaDevices();
+  const streams = [];
+  mediaDevices.getUserMedia = async () => { streams.push(fakeCameraStream()); return streams.at(-1); };
+  globalThis.navigator = { mediaDevices };
+  globalThis.HTMLMediaElement = class {};
+  try {
+    const { DevicePicker } = await import("../call/devices.js");
+    const preview = { srcObject: null, play: async () => {} };
+    const picker = new DevicePicker({ camera: select(), microphone: select(), preview }, { storage: null });
+    await picker.start();
+    picker.stop();
+    assert.equal(streams[0].track.readyState, "ended", "the camera track is stopped");
+    assert.equal(picker.stream, null);
+    assert.equal(preview.srcObject, null);
+  } finally {
+    delete globalThis.navigator;
+    delete globalThis.HTMLMediaElement;
+  }
+});
+
+test("a device change that resolves after a retry released the stream leaves no device on", async () => {
+  const mediaDevices = new FakeMediaDevices();
+  const streams = [];
+  let release;
+  mediaDevices.getUserMedia = async (constraints) => {
+    if (constraints.video?.deviceId?.exact === "cam2") await new Promise((resolve) => { release = resolve; });
+    streams.push(fakeCameraStream());
+    return streams.at(-1);
+  };
+  globalThis.navigator = { mediaDevices };
+  globalThis.HTMLMediaElement = class {};
+  try {
+    const { DevicePicker } = await import("../call/devices.js");
+    const camera = select();
+    const picker = new DevicePicker({ camera, microphone: select(), preview: { play: async () => {} } }, { storage: null });
+    await picker.start();
+    camera.value = "cam2";
+    camera.dispatchEvent(new Event("change")); // waits in getUserMedia
+    picker.stop(); // meanwhile the page is done with the devices
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    assert.equal(streams.length, 2);
+    assert.equal(streams[1].track.readyState, "ended", "the device the change opened is stopped");
+    assert.equal(picker.stream, null);
+  } finally {
+    delete globalThis.navigator;
+    delete globalThis.HTMLMediaElement;
+  }
+});

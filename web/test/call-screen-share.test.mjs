@@ -43,11 +43,12 @@ function setup({ held = false } = {}) {
   const call = { shareScreen: (stream) => shared.add(stream), stopScreen: () => shared.clear() };
   const reported = new Set();
   const client = { reportScreenShare: (stream) => { reported.add(stream); return () => reported.delete(stream); } };
-  const notices = { clear() {}, stand() {} };
+  const said = []; // what the page told the person, in order
+  const notices = { clear() {}, stand(_key, text) { said.push(text); } };
   const elements = { preview: { play: async () => {} }, button: new EventTarget(), state: {} };
   const screen = new ScreenShare(elements, call, client, notices);
   const pick = () => picks.shift()();
-  return { screen, asked, shared, reported, elements, pick };
+  return { screen, asked, shared, reported, elements, pick, said };
 }
 
 function teardown() {
@@ -128,6 +129,40 @@ test("start() after stop() while the same picker is open shares what is picked",
     assert.deepEqual(await Promise.all([first, second]), [true, true]);
     assert.equal(asked.length, 1, "one picker");
     assert.deepEqual([...shared], [asked[0]]);
+  } finally {
+    teardown();
+  }
+});
+
+test("end() (the person left) stops the share and a screen picked later, quietly and for good", async () => {
+  try {
+    const { screen, asked, shared, reported, elements, said } = setup();
+    await screen.start();
+    assert.equal(elements.button.hidden, true, "sharing: the button is hidden");
+    screen.end();
+    assert.equal(asked[0].track.readyState, "ended", "the screen capture stops");
+    assert.equal(asked[0].track.listeners.size, 0);
+    assert.equal(shared.size, 0);
+    assert.equal(reported.size, 0);
+    assert.equal(elements.button.hidden, true, "no offer to share again");
+    assert.equal(await screen.start(), false, "no new share after the call");
+    assert.equal(asked.length, 1, "and no picker");
+    assert.deepEqual(said, [], "nothing said about sharing after the call");
+  } finally {
+    teardown();
+  }
+});
+
+test("end() while the picker is open: the screen picked afterwards is stopped, with no notice", async () => {
+  try {
+    const { screen, asked, shared, pick, said } = setup({ held: true });
+    const started = screen.start();
+    screen.end();
+    pick();
+    assert.equal(await started, false);
+    assert.equal(asked[0].track.readyState, "ended");
+    assert.equal(shared.size, 0);
+    assert.deepEqual(said, [], "nothing said about sharing after the call");
   } finally {
     teardown();
   }
