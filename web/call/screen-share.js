@@ -7,6 +7,7 @@
  * One share at a time: start() while a share is live, or while the picker is still open, keeps that share
  * (no second prompt) and resolves as it does. stop() while the picker is open cancels it: the screen picked
  * then is stopped at once, never shared, and start() resolves false (a start() before the pick undoes that).
+ * end() (the person left the call) is stop() for good and without a word: no notice, no offer to share again.
  */
 
 export class ScreenShare {
@@ -72,6 +73,7 @@ export class ScreenShare {
         monitorTypeSurfaces: "include", surfaceSwitching: "exclude", selfBrowserSurface: "exclude",
       });
     } catch (error) {
+      if (this.#over) return false;
       this.#notShared(error.name === "NotAllowedError"
         ? "Your screen is not shared: the interviewer sees that. Choose “Share my whole screen” and pick your entire screen."
         : `Your screen could not be shared (${error.message}).`);

@@ -167,3 +167,17 @@ test("end() while the picker is open: the screen picked afterwards is stopped, w
     teardown();
   }
 });
+
+test("end() while the picker is open, then the person cancels it: still no notice", async () => {
+  try {
+    const { screen, said } = setup();
+    globalThis.navigator.mediaDevices.getDisplayMedia = async () => {
+      screen.end(); // the person left while the picker was up
+      throw Object.assign(new Error("Permission denied"), { name: "NotAllowedError" });
+    };
+    assert.equal(await screen.start(), false);
+    assert.deepEqual(said, [], "nothing said about sharing after the call");
+  } finally {
+    teardown();
+  }
+});
