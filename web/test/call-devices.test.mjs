@@ -23,24 +23,30 @@ class FakeMediaDevices extends EventTarget {
   async enumerateDevices() { return []; }
 }
 
+/** Runs `body` with devices.js's module while `mediaDevices` stands in for the browser's, then takes it away. */
+async function withMediaDevices(mediaDevices, body) {
+  globalThis.navigator = { mediaDevices };
+  globalThis.HTMLMediaElement = class {};
+  try {
+    await body(await import("../call/devices.js"));
+  } finally {
+    delete globalThis.navigator;
+    delete globalThis.HTMLMediaElement;
+  }
+}
+
 const select = () => Object.assign(new EventTarget(), { value: "", replaceChildren() {} });
 
 test("starting the picker again listens for device changes once", async () => {
   const mediaDevices = new FakeMediaDevices();
-  globalThis.navigator = { mediaDevices };
-  globalThis.HTMLMediaElement = class {};
-  try {
-    const { DevicePicker } = await import("../call/devices.js");
+  await withMediaDevices(mediaDevices, async ({ DevicePicker }) => {
     const picker = new DevicePicker(
       { camera: select(), microphone: select(), preview: { play: async () => {} } }, { storage: null });
     await picker.start();
     await picker.start(); // a page that asks again (a retry after the person allowed the camera)
     assert.equal(mediaDevices.opened, 2);
     assert.equal(mediaDevices.listeners.size, 1, "one devicechange listener for one picker");
-  } finally {
-    delete globalThis.navigator;
-    delete globalThis.HTMLMediaElement;
-  }
+  });
 });
 
 /** A stream with one camera track (no microphone: no meter) that knows whether it was stopped. */
@@ -53,10 +59,7 @@ test("starting the picker again stops the first stream's tracks: the camera is n
   const mediaDevices = new FakeMediaDevices();
   const streams = [];
   mediaDevices.getUserMedia = async () => { streams.push(fakeCameraStream()); return streams.at(-1); };
-  globalThis.navigator = { mediaDevices };
-  globalThis.HTMLMediaElement = class {};
-  try {
-    const { DevicePicker } = await import("../call/devices.js");
+  await withMediaDevices(mediaDevices, async ({ DevicePicker }) => {
     const picker = new DevicePicker(
       { camera: select(), microphone: select(), preview: { play: async () => {} } }, { storage: null });
     await picker.start();
@@ -65,10 +68,7 @@ test("starting the picker again stops the first stream's tracks: the camera is n
     assert.equal(streams[1].track.readyState, "live");
     assert.equal(picker.stream, streams[1]);
     assert.equal(mediaDevices.listeners.size, 1, "one devicechange listener for one picker");
-  } finally {
-    delete globalThis.navigator;
-    delete globalThis.HTMLMediaElement;
-  }
+  });
 });
 
 test("a second start() that fails clears the preview, and a device change then says why, as start() did", async () => {
@@ -79,10 +79,7 @@ test("a second start() that fails clears the preview, and a device change then s
     if (mediaDevices.opened === 2) throw busy; // the second start(): the camera is in use by another program
     return fakeCameraStream();
   };
-  globalThis.navigator = { mediaDevices };
-  globalThis.HTMLMediaElement = class {};
-  try {
-    const { DevicePicker, explain } = await import("../call/devices.js");
+  await withMediaDevices(mediaDevices, async ({ DevicePicker, explain }) => {
     const camera = select();
     const preview = { srcObject: null, play: async () => {} };
     const status = { textContent: "" };
@@ -101,20 +98,14 @@ test("a second start() that fails clears the preview, and a device change then s
     await new Promise((resolve) => setTimeout(resolve, 10));
     assert.equal(status.textContent, failure.message, "the change says why there is no stream");
     assert.equal(mediaDevices.opened, opened, "no device opened (and left on) for a stream that is not there");
-  } finally {
-    delete globalThis.navigator;
-    delete globalThis.HTMLMediaElement;
-  }
+  });
 });
 
 test("stop() (the person left) stops the camera and microphone and empties the preview", async () => {
   const mediaDevices = new FakeMediaDevices();
   const streams = [];
   mediaDevices.getUserMedia = async () => { streams.push(fakeCameraStream()); return streams.at(-1); };
-  globalThis.navigator = { mediaDevices };
-  globalThis.HTMLMediaElement = class {};
-  try {
-    const { DevicePicker } = await import("../call/devices.js");
+  await withMediaDevices(mediaDevices, async ({ DevicePicker }) => {
     const preview = { srcObject: null, play: async () => {} };
     const picker = new DevicePicker({ camera: select(), microphone: select(), preview }, { storage: null });
     await picker.start();
@@ -122,10 +113,7 @@ test("stop() (the person left) stops the camera and microphone and empties the p
     assert.equal(streams[0].track.readyState, "ended", "the camera track is stopped");
     assert.equal(picker.stream, null);
     assert.equal(preview.srcObject, null);
-  } finally {
-    delete globalThis.navigator;
-    delete globalThis.HTMLMediaElement;
-  }
+  });
 });
 
 test("a device change that resolves after a retry released the stream leaves no device on", async () => {
@@ -137,10 +125,7 @@ test("a device change that resolves after a retry released the stream leaves no 
     streams.push(fakeCameraStream());
     return streams.at(-1);
   };
-  globalThis.navigator = { mediaDevices };
-  globalThis.HTMLMediaElement = class {};
-  try {
-    const { DevicePicker } = await import("../call/devices.js");
+  await withMediaDevices(mediaDevices, async ({ DevicePicker }) => {
     const camera = select();
     const picker = new DevicePicker({ camera, microphone: select(), preview: { play: async () => {} } }, { storage: null });
     await picker.start();
@@ -152,8 +137,5 @@ test("a device change that resolves after a retry released the stream leaves no 
     assert.equal(streams.length, 2);
     assert.equal(streams[1].track.readyState, "ended", "the device the change opened is stopped");
     assert.equal(picker.stream, null);
-  } finally {
-    delete globalThis.navigator;
-    delete globalThis.HTMLMediaElement;
-  }
+  });
 });
