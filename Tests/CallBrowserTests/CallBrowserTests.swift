@@ -140,10 +140,11 @@ import Testing
         let start = try await interviewer.session.evaluate(media).doubleValue ?? 0
         _ = try await interviewer.session.waitFor(media, timeout: 60) { ($0.doubleValue ?? 0) >= start + 5 }
         try await interviewer.click("#record")
-        // The remote picture's clock can lag the wall's on a busy machine (seen: a file of over 8 s for
-        // 5 s of it), so the file's length is held to the time the recording ran, not to 5 s.
-        let ranSeconds = Date().timeIntervalSince(startedAt)
         #expect(try await interviewer.waitUntil("!document.getElementById('recording-download').hidden"))
+        // The recorder stopped before its download appeared: the file can be no longer than this. The remote
+        // picture's clock lags the wall's on a busy machine (seen: 5 s of it took 20 s), so the file is held
+        // to the time the recording ran, not to 5 s.
+        let ranSeconds = Date().timeIntervalSince(startedAt)
         #expect(try await candidate.waitUntil("document.getElementById('recording-badge').hidden"), "the notice goes when the recording stops")
         let pageMs = Double(try await interviewer.session.evaluate("document.getElementById('recording-download').dataset.durationMs").stringValue ?? "") ?? 0
         // The interviewer downloads it, as a person would.
@@ -166,15 +167,18 @@ import Testing
         #expect(streams.contains("video") && streams.contains("audio"), "both the picture and the mixed voices: \(streams)")
         // MediaRecorder writes no duration in the header: the last packet's time is the length a player shows.
         // The picture's own last frame can come earlier on a starved machine (the encoder drops canvas frames
-        // under load; seen 2.6 s short at load 5), so it only has to cover most of it.
+        // under load; seen 2.6 s short of 5 s at load 5, and at 9.6 s of 23 s under the stressed test suite),
+        // so it only has to cover half of it, or the 4 s of call the test waited for at least.
         func lastPacket(_ stream: String) async throws -> Double {
             let times = try await Shell.run("ffprobe", ["-v", "error", "-select_streams", stream, "-show_entries", "packet=pts_time", "-of", "default=nw=1:nk=1", webm])
             return times.split(separator: "\n").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }.max() ?? 0
         }
         let seconds = max(try await lastPacket("v:0"), try await lastPacket("a:0")), pictureSeconds = try await lastPacket("v:0")
-        #expect(seconds > 4 && seconds < ranSeconds + 1, "a recording of 5 s of the call or more, started and stopped \(ranSeconds) s apart, lasts \(seconds) s")
-        #expect(abs(seconds - pageMs / 1000) < 1.5, "the file's length \(seconds) s matches the page's \(pageMs) ms")
-        #expect(pictureSeconds > seconds / 2, "the picture runs through most of it: its last frame at \(pictureSeconds) s of \(seconds) s")
+        #expect(seconds > 4 && seconds < ranSeconds + 0.5, "a recording of 5 s of the call or more, done within \(ranSeconds) s, lasts \(seconds) s")
+        // The page times start() to stop(); the recorder stops a little later (seconds later when starved:
+        // 2.2 s seen), so the file is at least as long as the page says, less the first frame's wait.
+        #expect(seconds > pageMs / 1000 - 1.5, "the file's length \(seconds) s covers the page's \(pageMs) ms")
+        #expect(pictureSeconds > min(seconds / 2, 4), "the picture runs through the call: its last frame at \(pictureSeconds) s of \(seconds) s")
         let decode = try await Shell.runWithStatus("ffmpeg", ["-nostdin", "-v", "error", "-xerror", "-i", webm, "-f", "null", "-"])
         #expect(decode.status == 0, "every frame decodes")
     }
