@@ -77,23 +77,26 @@ import Testing
         try await shareFile(from: interviewer, to: candidate)
         try await record(interviewer, candidate, browser: interviewerBrowser)
         try await thirdPageIsRefused(candidateLink, browser: candidateBrowser)
-        try await leavingStopsTheCapture(candidate)
+        try await leavingStopsTheCapture(candidate, tracks: ["local-video", "screen-preview"], live: "audio,video,video")
+        try await leavingStopsTheCapture(interviewer, tracks: ["local-video"], live: "audio,video")
         withExtendedLifetime(server) {}
     }
 
     /// Leave ends the capture, not only the call: the camera, microphone and
     /// screen tracks the page held all stop (the browser's indicators go off).
-    func leavingStopsTheCapture(_ candidate: CallPage) async throws {
-        let held = try await candidate.session.evaluate("""
-            window.heldTracks = ['local-video', 'screen-preview']
+    /// The interviewee leaves first, then the interviewer.
+    func leavingStopsTheCapture(_ page: CallPage, tracks videos: [String], live: String) async throws {
+        let ids = videos.map { "'\($0)'" }.joined(separator: ", ")
+        let held = try await page.session.evaluate("""
+            window.heldTracks = [\(ids)]
               .flatMap((id) => document.getElementById(id).srcObject?.getTracks() ?? []);
             window.heldTracks.filter((t) => t.readyState === 'live').map((t) => t.kind).sort().join(',')
             """).stringValue
-        #expect(held == "audio,video,video", "camera, microphone and screen are live before leaving: \(held ?? "nil")")
-        try await candidate.click("#leave")
-        #expect(try await candidate.waitUntil("document.body.dataset.ended === 'true'"))
-        let stopped = try await candidate.waitUntil("window.heldTracks.every((t) => t.readyState === 'ended')", timeout: 10)
-        let states = try await candidate.session.evaluate("window.heldTracks.map((t) => t.kind + ':' + t.readyState).join(',')").stringValue
+        #expect(held == live, "\(page.name): what it captures is live before leaving: \(held ?? "nil")")
+        try await page.click("#leave")
+        #expect(try await page.waitUntil("document.body.dataset.ended === 'true'"))
+        let stopped = try await page.waitUntil("window.heldTracks.every((t) => t.readyState === 'ended')", timeout: 10)
+        let states = try await page.session.evaluate("window.heldTracks.map((t) => t.kind + ':' + t.readyState).join(',')").stringValue
         #expect(stopped, "every captured track ends on Leave: \(states ?? "nil")")
     }
 

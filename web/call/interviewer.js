@@ -70,10 +70,16 @@ function bindCall(call, dashboard, devices, camera) {
     dashboard.handle(e.detail);
     onProctorMessage(e.detail);
   });
-  call.addEventListener("ended", (e) => {
-    // An expired or closed room still leaves the recording to download.
-    if (recorder.recording) recorder.finish();
+  // Once the call is over for this page its camera and microphone stop (after a recording has taken its last frame).
+  const endCapture = () => {
+    devices.stop();
+    $("local-video").srcObject = null;
+  };
+  call.addEventListener("ended", async (e) => {
     showCallEnded(e.detail.error?.message ?? "The call ended.");
+    // An expired or closed room still leaves the recording to download.
+    if (recorder.recording) await recorder.finish();
+    endCapture();
   });
   $("phase-form").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -91,6 +97,7 @@ function bindCall(call, dashboard, devices, camera) {
   $("leave").addEventListener("click", async () => {
     if (recorder.recording) await recorder.finish();
     call.leave();
+    endCapture();
     showCallEnded("You left the interview. Reload this page to join again.");
   });
 }
