@@ -31,7 +31,7 @@ const SENTENCES = {
   bad_request: () => "The page and the call server did not understand each other. Reload the page and try again.",
   unreachable: () => "The call server cannot be reached. Check your internet connection; the page keeps trying.",
   no_peer: () => "The other person is not connected yet.",
-  left: () => "You left the interview. Reload this page to join again.", // the page's own: Signalling.close()
+  left: () => "You left the interview. Reload this page to join again.", // the page's own: Leave, Signalling.close()
 };
 
 /** A CallError for the server's `code`; `role` is the role that was refused (for room_full). */

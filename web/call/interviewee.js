@@ -12,6 +12,7 @@ import { Call } from "./call.js";
 import { Notices } from "./notices.js";
 import { FileShareUI } from "./file-share-ui.js";
 import { loadIntervieweeAgent } from "./proctoring-modules.js";
+import { callError } from "./call-errors.js";
 import { showStep, clicked, showCallEnded } from "./steps.js";
 import { ScreenShare } from "./screen-share.js";
 
@@ -99,7 +100,7 @@ function bindCall(call, client, calibration, agent, devices, endCapture) {
     call.leave();
     client?.close();
     endCapture();
-    showCallEnded("You left the interview. Reload this page to join again.");
+    showCallEnded(callError("left").message);
   });
 }
 

@@ -13,6 +13,7 @@ import { Notices } from "./notices.js";
 import { FileShareUI } from "./file-share-ui.js";
 import { CallRecorder, recordingName } from "./recorder.js";
 import { loadDashboard } from "./proctoring-modules.js";
+import { callError } from "./call-errors.js";
 import { showStep, showCallEnded } from "./steps.js";
 
 const $ = (id) => document.getElementById(id);
@@ -98,7 +99,7 @@ function bindCall(call, dashboard, devices, camera) {
     if (recorder.recording) await recorder.finish();
     call.leave();
     endCapture();
-    showCallEnded("You left the interview. Reload this page to join again.");
+    showCallEnded(callError("left").message);
   });
 }
 
